@@ -1,0 +1,111 @@
+#include "protocol/client_event.hpp"
+
+#include "protocol/socketio.hpp"
+
+namespace star::protocol {
+
+std::optional<client_event> parse_client_event(std::string_view data) {
+    auto array = json::scan_whole(data);
+    if (!array || array->type != json::kind::array) return std::nullopt;
+    std::optional<json::value> name;
+    std::optional<json::value> arg;
+    int index = 0;
+    json::for_each_element(*array, [&](json::value const& v) {
+        if (index == 0) name = v;
+        else arg = v;
+        return ++index < 2;
+    });
+    if (!name || name->type != json::kind::string) return std::nullopt;
+    client_event ev{client_event_kind::unknown, arg};
+    if (json::key_equals(name->text, "ss-handshake")) ev.kind = client_event_kind::handshake;
+    else if (json::key_equals(name->text, "ss-join")) ev.kind = client_event_kind::join;
+    else if (json::key_equals(name->text, "ss-leave")) ev.kind = client_event_kind::leave;
+    return ev;
+}
+
+namespace {
+
+std::optional<star_address> address_field(json::value const& v) {
+    if (v.type != json::kind::string || v.text.size() > max_star_address_length + 2) return std::nullopt;
+    return parse_star_address(json::unescape(v.text)).address;
+}
+
+}  // namespace
+
+handshake_result parse_handshake(std::optional<json::value> const& arg) {
+    if (!arg || arg->type != json::kind::object) return {std::nullopt, "handshake_not_object"};
+    handshake h;
+    h.payload = arg->text;
+    bool have_src = false, have_dst = false, have_intent = false, have_signal = false;
+    std::string_view error;
+    json::for_each_member(*arg, [&](std::string_view key, json::value const& v) {
+        if (json::key_equals(key, "srcMultiaddr")) {
+            auto a = address_field(v);
+            if (!a) error = "handshake_bad_src";
+            else h.src = std::move(*a), have_src = true;
+        } else if (json::key_equals(key, "dstMultiaddr")) {
+            auto a = address_field(v);
+            if (!a) error = "handshake_bad_dst";
+            else h.dst = std::move(*a), have_dst = true;
+        } else if (json::key_equals(key, "intentId")) {
+            if (v.type != json::kind::string || v.text.size() < 3 ||
+                v.text.size() > max_intent_id_length + 2)
+                error = "handshake_bad_intent";
+            else h.intent_id = json::unescape(v.text), have_intent = true;
+        } else if (json::key_equals(key, "signal")) {
+            if (v.type != json::kind::object) error = "handshake_bad_signal";
+            else have_signal = true;
+        } else if (json::key_equals(key, "answer")) {
+            if (v.type != json::kind::boolean) error = "handshake_bad_answer";
+            else h.answer = v.text == "true";
+        }
+        return error.empty();
+    });
+    if (!error.empty()) return {std::nullopt, error};
+    if (!have_src || !have_dst || !have_intent || !have_signal)
+        return {std::nullopt, "handshake_missing_field"};
+    return {std::move(h), {}};
+}
+
+std::string ws_handshake_frame(std::string_view payload) {
+    return socketio::event_frame("ws-handshake", payload);
+}
+
+namespace {
+constexpr std::string_view ws_handshake_prefix = "42[\"ws-handshake\",";
+}
+
+std::string_view ws_handshake_payload(std::string_view frame) {
+    return frame.substr(ws_handshake_prefix.size(), frame.size() - ws_handshake_prefix.size() - 1);
+}
+
+std::string ws_handshake_error_frame(std::string_view payload, std::string_view err) {
+    // The payload is a validated object: "err" goes in as its last member, which wins over any
+    // "err" the sender put there itself when the recipient parses it.
+    std::string_view members = json::detail::skip_ws(payload.substr(1));
+    members.remove_suffix(1);  // the closing brace
+    while (!members.empty() && (members.back() == ' ' || members.back() == '\n' || members.back() == '\r' ||
+                                members.back() == '\t'))
+        members.remove_suffix(1);
+    std::string object = "{";
+    object += members;
+    if (!members.empty()) object += ',';
+    object += "\"err\":";
+    json::append_quoted(object, err);
+    object += '}';
+    return socketio::event_frame("ws-handshake", object);
+}
+
+std::string ws_peer_frame(std::string_view address) {
+    std::string quoted;
+    json::append_quoted(quoted, address);
+    return socketio::event_frame("ws-peer", quoted);
+}
+
+std::string error_event_frame(std::string_view message) {
+    std::string quoted;
+    json::append_quoted(quoted, message);
+    return socketio::event_frame("error", quoted);
+}
+
+}  // namespace star::protocol

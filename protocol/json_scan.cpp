@@ -1,0 +1,270 @@
+#include "protocol/json_scan.hpp"
+
+#include <cstdint>
+
+namespace star::protocol::json {
+namespace detail {
+
+std::string_view skip_ws(std::string_view s) {
+    std::size_t i = 0;
+    while (i < s.size() && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r')) ++i;
+    return s.substr(i);
+}
+
+namespace {
+
+bool is_hex(char c) {
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
+// Scans a string starting at s[i] == '"'; returns the index past the closing quote or npos.
+// Bytes >= 0x80 are passed through: WebSocket text frames are UTF-8 validated by the transport.
+std::size_t scan_string(std::string_view s, std::size_t i) {
+    ++i;
+    while (i < s.size()) {
+        auto c = static_cast<unsigned char>(s[i]);
+        if (c == '"') return i + 1;
+        if (c < 0x20) return std::string_view::npos;
+        if (c == '\\') {
+            if (++i >= s.size()) return std::string_view::npos;
+            char e = s[i];
+            if (e == 'u') {
+                if (i + 4 >= s.size()) return std::string_view::npos;
+                for (int k = 1; k <= 4; ++k)
+                    if (!is_hex(s[i + k])) return std::string_view::npos;
+                i += 4;
+            } else if (e != '"' && e != '\\' && e != '/' && e != 'b' && e != 'f' && e != 'n' &&
+                       e != 'r' && e != 't') {
+                return std::string_view::npos;
+            }
+        }
+        ++i;
+    }
+    return std::string_view::npos;
+}
+
+std::size_t scan_number(std::string_view s, std::size_t i) {
+    if (i < s.size() && s[i] == '-') ++i;
+    if (i >= s.size()) return std::string_view::npos;
+    if (s[i] == '0') {
+        ++i;
+    } else if (is_digit(s[i])) {
+        while (i < s.size() && is_digit(s[i])) ++i;
+    } else {
+        return std::string_view::npos;
+    }
+    if (i < s.size() && s[i] == '.') {
+        ++i;
+        if (i >= s.size() || !is_digit(s[i])) return std::string_view::npos;
+        while (i < s.size() && is_digit(s[i])) ++i;
+    }
+    if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
+        ++i;
+        if (i < s.size() && (s[i] == '+' || s[i] == '-')) ++i;
+        if (i >= s.size() || !is_digit(s[i])) return std::string_view::npos;
+        while (i < s.size() && is_digit(s[i])) ++i;
+    }
+    return i;
+}
+
+std::size_t skip_ws_at(std::string_view s, std::size_t i) {
+    while (i < s.size() && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r')) ++i;
+    return i;
+}
+
+// Iterative scanner: an explicit stack of open containers bounds depth without recursion.
+std::size_t scan_value(std::string_view s, std::size_t i, int max_depth, kind& type) {
+    constexpr std::size_t npos = std::string_view::npos;
+    char stack[256];
+    if (max_depth > 256) max_depth = 256;
+    int depth = 0;
+    bool first_value = true;
+    while (true) {
+        i = skip_ws_at(s, i);
+        if (i >= s.size()) return npos;
+        char c = s[i];
+        kind k;
+        // A value.
+        if (c == '{' || c == '[') {
+            if (depth >= max_depth) return npos;
+            stack[depth++] = c;
+            k = c == '{' ? kind::object : kind::array;
+            if (first_value) type = k;
+            first_value = false;
+            i = skip_ws_at(s, i + 1);
+            if (i < s.size() && s[i] == (c == '{' ? '}' : ']')) {
+                --depth;
+                ++i;
+                goto after_value;
+            }
+            if (c == '{') {
+                if (i >= s.size() || s[i] != '"') return npos;
+                i = scan_string(s, i);
+                if (i == npos) return npos;
+                i = skip_ws_at(s, i);
+                if (i >= s.size() || s[i] != ':') return npos;
+                ++i;
+            }
+            continue;
+        }
+        if (c == '"') {
+            k = kind::string;
+            i = scan_string(s, i);
+        } else if (c == 't' && s.substr(i, 4) == "true") {
+            k = kind::boolean;
+            i += 4;
+        } else if (c == 'f' && s.substr(i, 5) == "false") {
+            k = kind::boolean;
+            i += 5;
+        } else if (c == 'n' && s.substr(i, 4) == "null") {
+            k = kind::null;
+            i += 4;
+        } else {
+            k = kind::number;
+            i = scan_number(s, i);
+        }
+        if (i == npos) return npos;
+        if (first_value) type = k;
+        first_value = false;
+    after_value:
+        // Close as many containers as the input closes; then expect ',' or end.
+        while (true) {
+            if (depth == 0) return i;
+            i = skip_ws_at(s, i);
+            if (i >= s.size()) return npos;
+            char open = stack[depth - 1];
+            char close = open == '{' ? '}' : ']';
+            if (s[i] == close) {
+                --depth;
+                ++i;
+                continue;
+            }
+            if (s[i] != ',') return npos;
+            ++i;
+            if (open == '{') {
+                i = skip_ws_at(s, i);
+                if (i >= s.size() || s[i] != '"') return npos;
+                i = scan_string(s, i);
+                if (i == npos) return npos;
+                i = skip_ws_at(s, i);
+                if (i >= s.size() || s[i] != ':') return npos;
+                ++i;
+            }
+            break;
+        }
+    }
+}
+
+void append_utf8(std::string& out, std::uint32_t cp) {
+    if (cp < 0x80) {
+        out += static_cast<char>(cp);
+    } else if (cp < 0x800) {
+        out += static_cast<char>(0xC0 | (cp >> 6));
+        out += static_cast<char>(0x80 | (cp & 0x3F));
+    } else if (cp < 0x10000) {
+        out += static_cast<char>(0xE0 | (cp >> 12));
+        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+        out += static_cast<char>(0x80 | (cp & 0x3F));
+    } else {
+        out += static_cast<char>(0xF0 | (cp >> 18));
+        out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+        out += static_cast<char>(0x80 | (cp & 0x3F));
+    }
+}
+
+std::uint32_t hex4(std::string_view s) {
+    std::uint32_t v = 0;
+    for (char c : s.substr(0, 4)) {
+        v <<= 4;
+        if (c >= '0' && c <= '9') v |= static_cast<std::uint32_t>(c - '0');
+        else if (c >= 'a' && c <= 'f') v |= static_cast<std::uint32_t>(c - 'a' + 10);
+        else v |= static_cast<std::uint32_t>(c - 'A' + 10);
+    }
+    return v;
+}
+
+}  // namespace
+}  // namespace detail
+
+std::optional<value> scan(std::string_view text, std::string_view& rest, int max_depth) {
+    std::size_t start = detail::skip_ws_at(text, 0);
+    kind type = kind::null;
+    std::size_t end = detail::scan_value(text, start, max_depth, type);
+    if (end == std::string_view::npos) return std::nullopt;
+    rest = text.substr(end);
+    return value{type, text.substr(start, end - start)};
+}
+
+std::optional<value> scan_whole(std::string_view text, int max_depth) {
+    std::string_view rest;
+    auto v = scan(text, rest, max_depth);
+    if (!v || !detail::skip_ws(rest).empty()) return std::nullopt;
+    return v;
+}
+
+bool key_equals(std::string_view quoted, std::string_view plain) {
+    if (quoted.size() == plain.size() + 2 && quoted.substr(1, plain.size()) == plain) return true;
+    if (quoted.find('\\') == std::string_view::npos) return false;
+    return unescape(quoted) == plain;
+}
+
+std::string unescape(std::string_view quoted) {
+    std::string out;
+    std::string_view s = quoted.substr(1, quoted.size() - 2);
+    out.reserve(s.size());
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        char c = s[i];
+        if (c != '\\') {
+            out += c;
+            continue;
+        }
+        char e = s[++i];
+        switch (e) {
+            case 'b': out += '\b'; break;
+            case 'f': out += '\f'; break;
+            case 'n': out += '\n'; break;
+            case 'r': out += '\r'; break;
+            case 't': out += '\t'; break;
+            case 'u': {
+                std::uint32_t cp = detail::hex4(s.substr(i + 1));
+                i += 4;
+                if (cp >= 0xD800 && cp < 0xDC00 && i + 6 < s.size() + 1 && s.substr(i + 1, 2) == "\\u") {
+                    std::uint32_t lo = detail::hex4(s.substr(i + 3));
+                    if (lo >= 0xDC00 && lo < 0xE000) {
+                        cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+                        i += 6;
+                    }
+                }
+                if (cp >= 0xD800 && cp < 0xE000) cp = 0xFFFD;  // lone surrogate
+                detail::append_utf8(out, cp);
+                break;
+            }
+            default: out += e; break;  // '"', '\\', '/'
+        }
+    }
+    return out;
+}
+
+void append_quoted(std::string& out, std::string_view s) {
+    static constexpr char hex[] = "0123456789abcdef";
+    out += '"';
+    for (char c : s) {
+        auto u = static_cast<unsigned char>(c);
+        if (c == '"' || c == '\\') {
+            out += '\\';
+            out += c;
+        } else if (u < 0x20) {
+            out += "\\u00";
+            out += hex[u >> 4];
+            out += hex[u & 0xF];
+        } else {
+            out += c;
+        }
+    }
+    out += '"';
+}
+
+}  // namespace star::protocol::json

@@ -1,0 +1,103 @@
+#include "protocol/star_address.hpp"
+
+#include "protocol/peer_id.hpp"
+
+#include <arpa/inet.h>
+
+#include <vector>
+
+namespace star::protocol {
+namespace {
+
+bool valid_ip4(std::string const& v) {
+    in_addr a{};
+    return inet_pton(AF_INET, v.c_str(), &a) == 1;
+}
+
+bool valid_ip6(std::string const& v) {
+    in6_addr a{};
+    return inet_pton(AF_INET6, v.c_str(), &a) == 1;
+}
+
+bool valid_dns_name(std::string_view v) {
+    if (v.empty() || v.size() > 253) return false;
+    for (char c : v) {
+        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                  c == '-' || c == '.' || c == '_';
+        if (!ok) return false;
+    }
+    return true;
+}
+
+bool valid_port(std::string_view v) {
+    if (v.empty() || v.size() > 5) return false;
+    unsigned n = 0;
+    for (char c : v) {
+        if (c < '0' || c > '9') return false;
+        n = n * 10 + static_cast<unsigned>(c - '0');
+    }
+    return n <= 65535;
+}
+
+std::vector<std::string_view> split_components(std::string_view text) {
+    std::vector<std::string_view> parts;
+    text.remove_prefix(1);  // leading '/'
+    while (true) {
+        auto slash = text.find('/');
+        parts.push_back(text.substr(0, slash));
+        if (slash == std::string_view::npos) break;
+        text.remove_prefix(slash + 1);
+    }
+    return parts;
+}
+
+star_address_result refuse(std::string why) { return {std::nullopt, std::move(why)}; }
+
+}  // namespace
+
+star_address_result parse_star_address(std::string_view text) {
+    if (text.empty() || text.front() != '/') return refuse("not a multiaddr (must start with '/')");
+    if (text.size() > max_star_address_length) return refuse("multiaddr is too long");
+    auto parts = split_components(text);
+    // host value tcp port ws|wss p2p-webrtc-star p2p|ipfs id
+    if (parts.size() != 8) {
+        return refuse("not a webrtc-star address: expected /<ip4|ip6|dns4|dns6|dns|dnsaddr>/<host>"
+                      "/tcp/<port>/<ws|wss>/p2p-webrtc-star/p2p/<peer id>");
+    }
+    std::string host(parts[1]);
+    if (parts[0] == "ip4") {
+        if (!valid_ip4(host)) return refuse("invalid ip4 address '" + host + "'");
+    } else if (parts[0] == "ip6") {
+        if (!valid_ip6(host)) return refuse("invalid ip6 address '" + host + "'");
+    } else if (parts[0] == "dns4" || parts[0] == "dns6" || parts[0] == "dns" || parts[0] == "dnsaddr") {
+        if (!valid_dns_name(host)) return refuse("invalid dns name '" + host + "'");
+    } else {
+        return refuse("unsupported host protocol '" + std::string(parts[0]) + "'");
+    }
+    if (parts[2] != "tcp" || !valid_port(parts[3])) return refuse("expected /tcp/<port> after the host");
+    if (parts[4] != "ws" && parts[4] != "wss") return refuse("expected /ws or /wss after the port");
+    if (parts[5] != "p2p-webrtc-star") return refuse("expected /p2p-webrtc-star before the peer id");
+    if (parts[6] != "p2p" && parts[6] != "ipfs") return refuse("expected /p2p/<peer id> at the end");
+    auto key = peer_id_key(parts[7]);
+    if (!key) return refuse("invalid peer id '" + std::string(parts[7].substr(0, 128)) + "'");
+
+    star_address a;
+    a.text = std::string(text);
+    a.peer_id = std::string(parts[7]);
+    a.prefix_length = text.size() - parts[7].size() - parts[6].size() - 2;
+    a.key = std::move(*key);
+    a.legacy_ipfs = parts[6] == "ipfs";
+    return {std::move(a), {}};
+}
+
+std::string address_for(star_address const& receiver, star_address const& peer) {
+    std::string out;
+    auto prefix = receiver.prefix();
+    out.reserve(prefix.size() + peer.peer_id.size() + 6);
+    out += prefix;
+    out += receiver.legacy_ipfs ? "/ipfs/" : "/p2p/";
+    out += peer.peer_id;
+    return out;
+}
+
+}  // namespace star::protocol

@@ -1,0 +1,41 @@
+// Every setting of the daemon, with its default. Loaded once at start-up by `load_config`
+// and passed by const& from then on.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+namespace star::server {
+
+using std::chrono::milliseconds;
+
+struct config {
+    std::string host = "0.0.0.0";
+    std::uint16_t port = 9090;
+    bool metrics = true;
+    std::string log_level = "info";
+    unsigned threads = 0;  // 0: one per core
+
+    milliseconds peer_refresh_interval{10'000};
+    std::size_t max_peers_per_announce = 50;
+
+    milliseconds ping_interval{25'000};
+    milliseconds ping_timeout{20'000};
+    milliseconds connect_timeout{45'000};
+    milliseconds takeover_probe_timeout{2'000};
+    milliseconds handshake_timeout{10'000};  // TCP accept to WebSocket open
+    milliseconds shutdown_timeout{5'000};
+
+    std::size_t max_message_size = 1'000'000;  // as Socket.IO's maxHttpBufferSize
+    std::size_t max_queued_bytes = 4 * 1024 * 1024;
+    std::size_t max_connections = 100'000;
+    unsigned max_messages_per_second = 1'000;  // per connection; 0: unlimited
+
+    std::string config_file;
+
+    unsigned io_threads() const;
+};
+
+}  // namespace star::server

@@ -1,0 +1,205 @@
+#include "config/load_config.hpp"
+
+#include "config/setting_values.hpp"
+
+#include <CLI/CLI.hpp>
+
+#include <algorithm>
+#include <cstring>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <sstream>
+#include <thread>
+
+namespace star::server {
+
+unsigned config::io_threads() const {
+    if (threads != 0) return threads;
+    return std::max(1u, std::thread::hardware_concurrency());
+}
+
+namespace {
+
+namespace sv = setting_values;
+
+// One row per setting: the same row drives the flag, the environment variables and the
+// config-file key, so the three can never drift apart.
+struct setting {
+    std::string name;  // flag without dashes; file key (dashes or underscores)
+    std::string help;
+    bool flag = false;                   // takes no value on the command line
+    std::vector<std::string> plain_env;  // the reference server's variables
+    std::function<void(config&, std::string_view)> apply;
+};
+
+std::vector<setting> settings() {
+    using ms = std::chrono::milliseconds;
+    auto duration = [](ms config::*m) {
+        return [m](config& c, std::string_view v) { c.*m = sv::parse_duration(v); };
+    };
+    auto size = [](std::size_t config::*m) {
+        return [m](config& c, std::string_view v) { c.*m = sv::parse_size(v); };
+    };
+    return {
+        {"host", "address to listen on (default 0.0.0.0)", false, {"HOST"},
+         [](config& c, std::string_view v) {
+             if (v.empty()) throw std::invalid_argument("expected an IP address");
+             c.host = std::string(v);
+         }},
+        {"port", "TCP port to listen on; 0 picks a free one (default 9090)", false, {"PORT"},
+         [](config& c, std::string_view v) { c.port = static_cast<std::uint16_t>(sv::parse_unsigned(v, 0, 65535)); }},
+        {"disable-metrics", "do not serve /metrics", true, {"DISABLE_METRICS"},
+         [](config& c, std::string_view v) { c.metrics = !sv::parse_bool(v); }},
+        {"log-level", "trace, debug, info, warn, error, critical or off (default info)", false, {},
+         [](config& c, std::string_view v) { c.log_level = sv::parse_log_level(v); }},
+        {"threads", "I/O threads; 0 means one per core (default 0)", false, {},
+         [](config& c, std::string_view v) { c.threads = static_cast<unsigned>(sv::parse_unsigned(v, 0, 256)); }},
+        {"peer-refresh-interval", "how often each peer is re-sent ws-peer announcements (default 10s)", false, {},
+         [](config& c, std::string_view v) {
+             auto d = sv::parse_duration(v);
+             if (d.count() < 10) throw std::invalid_argument("expected a duration of at least 10ms");
+             c.peer_refresh_interval = d;
+         }},
+        {"max-peers-per-announce", "most peers announced to one peer per refresh and on join (default 50)", false, {},
+         [](config& c, std::string_view v) { c.max_peers_per_announce = sv::parse_unsigned(v, 1, 100'000); }},
+        {"ping-interval", "Engine.IO ping interval (default 25s)", false, {}, duration(&config::ping_interval)},
+        {"ping-timeout", "Engine.IO ping timeout (default 20s)", false, {}, duration(&config::ping_timeout)},
+        {"connect-timeout", "time allowed between Engine.IO open and Socket.IO connect (default 45s)", false, {},
+         duration(&config::connect_timeout)},
+        {"takeover-probe-timeout",
+         "time a peer id's holder has to answer a ping before a newcomer may take the id (default 2s)", false, {},
+         duration(&config::takeover_probe_timeout)},
+        {"handshake-timeout", "time allowed from TCP accept to WebSocket open (default 10s)", false, {},
+         duration(&config::handshake_timeout)},
+        {"shutdown-timeout", "on SIGTERM/SIGINT, longest wait for connections to close (default 5s)", false, {},
+         duration(&config::shutdown_timeout)},
+        {"max-message-size", "largest WebSocket message accepted, in bytes (default 1000000)", false, {},
+         size(&config::max_message_size)},
+        {"max-queued-bytes", "bytes queued to one slow client before it is dropped (default 4MiB)", false, {},
+         size(&config::max_queued_bytes)},
+        {"max-connections", "most open client connections (default 100000)", false, {},
+         [](config& c, std::string_view v) { c.max_connections = sv::parse_unsigned(v, 1, 10'000'000); }},
+        {"max-messages-per-second", "messages accepted per connection per second; 0 is unlimited (default 1000)",
+         false, {},
+         [](config& c, std::string_view v) {
+             c.max_messages_per_second = static_cast<unsigned>(sv::parse_unsigned(v, 0, 100'000'000));
+         }},
+    };
+}
+
+std::string env_name(std::string const& name) {
+    std::string out = "WEBRTC_STAR_";
+    for (char c : name) out += c == '-' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    return out;
+}
+
+std::string file_key(std::string key) {
+    std::replace(key.begin(), key.end(), '_', '-');
+    return key;
+}
+
+void apply_or_throw(setting const& s, config& c, std::string_view value, std::string const& source) {
+    try {
+        s.apply(c, value);
+    } catch (std::invalid_argument const& e) {
+        throw config_error("invalid value '" + std::string(value) + "' for " + source + ": " + e.what());
+    }
+}
+
+std::string trim(std::string_view s) {
+    auto b = s.find_first_not_of(" \t\r");
+    if (b == std::string_view::npos) return {};
+    auto e = s.find_last_not_of(" \t\r");
+    return std::string(s.substr(b, e - b + 1));
+}
+
+// `key = value` lines, '#' comments, values optionally in double quotes: a flat TOML subset.
+void apply_file(std::vector<setting> const& table, config& c, std::string const& path) {
+    std::ifstream in(path);
+    if (!in) throw config_error("cannot read config file '" + path + "'");
+    std::string line;
+    for (int number = 1; std::getline(in, line); ++number) {
+        std::string where = path + ":" + std::to_string(number);
+        std::string text = trim(line);
+        if (text.empty() || text.front() == '#') continue;
+        auto eq = text.find('=');
+        if (eq == std::string::npos) throw config_error(where + ": expected 'key = value'");
+        std::string key = file_key(trim(text.substr(0, eq)));
+        std::string value = trim(text.substr(eq + 1));
+        if (value.size() >= 2 && value.front() == '"') {
+            auto close = value.find('"', 1);
+            if (close == std::string::npos) throw config_error(where + ": unterminated string");
+            value = value.substr(1, close - 1);
+        } else if (auto hash = value.find(" #"); hash != std::string::npos) {
+            value = trim(value.substr(0, hash));
+        }
+        auto it = std::find_if(table.begin(), table.end(), [&](setting const& s) { return s.name == key; });
+        if (it == table.end()) throw config_error(where + ": unknown key '" + key + "'");
+        apply_or_throw(*it, c, value, "'" + key + "' in " + where);
+    }
+}
+
+std::map<std::string, std::string> environment(char const* const* envp) {
+    std::map<std::string, std::string> env;
+    for (; envp && *envp; ++envp) {
+        std::string_view kv(*envp);
+        auto eq = kv.find('=');
+        if (eq != std::string_view::npos) env.emplace(kv.substr(0, eq), kv.substr(eq + 1));
+    }
+    return env;
+}
+
+}  // namespace
+
+load_result load_config(std::vector<std::string> const& args, char const* const* envp) {
+    auto table = settings();
+    CLI::App app{"webrtc-star-server: a WebRTC-star signalling server (Socket.IO), drop-in for "
+                 "@libp2p/webrtc-star-signalling-server",
+                 "webrtc-star-server"};
+    app.footer(
+        "Every flag can also be set in the config file as `name = value` and in the environment as\n"
+        "WEBRTC_STAR_<NAME> (e.g. WEBRTC_STAR_PEER_REFRESH_INTERVAL=5s); HOST, PORT and DISABLE_METRICS\n"
+        "work as with the reference server. Precedence: defaults < file < environment < flags.\n"
+        "Durations take ms, s or m (a bare number is milliseconds).");
+    std::string config_file;
+    app.add_option("--config", config_file, "config file (key = value lines); env WEBRTC_STAR_CONFIG");
+    std::map<std::string, std::string> flag_values;
+    std::map<std::string, bool> flag_bools;
+    std::map<std::string, CLI::Option*> options;
+    for (auto const& s : table) {
+        if (s.flag) options[s.name] = app.add_flag("--" + s.name, flag_bools[s.name], s.help);
+        else options[s.name] = app.add_option("--" + s.name, flag_values[s.name], s.help);
+    }
+    std::vector<std::string> reversed(args.rbegin(), args.rend());
+    try {
+        app.parse(reversed);
+    } catch (CLI::CallForHelp const&) {
+        return {config{}, true, app.help()};
+    } catch (CLI::ParseError const& e) {
+        throw config_error(e.what());
+    }
+
+    auto env = environment(envp);
+    config c;
+    if (config_file.empty() && env.count("WEBRTC_STAR_CONFIG")) config_file = env["WEBRTC_STAR_CONFIG"];
+    if (!config_file.empty()) apply_file(table, c, config_file);
+    c.config_file = config_file;
+
+    for (auto const& s : table) {
+        std::vector<std::string> names = s.plain_env;
+        names.push_back(env_name(s.name));  // the prefixed name wins over the plain one
+        for (auto const& n : names) {
+            auto it = env.find(n);
+            if (it != env.end() && !it->second.empty()) apply_or_throw(s, c, it->second, n + " (environment)");
+        }
+    }
+    for (auto const& s : table) {
+        if (options[s.name]->count() == 0) continue;
+        std::string value = s.flag ? (flag_bools[s.name] ? "true" : "false") : flag_values[s.name];
+        apply_or_throw(s, c, value, "--" + s.name);
+    }
+    return {c, false, {}};
+}
+
+}  // namespace star::server

@@ -1,0 +1,103 @@
+#include "http/endpoints.hpp"
+
+#include "http/status_page.hpp"
+
+#include <boost/beast/http/field.hpp>
+#include <boost/beast/http/status.hpp>
+#include <boost/beast/version.hpp>
+
+namespace star::server {
+namespace http = boost::beast::http;
+namespace eio = protocol::engineio;
+
+namespace {
+
+struct target_parts {
+    std::string_view path;
+    std::string_view query;
+};
+
+target_parts split_target(std::string_view target) {
+    auto q = target.find('?');
+    if (q == std::string_view::npos) return {target, {}};
+    return {target.substr(0, q), target.substr(q + 1)};
+}
+
+// Cross-origin reads, as the reference (hapi with `cors: true`) allows them.
+void allow_origin(http_request const& req, http_response& res) {
+    auto origin = req[http::field::origin];
+    if (origin.empty()) return;
+    res.set(http::field::access_control_allow_origin, origin);
+    res.set(http::field::vary, "origin");
+}
+
+http_response respond(http_request const& req, http::status status, std::string_view content_type,
+                      std::string body) {
+    http_response res{status, req.version()};
+    res.set(http::field::server, "webrtc-star-server");
+    res.set(http::field::content_type, content_type);
+    res.set(http::field::cache_control, "no-cache");
+    res.keep_alive(req.keep_alive());
+    res.body() = std::move(body);
+    allow_origin(req, res);
+    res.prepare_payload();
+    return res;
+}
+
+http_response engineio_error(http_request const& req, eio::handshake_error e) {
+    auto status = e == eio::handshake_error::forbidden ? http::status::forbidden : http::status::bad_request;
+    return respond(req, status, "application/json", eio::error_body(e));
+}
+
+http_response preflight(http_request const& req) {
+    http_response res = respond(req, http::status::no_content, "text/plain", {});
+    res.set(http::field::access_control_allow_methods, "GET, OPTIONS");
+    auto requested = req[http::field::access_control_request_headers];
+    res.set(http::field::access_control_allow_headers,
+            requested.empty() ? "Accept, Authorization, Content-Type, If-None-Match" : requested);
+    res.set(http::field::access_control_max_age, "86400");
+    return res;
+}
+
+}  // namespace
+
+bool is_engineio_path(std::string_view path) {
+    return path == "/socket.io/" || path == "/socket.io" || path == "/socket.io-next/" ||
+           path == "/socket.io-next";
+}
+
+upgrade_decision decide_upgrade(http_request const& req) {
+    auto [path, query] = split_target(req.target());
+    if (!is_engineio_path(path))
+        return {std::nullopt, respond(req, http::status::not_found, "text/plain", "Not Found\n")};
+    auto check = eio::check_handshake({req.method_string(), query, true});
+    if (!check.ok) return {std::nullopt, engineio_error(req, check.error)};
+    return {check.ok->protocol, std::nullopt};
+}
+
+http_response handle_http(http_request const& req, config const& cfg, metrics const& stats) {
+    auto [path, query] = split_target(req.target());
+    if (is_engineio_path(path)) {
+        if (req.method() == http::verb::options) return preflight(req);
+        auto check = eio::check_handshake({req.method_string(), query, false});
+        return engineio_error(req, check.ok ? eio::handshake_error::bad_request : check.error);
+    }
+    if (req.method() == http::verb::options) return preflight(req);
+    bool head = req.method() == http::verb::head;
+    if (req.method() != http::verb::get && !head)
+        return respond(req, http::status::method_not_allowed, "text/plain", "Method Not Allowed\n");
+    http_response res;
+    if (path == "/") res = respond(req, http::status::ok, "text/html; charset=utf-8", status_page(cfg, stats));
+    else if (path == "/healthz") res = respond(req, http::status::ok, "text/plain", "ok");
+    else if (path == "/metrics" && cfg.metrics)
+        res = respond(req, http::status::ok, "text/plain; version=0.0.4; charset=utf-8", stats.render());
+    else res = respond(req, http::status::not_found, "text/plain", "Not Found\n");
+    if (head) {
+        auto length = res.body().size();
+        res.body().clear();
+        res.content_length(length);
+    }
+    return res;
+}
+
+}  // namespace star::server

@@ -1,0 +1,34 @@
+// webrtc-star-server: wires configuration, logging, the I/O pool, the signalling hub and
+// the listener together, then waits for SIGTERM/SIGINT.
+#include "config/load_config.hpp"
+#include "logging.hpp"
+#include "server.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <cstdio>
+#include <iostream>
+
+extern char** environ;
+
+int main(int argc, char** argv) {
+    using namespace star::server;
+    load_result loaded;
+    try {
+        loaded = load_config(std::vector<std::string>(argv + 1, argv + argc), environ);
+    } catch (config_error const& e) {
+        std::fprintf(stderr, "webrtc-star-server: %s\nRun with --help for usage.\n", e.what());
+        return 2;
+    }
+    if (loaded.help_requested) {
+        std::cout << loaded.help;
+        return 0;
+    }
+    setup_logging(loaded.cfg.log_level);
+    try {
+        return run_server(loaded.cfg);
+    } catch (std::exception const& e) {
+        spdlog::critical("{}", e.what());
+        return 1;
+    }
+}

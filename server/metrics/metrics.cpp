@@ -1,0 +1,140 @@
+#include "metrics/metrics.hpp"
+
+#include "metrics/process_stats.hpp"
+
+#include <cstdio>
+
+namespace star::server {
+namespace {
+
+void header(std::string& out, std::string_view name, std::string_view type, std::string_view help) {
+    out += "# HELP ";
+    out += name;
+    out += ' ';
+    out += help;
+    out += "\n# TYPE ";
+    out += name;
+    out += ' ';
+    out += type;
+    out += '\n';
+}
+
+template <class T> void sample(std::string& out, std::string_view name, T value) {
+    out += name;
+    out += ' ';
+    out += std::to_string(value);
+    out += '\n';
+}
+
+void sample_double(std::string& out, std::string_view name, double value) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.6f", value);
+    out += name;
+    out += ' ';
+    out += buf;
+    out += '\n';
+}
+
+template <class T> void one(std::string& out, std::string_view name, std::string_view type,
+                            std::string_view help, T value) {
+    header(out, name, type, help);
+    sample(out, name, value);
+}
+
+std::uint64_t get(counter const& c) { return c.load(std::memory_order_relaxed); }
+std::int64_t get(gauge const& g) { return g.load(std::memory_order_relaxed); }
+
+template <std::size_t N> void family(std::string& out, std::string_view name, std::string_view label,
+                                     std::string_view help, labelled_counter<N> const& c) {
+    header(out, name, "counter", help);
+    for (std::size_t i = 0; i < N; ++i) {
+        out += name;
+        out += '{';
+        out += label;
+        out += "=\"";
+        out += c.labels[i];
+        out += "\"} ";
+        out += std::to_string(get(c.values[i]));
+        out += '\n';
+    }
+}
+
+}  // namespace
+
+void latency_histogram::observe(std::chrono::nanoseconds d) {
+    double seconds = std::chrono::duration<double>(d).count();
+    std::size_t i = 0;
+    while (i < bounds.size() && seconds > bounds[i]) ++i;
+    buckets_[i].fetch_add(1, std::memory_order_relaxed);
+    sum_ns_.fetch_add(static_cast<std::uint64_t>(d.count() > 0 ? d.count() : 0), std::memory_order_relaxed);
+    count_.fetch_add(1, std::memory_order_relaxed);
+}
+
+void latency_histogram::render(std::string& out, std::string_view name) const {
+    std::uint64_t cumulative = 0;
+    char le[32];
+    for (std::size_t i = 0; i <= bounds.size(); ++i) {
+        cumulative += get(buckets_[i]);
+        if (i < bounds.size()) std::snprintf(le, sizeof le, "%g", bounds[i]);
+        else std::snprintf(le, sizeof le, "+Inf");
+        out += name;
+        out += "_bucket{le=\"";
+        out += le;
+        out += "\"} ";
+        out += std::to_string(cumulative);
+        out += '\n';
+    }
+    sample_double(out, std::string(name) + "_sum", static_cast<double>(get(sum_ns_)) / 1e9);
+    sample(out, std::string(name) + "_count", get(count_));
+}
+
+std::string metrics::render() const {
+    std::string out;
+    out.reserve(8192);
+    one(out, "webrtc_star_peers", "gauge", "peers online now", get(peers));
+    one(out, "webrtc_star_joins_total", "counter", "all joins since server started", get(joins_total));
+    one(out, "webrtc_star_joins_total_success", "counter", "successfully completed joins since server started",
+        get(joins_success));
+    one(out, "webrtc_star_joins_total_failure", "counter", "failed joins since server started", get(joins_failure));
+    one(out, "webrtc_star_dials_total", "counter", "all dials since server started", get(dials_total));
+    one(out, "webrtc_star_dials_total_success", "counter", "successfully completed dials since server started",
+        get(dials_success));
+    one(out, "webrtc_star_dials_total_failure", "counter", "failed dials since server started", get(dials_failure));
+
+    one(out, "webrtc_star_server_connections", "gauge", "open Engine.IO connections", get(connections));
+    one(out, "webrtc_star_server_connections_total", "counter", "Engine.IO connections opened since start",
+        get(connections_total));
+    one(out, "webrtc_star_server_connections_refused_total", "counter",
+        "connections refused because --max-connections was reached", get(connections_refused));
+    one(out, "webrtc_star_server_frames_received_total", "counter", "WebSocket messages received from clients",
+        get(frames_received));
+    one(out, "webrtc_star_server_frames_sent_total", "counter", "WebSocket messages written to clients",
+        get(frames_sent));
+    one(out, "webrtc_star_server_slow_consumers_total", "counter",
+        "clients disconnected because more than --max-queued-bytes waited for them", get(slow_consumers));
+    one(out, "webrtc_star_server_takeovers_total", "counter",
+        "peer ids taken over from a holder that did not answer a ping", get(takeovers));
+    one(out, "webrtc_star_server_heartbeat_timeouts_total", "counter",
+        "clients disconnected for missing Engine.IO heartbeats", get(heartbeat_timeouts));
+    family(out, "webrtc_star_server_messages_dropped_total", "reason",
+           "client messages dropped without being acted on, by reason", dropped);
+    family(out, "webrtc_star_server_joins_refused_total", "reason", "ss-join requests refused, by reason",
+           joins_refused);
+    header(out, "webrtc_star_server_forward_latency_seconds", "histogram",
+           "time from receiving a handshake message to writing it to its recipient");
+    forward_latency.render(out, "webrtc_star_server_forward_latency_seconds");
+
+    auto p = read_process_stats();
+    one(out, "process_resident_memory_bytes", "gauge", "resident memory size in bytes", p.resident_bytes);
+    one(out, "process_virtual_memory_bytes", "gauge", "virtual memory size in bytes", p.virtual_bytes);
+    one(out, "process_open_fds", "gauge", "number of open file descriptors", p.open_fds);
+    one(out, "process_max_fds", "gauge", "maximum number of open file descriptors", p.max_fds);
+    header(out, "process_cpu_seconds_total", "counter", "user and system CPU time spent in seconds");
+    sample_double(out, "process_cpu_seconds_total", p.cpu_seconds);
+    header(out, "process_start_time_seconds", "gauge", "start time of the process since unix epoch in seconds");
+    sample(out, "process_start_time_seconds",
+           std::chrono::duration_cast<std::chrono::seconds>(started.time_since_epoch()).count());
+    return out;
+}
+
+}  // namespace star::server

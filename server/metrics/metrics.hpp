@@ -1,0 +1,76 @@
+// Counters every layer updates and /metrics renders. Relaxed atomics: increments on the
+// hot path cost one uncontended atomic add; the exposition does not need a snapshot.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace star::server {
+
+using counter = std::atomic<std::uint64_t>;
+using gauge = std::atomic<std::int64_t>;
+
+// A counter family with one label whose values are known in advance.
+template <std::size_t N> struct labelled_counter {
+    std::array<std::string_view, N> labels;
+    std::array<counter, N> values{};
+
+    void inc(std::string_view label) {
+        for (std::size_t i = 0; i < N; ++i) {
+            if (labels[i] == label) {
+                values[i].fetch_add(1, std::memory_order_relaxed);
+                return;
+            }
+        }
+        values[N - 1].fetch_add(1, std::memory_order_relaxed);  // last label is "other"
+    }
+};
+
+class latency_histogram {
+public:
+    static constexpr std::array<double, 14> bounds = {0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005,
+                                                      0.01,    0.025,  0.05,    0.1,    0.25,  0.5,    1.0};
+    void observe(std::chrono::nanoseconds d);
+    void render(std::string& out, std::string_view name) const;
+
+private:
+    std::array<counter, bounds.size() + 1> buckets_{};
+    counter sum_ns_{0};
+    counter count_{0};
+};
+
+struct metrics {
+    // The reference server's names, so existing dashboards keep working.
+    gauge peers{0};
+    counter joins_total{0}, joins_success{0}, joins_failure{0};
+    counter dials_total{0}, dials_success{0}, dials_failure{0};
+
+    gauge connections{0};
+    counter connections_total{0}, connections_refused{0};
+    counter frames_received{0}, frames_sent{0};
+    counter slow_consumers{0}, takeovers{0}, heartbeat_timeouts{0};
+
+    labelled_counter<22> dropped{{"bad_packet", "not_connected", "binary_unsupported", "unknown_event",
+                                  "rate_limited", "handshake_not_object", "handshake_bad_src",
+                                  "handshake_bad_dst", "handshake_bad_intent", "handshake_bad_signal",
+                                  "handshake_bad_answer", "handshake_missing_field", "not_joined",
+                                  "spoofed_src", "spoofed_dst", "unknown_intent", "peer_gone",
+                                  "invalid_namespace", "bad_event", "leave_not_joined", "queue_full",
+                                  "other"}};
+    labelled_counter<4> joins_refused{{"invalid_address", "peer_id_taken", "claim_pending", "other"}};
+
+    latency_histogram forward_latency;
+
+    std::chrono::system_clock::time_point started = std::chrono::system_clock::now();
+
+    // Prometheus text exposition format 0.0.4.
+    std::string render() const;
+};
+
+inline void inc(counter& c) { c.fetch_add(1, std::memory_order_relaxed); }
+
+}  // namespace star::server

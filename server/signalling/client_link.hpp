@@ -1,0 +1,43 @@
+// What the signalling layer sees of a client connection. Implemented by the transport;
+// every member may be called from any thread.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+
+namespace star::server {
+
+using frame_ptr = std::shared_ptr<std::string const>;
+using steady_time = std::chrono::steady_clock::time_point;
+
+class client_link {
+public:
+    virtual ~client_link() = default;
+
+    std::uint64_t id() const { return id_; }
+
+    // Queues a complete Engine.IO frame. `received` is when the message it forwards arrived,
+    // for the forward-latency histogram; default-constructed for frames the server originates.
+    virtual void send(frame_ptr frame, steady_time received = {}) = 0;
+
+    // Closes the connection at once (a takeover, or a dead holder).
+    virtual void drop(std::string_view why) = 0;
+
+    // Asks the client to prove it is alive (a WebSocket ping); `done(alive)` is called once,
+    // from the connection's own thread, when it answers or the probe times out.
+    virtual void probe(std::function<void(bool alive)> done) = 0;
+
+protected:
+    explicit client_link(std::uint64_t id) : id_(id) {}
+
+private:
+    std::uint64_t id_;
+};
+
+using link_ptr = std::shared_ptr<client_link>;
+
+}  // namespace star::server

@@ -1,0 +1,37 @@
+#include "signalling/peer_table.hpp"
+
+namespace star::server {
+
+peer* peer_table::find(std::string const& key) {
+    auto it = by_key_.find(key);
+    return it == by_key_.end() ? nullptr : &it->second;
+}
+
+peer* peer_table::find_by_link(std::uint64_t link_id) {
+    auto it = key_by_link_.find(link_id);
+    return it == key_by_link_.end() ? nullptr : find(it->second);
+}
+
+peer& peer_table::insert(link_ptr link, protocol::star_address address) {
+    std::string key = address.key;
+    key_by_link_.emplace(link->id(), key);
+    auto [it, inserted] = by_key_.emplace(key, peer{std::move(link), std::move(address), {}, 0, 0});
+    peer& p = it->second;
+    p.order_index = order_.size();
+    order_.push_back(&p);
+    return p;
+}
+
+void peer_table::erase(std::string const& key) {
+    auto it = by_key_.find(key);
+    if (it == by_key_.end()) return;
+    peer& p = it->second;
+    std::size_t i = p.order_index;
+    order_[i] = order_.back();
+    order_[i]->order_index = i;
+    order_.pop_back();
+    key_by_link_.erase(p.link->id());
+    by_key_.erase(it);
+}
+
+}  // namespace star::server

@@ -1,0 +1,72 @@
+// Who is joined, under which peer id, through which connection. Owned by the signalling
+// hub's thread; no locking, no I/O.
+#pragma once
+
+#include "protocol/star_address.hpp"
+#include "signalling/client_link.hpp"
+#include "signalling/intent_log.hpp"
+
+#include <cstdint>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace star::server {
+
+struct peer {
+    link_ptr link;
+    protocol::star_address address;
+    intent_log intents;
+    std::size_t order_index = 0;      // position in the rotation
+    std::size_t announce_cursor = 0;  // where this peer's next refresh continues
+};
+
+class peer_table {
+public:
+    peer* find(std::string const& key);
+    peer* find_by_link(std::uint64_t link_id);
+
+    // Precondition: neither the key nor the link is in the table.
+    peer& insert(link_ptr link, protocol::star_address address);
+    void erase(std::string const& key);
+
+    std::size_t size() const { return order_.size(); }
+
+    // Calls f(peer&) for up to `limit` peers other than `self`, continuing from self's
+    // cursor, so that successive calls rotate through everyone.
+    template <class F> void next_for(peer& self, std::size_t limit, F&& f);
+
+    // Calls f(peer&) for up to `limit` peers other than `self`, starting at index `start`.
+    template <class F> void some_except(peer const& self, std::size_t start, std::size_t limit, F&& f);
+
+private:
+    std::unordered_map<std::string, peer> by_key_;
+    std::unordered_map<std::uint64_t, std::string> key_by_link_;
+    std::vector<peer*> order_;  // dense; erase swaps the last one in
+};
+
+template <class F> void peer_table::next_for(peer& self, std::size_t limit, F&& f) {
+    std::size_t n = order_.size();
+    std::size_t visited = 0, sent = 0;
+    while (sent < limit && visited < n) {
+        std::size_t i = (self.announce_cursor + visited) % n;
+        ++visited;
+        if (order_[i] == &self) continue;
+        f(*order_[i]);
+        ++sent;
+    }
+    if (n > 0) self.announce_cursor = (self.announce_cursor + visited) % n;
+}
+
+template <class F> void peer_table::some_except(peer const& self, std::size_t start, std::size_t limit, F&& f) {
+    std::size_t n = order_.size();
+    std::size_t sent = 0;
+    for (std::size_t visited = 0; visited < n && sent < limit; ++visited) {
+        peer* p = order_[(start + visited) % n];
+        if (p == &self) continue;
+        f(*p);
+        ++sent;
+    }
+}
+
+}  // namespace star::server

@@ -1,0 +1,204 @@
+#include "signalling/signalling_hub.hpp"
+
+#include "protocol/client_event.hpp"
+#include "protocol/socketio.hpp"
+
+#include <boost/asio/post.hpp>
+#include <spdlog/spdlog.h>
+
+namespace star::server {
+namespace net = boost::asio;
+
+namespace {
+
+std::shared_ptr<spdlog::logger> log() {
+    static auto logger = spdlog::get("signalling");
+    return logger ? logger : spdlog::default_logger();
+}
+
+frame_ptr make_frame(std::string s) { return std::make_shared<std::string const>(std::move(s)); }
+
+}  // namespace
+
+signalling_hub::signalling_hub(net::any_io_executor executor, config const& cfg, metrics& m)
+    : executor_(std::move(executor)), cfg_(cfg), metrics_(m) {}
+
+void signalling_hub::join(link_ptr from, protocol::star_address address, std::optional<std::uint64_t> ack_id) {
+    net::post(executor_, [this, from = std::move(from), address = std::move(address), ack_id]() mutable {
+        on_join(from, std::move(address), ack_id);
+    });
+}
+
+void signalling_hub::leave(link_ptr from) {
+    net::post(executor_, [this, from = std::move(from)] {
+        peer* p = table_.find_by_link(from->id());
+        if (!p) {
+            metrics_.dropped.inc("leave_not_joined");
+            return;
+        }
+        remove_peer(p->address.key);
+    });
+}
+
+void signalling_hub::disconnected(link_ptr from) {
+    net::post(executor_, [this, from = std::move(from)] { on_disconnected(from); });
+}
+
+void signalling_hub::refresh(link_ptr from) {
+    net::post(executor_, [this, from = std::move(from)] {
+        peer* p = table_.find_by_link(from->id());
+        if (!p) return;
+        table_.next_for(*p, cfg_.max_peers_per_announce, [&](peer const& other) { announce(*p, other); });
+    });
+}
+
+void signalling_hub::handshake(link_ptr from, routed_handshake h) {
+    net::post(executor_, [this, from = std::move(from), h = std::move(h)]() mutable { on_handshake(from, h); });
+}
+
+void signalling_hub::on_join(link_ptr const& from, protocol::star_address address,
+                             std::optional<std::uint64_t> ack_id) {
+    inc(metrics_.joins_total);
+    peer* holder = table_.find(address.key);
+    if (holder && holder->link->id() != from->id()) {
+        if (claims_.count(address.key)) {
+            refuse_join(from, ack_id, "claim_pending",
+                        "peer id " + address.peer_id + " is being claimed by another connection");
+            return;
+        }
+        // Someone else holds this id. Ask the holder to prove it is alive before deciding.
+        std::string key = address.key;
+        std::uint64_t holder_id = holder->link->id();
+        claims_.emplace(key, pending_claim{from, std::move(address), ack_id, holder_id});
+        holder->link->probe([this, key, holder_id](bool alive) {
+            net::post(executor_, [this, key, holder_id, alive] { on_probe_result(key, holder_id, alive); });
+        });
+        return;
+    }
+    if (holder) {
+        // The same connection joins again under the same id, perhaps through another prefix.
+        remove_peer(address.key);
+    } else if (peer* mine = table_.find_by_link(from->id())) {
+        remove_peer(mine->address.key);  // one connection, one address: the new one replaces it
+    }
+    register_peer(from, std::move(address), ack_id);
+}
+
+void signalling_hub::on_probe_result(std::string const& key, std::uint64_t holder_id, bool alive) {
+    auto node = claims_.extract(key);
+    if (node.empty()) return;  // the claimant went away meanwhile
+    pending_claim claim = std::move(node.mapped());
+    peer* holder = table_.find(key);
+    if (holder && holder->link->id() == holder_id) {
+        if (alive) {
+            refuse_join(claim.claimant, claim.ack_id, "peer_id_taken",
+                        "peer id " + claim.address.peer_id + " is already joined by another live connection");
+            return;
+        }
+        inc(metrics_.takeovers);
+        log()->info("peer {} did not answer a ping: connection {} takes it over", claim.address.peer_id,
+                    claim.claimant->id());
+        holder->link->drop("its peer id was taken over");
+        remove_peer(key);
+    } else if (holder) {
+        refuse_join(claim.claimant, claim.ack_id, "peer_id_taken",
+                    "peer id " + claim.address.peer_id + " is already joined by another live connection");
+        return;
+    }
+    if (peer* mine = table_.find_by_link(claim.claimant->id())) remove_peer(mine->address.key);
+    register_peer(claim.claimant, std::move(claim.address), claim.ack_id);
+}
+
+void signalling_hub::on_disconnected(link_ptr const& from) {
+    if (peer* p = table_.find_by_link(from->id())) remove_peer(p->address.key);
+    for (auto it = claims_.begin(); it != claims_.end();) {
+        if (it->second.claimant->id() == from->id()) it = claims_.erase(it);
+        else ++it;
+    }
+}
+
+void signalling_hub::register_peer(link_ptr const& from, protocol::star_address address,
+                                   std::optional<std::uint64_t> ack_id) {
+    log()->debug("join {} as {}", from->id(), address.text);
+    peer& p = table_.insert(from, std::move(address));
+    inc(metrics_.joins_success);
+    metrics_.peers.store(static_cast<std::int64_t>(table_.size()), std::memory_order_relaxed);
+    if (ack_id) from->send(make_frame(protocol::socketio::ack_frame(*ack_id, "[null]")));
+
+    // Bounded both ways: the newcomer is announced to at most K peers and hears of at most K,
+    // so a join costs O(K) however many peers there are. Refreshes rotate through the rest.
+    std::size_t k = cfg_.max_peers_per_announce;
+    std::size_t n = table_.size();
+    if (n <= 1) return;
+    std::uniform_int_distribution<std::size_t> pick(0, n - 1);
+    table_.some_except(p, pick(rng_), k, [&](peer& other) { announce(other, p); });
+    std::size_t start = pick(rng_);
+    p.announce_cursor = start;
+    table_.next_for(p, k, [&](peer const& other) { announce(p, other); });
+}
+
+void signalling_hub::remove_peer(std::string const& key) {
+    table_.erase(key);
+    metrics_.peers.store(static_cast<std::int64_t>(table_.size()), std::memory_order_relaxed);
+}
+
+void signalling_hub::refuse_join(link_ptr const& from, std::optional<std::uint64_t> ack_id,
+                                 std::string_view reason, std::string const& message) {
+    inc(metrics_.joins_failure);
+    metrics_.joins_refused.inc(reason);
+    log()->info("join refused for connection {}: {}", from->id(), message);
+    std::string quoted;
+    protocol::json::append_quoted(quoted, message);
+    if (ack_id) from->send(make_frame(protocol::socketio::ack_frame(*ack_id, "[" + quoted + "]")));
+    else from->send(make_frame(protocol::error_event_frame(message)));
+}
+
+void signalling_hub::announce(peer& receiver, peer const& announced) {
+    receiver.link->send(make_frame(protocol::ws_peer_frame(protocol::address_for(receiver.address, announced.address))));
+}
+
+void signalling_hub::on_handshake(link_ptr const& from, routed_handshake& h) {
+    inc(metrics_.dials_total);
+    peer* sender = table_.find_by_link(from->id());
+    if (!sender) {
+        metrics_.dropped.inc("not_joined");
+        return;
+    }
+    auto now = std::chrono::steady_clock::now();
+    if (!h.answer) {
+        if (h.src_key != sender->address.key) {
+            metrics_.dropped.inc("spoofed_src");
+            return;
+        }
+        peer* dst = table_.find(h.dst_key);
+        if (!dst) {
+            inc(metrics_.dials_failure);
+            from->send(make_frame(protocol::ws_handshake_error_frame(protocol::ws_handshake_payload(*h.forward),
+                                                                     "peer is not available")));
+            return;
+        }
+        sender->intents.record(h.intent_id, h.dst_key, now);
+        log()->trace("offer {} -> {}: {}", sender->address.peer_id, dst->address.peer_id, *h.forward);
+        dst->link->send(std::move(h.forward), h.received);
+        return;
+    }
+    if (h.dst_key != sender->address.key) {
+        metrics_.dropped.inc("spoofed_dst");
+        return;
+    }
+    peer* src = table_.find(h.src_key);
+    if (!src) {
+        inc(metrics_.dials_failure);
+        metrics_.dropped.inc("peer_gone");
+        return;
+    }
+    if (!src->intents.matches(h.intent_id, h.dst_key, now)) {
+        metrics_.dropped.inc("unknown_intent");
+        return;
+    }
+    inc(metrics_.dials_success);
+    log()->trace("answer {} -> {}: {}", sender->address.peer_id, src->address.peer_id, *h.forward);
+    src->link->send(std::move(h.forward), h.received);
+}
+
+}  // namespace star::server

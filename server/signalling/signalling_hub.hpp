@@ -1,0 +1,69 @@
+// The one owner of the peer table: joins, leaves, announcements and handshake routing.
+// Every public member posts to the hub's own executor, so connections on any thread may
+// call it, and nothing here ever takes a lock.
+#pragma once
+
+#include "config/config.hpp"
+#include "metrics/metrics.hpp"
+#include "protocol/star_address.hpp"
+#include "signalling/client_link.hpp"
+#include "signalling/peer_table.hpp"
+
+#include <boost/asio/any_io_executor.hpp>
+
+#include <optional>
+#include <random>
+#include <string>
+#include <unordered_map>
+
+namespace star::server {
+
+// The routing part of an ss-handshake, with the frame that forwards it.
+struct routed_handshake {
+    std::string src_key;
+    std::string dst_key;
+    std::string intent_id;
+    bool answer = false;
+    frame_ptr forward;  // 42["ws-handshake",<payload as received>]
+    steady_time received;
+};
+
+class signalling_hub {
+public:
+    signalling_hub(boost::asio::any_io_executor executor, config const& cfg, metrics& m);
+
+    void join(link_ptr from, protocol::star_address address, std::optional<std::uint64_t> ack_id);
+    void leave(link_ptr from);
+    void disconnected(link_ptr from);
+    // Sends `from` its next batch of ws-peer announcements.
+    void refresh(link_ptr from);
+    void handshake(link_ptr from, routed_handshake h);
+
+private:
+    struct pending_claim {
+        link_ptr claimant;
+        protocol::star_address address;
+        std::optional<std::uint64_t> ack_id;
+        std::uint64_t holder_id;
+    };
+
+    void on_join(link_ptr const& from, protocol::star_address address, std::optional<std::uint64_t> ack_id);
+    void on_probe_result(std::string const& key, std::uint64_t holder_id, bool alive);
+    void on_disconnected(link_ptr const& from);
+    void on_handshake(link_ptr const& from, routed_handshake& h);
+
+    void register_peer(link_ptr const& from, protocol::star_address address, std::optional<std::uint64_t> ack_id);
+    void remove_peer(std::string const& key);
+    void refuse_join(link_ptr const& from, std::optional<std::uint64_t> ack_id, std::string_view reason,
+                     std::string const& message);
+    void announce(peer& receiver, peer const& announced);
+
+    boost::asio::any_io_executor executor_;
+    config const& cfg_;
+    metrics& metrics_;
+    peer_table table_;
+    std::unordered_map<std::string, pending_claim> claims_;  // by peer id key
+    std::minstd_rand rng_{std::random_device{}()};
+};
+
+}  // namespace star::server

@@ -1,0 +1,31 @@
+// Accepts TCP connections and spreads them over the I/O pool.
+#pragma once
+
+#include "transport/io_pool.hpp"
+#include "transport/server_context.hpp"
+
+#include <boost/asio/ip/tcp.hpp>
+
+#include <memory>
+
+namespace star::server {
+
+class listener : public std::enable_shared_from_this<listener> {
+public:
+    // Binds and listens; throws boost::system::system_error when it cannot.
+    listener(io_pool& pool, boost::asio::ip::tcp::endpoint endpoint, server_context& ctx);
+
+    boost::asio::ip::tcp::endpoint local_endpoint() const { return acceptor_.local_endpoint(); }
+    void run();
+    void stop();  // thread-safe
+
+private:
+    void do_accept();
+    void on_accept(boost::system::error_code ec, boost::asio::ip::tcp::socket socket);
+
+    io_pool& pool_;
+    boost::asio::ip::tcp::acceptor acceptor_;
+    server_context& ctx_;
+};
+
+}  // namespace star::server

@@ -1,0 +1,38 @@
+// What every connection needs to reach: settings, counters, the hub, the live-session
+// registry. Owned by main; outlives every connection.
+#pragma once
+
+#include "config/config.hpp"
+#include "metrics/metrics.hpp"
+#include "signalling/signalling_hub.hpp"
+#include "transport/session_registry.hpp"
+
+#include <atomic>
+#include <cstddef>
+
+namespace star::server {
+
+struct server_context {
+    config const& cfg;
+    metrics& stats;
+    signalling_hub& hub;
+    session_registry& sessions;
+    std::atomic<std::size_t> open_sockets{0};  // HTTP and WebSocket, against --max-connections
+};
+
+// Holds one unit of server_context::open_sockets for as long as a connection lives.
+class socket_slot {
+public:
+    explicit socket_slot(server_context& ctx) : ctx_(&ctx) { ctx_->open_sockets.fetch_add(1); }
+    socket_slot(socket_slot&& o) noexcept : ctx_(o.ctx_) { o.ctx_ = nullptr; }
+    socket_slot& operator=(socket_slot&&) = delete;
+    socket_slot(socket_slot const&) = delete;
+    ~socket_slot() {
+        if (ctx_) ctx_->open_sockets.fetch_sub(1);
+    }
+
+private:
+    server_context* ctx_;
+};
+
+}  // namespace star::server
