@@ -1,0 +1,77 @@
+#include "protocol/client_event.hpp"
+
+#include "../test_ids.hpp"
+
+#include <catch2/catch.hpp>
+
+using namespace star::protocol;
+
+namespace {
+std::string handshake_json(std::string const& extra = R"(,"signal":{"type":"offer","sdp":"v=0"})") {
+    return R"({"intentId":"i1","srcMultiaddr":")" + star::test::star_addr(star::test::rsa_peer_id(1)) +
+           R"(","dstMultiaddr":")" + star::test::star_addr(star::test::rsa_peer_id(2), "/dns4/localhost") + "\"" +
+           extra + "}";
+}
+}  // namespace
+
+TEST_CASE("client events are recognised by name") {
+    CHECK(parse_client_event(R"(["ss-join","/x"])")->kind == client_event_kind::join);
+    CHECK(parse_client_event(R"(["ss-leave"])")->kind == client_event_kind::leave);
+    CHECK(parse_client_event(R"(["ss-handshake",{}])")->kind == client_event_kind::handshake);
+    CHECK(parse_client_event(R"(["other",1])")->kind == client_event_kind::unknown);
+    CHECK(parse_client_event(R"(["ss-join"])")->arg == std::nullopt);
+    CHECK(parse_client_event(R"(["ss-join","a","b"])")->arg->text == "\"a\"");
+    CHECK_FALSE(parse_client_event(R"([1,"a"])"));
+    CHECK_FALSE(parse_client_event(R"({"a":1})"));
+    CHECK_FALSE(parse_client_event(R"(["ss-join")"));
+    CHECK_FALSE(parse_client_event(""));
+}
+
+TEST_CASE("a valid handshake keeps its exact payload and routing fields") {
+    auto text = handshake_json(R"(,"answer":false,"signal":{"type":"offer","sdp":"v=0\r\n"})");
+    std::string data = "[\"ss-handshake\"," + text + "]";
+    auto ev = parse_client_event(data);
+    auto h = parse_handshake(ev->arg);
+    REQUIRE(h.value);
+    CHECK(h.value->payload == text);
+    CHECK(h.value->src.key == star::test::rsa_peer_id(1));
+    CHECK(h.value->dst.key == star::test::rsa_peer_id(2));
+    CHECK(h.value->intent_id == "i1");
+    CHECK_FALSE(h.value->answer);
+    CHECK(ws_handshake_frame(h.value->payload) == "42[\"ws-handshake\"," + text + "]");
+    CHECK(ws_handshake_payload(ws_handshake_frame(text)) == text);
+}
+
+TEST_CASE("invalid handshakes are refused with a reason") {
+    auto reason = [](std::string const& arg) {
+        std::string data = "[\"ss-handshake\"," + arg + "]";
+        auto ev = parse_client_event(data);
+        REQUIRE(ev);
+        return std::string(parse_handshake(ev->arg).error);
+    };
+    CHECK(reason("null") == "handshake_not_object");
+    CHECK(reason("1") == "handshake_not_object");
+    CHECK(reason("[]") == "handshake_not_object");
+    CHECK(reason("{}") == "handshake_missing_field");
+    CHECK(reason(handshake_json("")) == "handshake_missing_field");
+    CHECK(reason(handshake_json(R"(,"signal":"offer")")) == "handshake_bad_signal");
+    CHECK(reason(handshake_json(R"(,"signal":{},"answer":"yes")")) == "handshake_bad_answer");
+    CHECK(reason(R"({"srcMultiaddr":"bogus","dstMultiaddr":"x","intentId":"i","signal":{}})") == "handshake_bad_src");
+    CHECK(reason(R"({"intentId":1})") == "handshake_bad_intent");
+    CHECK(reason(R"({"intentId":""})") == "handshake_bad_intent");
+    auto no_event = parse_handshake(std::nullopt);
+    CHECK(no_event.error == "handshake_not_object");
+}
+
+TEST_CASE("the error reply adds err as the last member") {
+    CHECK(ws_handshake_error_frame(R"({"a":1})", "peer is not available") ==
+          R"(42["ws-handshake",{"a":1,"err":"peer is not available"}])");
+    CHECK(ws_handshake_error_frame(R"({ "a" : 1 })", "x") == R"(42["ws-handshake",{"a" : 1,"err":"x"}])");
+    CHECK(ws_handshake_error_frame("{}", "x") == R"(42["ws-handshake",{"err":"x"}])");
+    CHECK(ws_handshake_error_frame("{ }", "x") == R"(42["ws-handshake",{"err":"x"}])");
+}
+
+TEST_CASE("server event frames are valid Socket.IO events") {
+    CHECK(ws_peer_frame("/ip4/1.2.3.4") == R"(42["ws-peer","/ip4/1.2.3.4"])");
+    CHECK(error_event_frame("bad \"x\"") == R"(42["error","bad \"x\""])");
+}

@@ -1,0 +1,73 @@
+#include "protocol/json_scan.hpp"
+
+#include <catch2/catch.hpp>
+
+using namespace star::protocol;
+
+TEST_CASE("json_scan accepts every kind of valid value") {
+    for (auto text : {R"({"a":[1,2.5e-3,-0,true,false,null,"x\"y\\u00e9"],"b":{}})", "[]", "{}", "0", "-1.5E+10",
+                      R"("\ud83d\ude00")", " [ 1 , { \"k\" : [ ] } ] "}) {
+        INFO(text);
+        CHECK(json::scan_whole(text));
+    }
+}
+
+TEST_CASE("json_scan refuses invalid JSON") {
+    for (auto text : {"", "[", "]", "{", R"({"a"})", R"({"a":})", R"({a:1})", "[1,]", "[,1]", "01", "1.", "-",
+                      "1e", "tru", "nul", R"("abc)", "\"a\nb\"", R"("\x")", R"("\u12G4")", "[1 2]", "{}{}",
+                      R"({"a":1,})", "[1]x"}) {
+        INFO(text);
+        CHECK_FALSE(json::scan_whole(text));
+    }
+}
+
+TEST_CASE("json_scan bounds nesting depth without recursion") {
+    std::string deep(100000, '[');
+    CHECK_FALSE(json::scan_whole(deep));
+    std::string ok = std::string(64, '[') + std::string(64, ']');
+    CHECK(json::scan_whole(ok));
+    std::string too_deep = std::string(65, '[') + std::string(65, ']');
+    CHECK_FALSE(json::scan_whole(too_deep));
+}
+
+TEST_CASE("json_scan reports the value's kind and exact text") {
+    auto v = json::scan_whole(R"(  {"x": 1}  )");
+    REQUIRE(v);
+    CHECK(v->type == json::kind::object);
+    CHECK(v->text == R"({"x": 1})");
+}
+
+TEST_CASE("for_each_member and for_each_element walk one level") {
+    auto v = json::scan_whole(R"({"a":[1,2],"b\u0063":"s","d":{"e":1}})");
+    REQUIRE(v);
+    std::vector<std::string> keys;
+    json::for_each_member(*v, [&](std::string_view key, json::value const&) {
+        keys.push_back(json::unescape(key));
+        return true;
+    });
+    CHECK(keys == std::vector<std::string>{"a", "bc", "d"});
+    CHECK(json::key_equals(R"("b\u0063")", "bc"));
+    CHECK_FALSE(json::key_equals(R"("bd")", "bc"));
+
+    auto arr = json::scan_whole(R"([ "x" , 2 , [3] ])");
+    std::vector<std::string> items;
+    json::for_each_element(*arr, [&](json::value const& e) {
+        items.emplace_back(e.text);
+        return true;
+    });
+    CHECK(items == std::vector<std::string>{"\"x\"", "2", "[3]"});
+}
+
+TEST_CASE("unescape decodes escapes and surrogate pairs to UTF-8") {
+    CHECK(json::unescape(R"("a\/b\n\t\"")") == "a/b\n\t\"");
+    CHECK(json::unescape(R"("\u00e9")") == "\xc3\xa9");
+    CHECK(json::unescape(R"("\ud83d\ude00")") == "\xf0\x9f\x98\x80");
+    CHECK(json::unescape(R"("\ud83d")") == "\xef\xbf\xbd");  // lone surrogate
+}
+
+TEST_CASE("append_quoted escapes what JSON requires") {
+    std::string out;
+    json::append_quoted(out, "a\"b\\c\x01");
+    CHECK(out == R"("a\"b\\c\u0001")");
+    CHECK(json::scan_whole(out));
+}

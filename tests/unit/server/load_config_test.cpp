@@ -1,0 +1,81 @@
+#include "config/load_config.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <cstdio>
+#include <fstream>
+
+using namespace star::server;
+using namespace std::chrono_literals;
+
+namespace {
+
+struct temp_file {
+    std::string path;
+    explicit temp_file(std::string const& text) {
+        char name[] = "/tmp/star-config-XXXXXX";
+        int fd = mkstemp(name);
+        close(fd);
+        path = name;
+        std::ofstream(path) << text;
+    }
+    ~temp_file() { std::remove(path.c_str()); }
+};
+
+config load(std::vector<std::string> args, std::vector<std::string> env = {}) {
+    std::vector<char const*> envp;
+    for (auto& e : env) envp.push_back(e.c_str());
+    envp.push_back(nullptr);
+    return load_config(args, envp.data()).cfg;
+}
+
+}  // namespace
+
+TEST_CASE("defaults match the reference server") {
+    auto c = load({});
+    CHECK(c.host == "0.0.0.0");
+    CHECK(c.port == 9090);
+    CHECK(c.metrics);
+    CHECK(c.peer_refresh_interval == 10s);
+    CHECK(c.ping_interval == 25s);
+    CHECK(c.ping_timeout == 20s);
+    CHECK(c.max_message_size == 1000000);
+}
+
+TEST_CASE("precedence is defaults < file < environment < flags") {
+    temp_file f("# comment\nport = 1111\nlog_level = \"debug\"\npeer-refresh-interval = 3s  # inline\n");
+    CHECK(load({"--config", f.path}).port == 1111);
+    CHECK(load({"--config", f.path}).log_level == "debug");
+    CHECK(load({"--config", f.path}).peer_refresh_interval == 3s);
+    CHECK(load({"--config", f.path}, {"PORT=2222"}).port == 2222);
+    CHECK(load({"--config", f.path}, {"PORT=2222", "WEBRTC_STAR_PORT=3333"}).port == 3333);
+    CHECK(load({"--config", f.path, "--port", "4444"}, {"PORT=2222"}).port == 4444);
+    CHECK(load({}, {"WEBRTC_STAR_CONFIG=" + f.path}).port == 1111);
+}
+
+TEST_CASE("the reference's environment variables work") {
+    CHECK_FALSE(load({}, {"DISABLE_METRICS=true"}).metrics);
+    CHECK(load({}, {"DISABLE_METRICS=false"}).metrics);
+    CHECK(load({}, {"HOST=127.0.0.1"}).host == "127.0.0.1");
+    CHECK_FALSE(load({"--disable-metrics"}).metrics);
+    CHECK(load({}, {"WEBRTC_STAR_MAX_PEERS_PER_ANNOUNCE=7"}).max_peers_per_announce == 7);
+}
+
+TEST_CASE("errors name the flag, variable or key") {
+    CHECK_THROWS_WITH(load({"--port", "abc"}), Catch::Contains("--port"));
+    CHECK_THROWS_WITH(load({"--peer-refresh-interval", "banana"}), Catch::Contains("--peer-refresh-interval"));
+    CHECK_THROWS_WITH(load({}, {"PORT=x"}), Catch::Contains("PORT"));
+    CHECK_THROWS_WITH(load({"--bogus"}), Catch::Contains("--bogus"));
+    temp_file unknown("port = 1\nfrobnicate = 2\n");
+    CHECK_THROWS_WITH(load({"--config", unknown.path}), Catch::Contains("frobnicate") && Catch::Contains(":2"));
+    temp_file bad("port = many\n");
+    CHECK_THROWS_WITH(load({"--config", bad.path}), Catch::Contains("'port'"));
+    CHECK_THROWS_WITH(load({"--config", "/nonexistent/x.toml"}), Catch::Contains("/nonexistent/x.toml"));
+}
+
+TEST_CASE("--help is reported, not an error") {
+    char const* envp[] = {nullptr};
+    auto r = load_config({"--help"}, envp);
+    CHECK(r.help_requested);
+    CHECK(r.help.find("--max-peers-per-announce") != std::string::npos);
+}
