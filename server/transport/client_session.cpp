@@ -98,6 +98,7 @@ void client_session::on_read(beast::error_code ec, std::size_t) {
         return;
     }
     inc(ctx_.stats.frames_received);
+    read_at_ = std::chrono::steady_clock::now();
     on_alive();
     if (ws_.got_text()) {
         std::string_view text(static_cast<char const*>(buffer_.data().data()), buffer_.size());

@@ -94,6 +94,7 @@ private:
     std::unique_ptr<boost::asio::steady_timer> probe_timer_;
     std::vector<std::function<void(bool)>> probe_waiters_;
 
+    steady_time read_at_{};  // when the message being handled arrived
     double tokens_ = 0;
     steady_time tokens_at_{};
 };

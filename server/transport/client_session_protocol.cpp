@@ -45,7 +45,7 @@ void client_session::on_engineio(std::string_view text) {
 bool client_session::within_rate_limit() {
     unsigned rate = ctx_.cfg.max_messages_per_second;
     if (rate == 0) return true;
-    auto now = std::chrono::steady_clock::now();
+    auto now = read_at_;
     double burst = 2.0 * rate;
     tokens_ = std::min(burst, tokens_ + std::chrono::duration<double>(now - tokens_at_).count() * rate);
     tokens_at_ = now;
@@ -165,7 +165,7 @@ void client_session::on_handshake(std::optional<protocol::json::value> const& ar
     r.intent_id = std::move(h.intent_id);
     r.answer = h.answer;
     r.forward = std::make_shared<std::string const>(protocol::ws_handshake_frame(h.payload));
-    r.received = std::chrono::steady_clock::now();
+    r.received = read_at_;
     ctx_.hub.handshake(shared_from_this(), std::move(r));
 }
 

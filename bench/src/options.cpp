@@ -1,0 +1,167 @@
+#include "options.hpp"
+
+#include <cmath>
+#include <iostream>
+#include <stdexcept>
+
+#include <boost/asio/ip/address.hpp>
+#include <CLI/CLI.hpp>
+
+namespace webrtc_star::bench {
+namespace {
+
+// "50ms", "2s", "1.5m", "250us"; a bare number is in `bare_unit_s`.
+double parse_seconds(std::string const& text, double bare_unit_s)
+{
+    std::size_t used = 0;
+    double v = 0;
+    try {
+        v = std::stod(text, &used);
+    } catch (std::exception const&) {
+        throw std::invalid_argument("not a duration: '" + text + "'");
+    }
+    auto unit = text.substr(used);
+    double scale = bare_unit_s;
+    if (unit == "us") scale = 1e-6;
+    else if (unit == "ms") scale = 1e-3;
+    else if (unit == "s") scale = 1;
+    else if (unit == "m" || unit == "min") scale = 60;
+    else if (!unit.empty())
+        throw std::invalid_argument("unknown time unit in '" + text + "' (use us, ms, s, m)");
+    if (!(v >= 0) || !std::isfinite(v))
+        throw std::invalid_argument("duration must be >= 0: '" + text + "'");
+    return v * scale;
+}
+
+void parse_url(options& o)
+{
+    auto const& u = o.url;
+    std::string rest;
+    if (u.rfind("ws://", 0) == 0)
+        rest = u.substr(5);
+    else if (u.rfind("http://", 0) == 0)
+        rest = u.substr(7);
+    else
+        throw std::invalid_argument("--url must start with ws:// or http:// (TLS is not supported): " + u);
+    auto slash = rest.find('/');
+    auto authority = rest.substr(0, slash);
+    std::string path = slash == std::string::npos ? "/socket.io-next/" : rest.substr(slash);
+    std::string port_text;
+    if (!authority.empty() && authority.front() == '[') {
+        auto close = authority.find(']');
+        if (close == std::string::npos)
+            throw std::invalid_argument("bad IPv6 address in --url: " + u);
+        o.host = authority.substr(1, close - 1);
+        if (close + 1 < authority.size() && authority[close + 1] == ':')
+            port_text = authority.substr(close + 2);
+    } else {
+        auto colon = authority.rfind(':');
+        o.host = authority.substr(0, colon);
+        if (colon != std::string::npos)
+            port_text = authority.substr(colon + 1);
+    }
+    if (o.host.empty())
+        throw std::invalid_argument("no host in --url: " + u);
+    int port = 80;
+    if (!port_text.empty()) {
+        std::size_t used = 0;
+        try { port = std::stoi(port_text, &used); } catch (std::exception const&) { used = 0; }
+        if (used != port_text.size() || port < 1 || port > 65535)
+            throw std::invalid_argument("bad port in --url: " + u);
+    }
+    o.port = static_cast<unsigned short>(port);
+    if (path.find('?') == std::string::npos)
+        path += "?EIO=4&transport=websocket";
+    o.target = path;
+}
+
+void validate(options& o)
+{
+    parse_url(o);
+    if (o.clients < 1)
+        throw std::invalid_argument("--clients must be at least 1");
+    if (o.joined > o.clients)
+        throw std::invalid_argument("--joined must not exceed --clients");
+    if (o.joined_count() < 2 && (o.rate > 0 || o.find_max_rate))
+        throw std::invalid_argument("handshakes need at least 2 joined clients");
+    if (!(o.connect_rate > 0) || !(o.rate >= 0) || !(o.start_rate > 0))
+        throw std::invalid_argument("rates must be positive");
+    if (o.threads < 1 || o.threads > 256)
+        throw std::invalid_argument("--threads must be 1..256");
+    if (o.workers < 1 || o.workers > 256)
+        throw std::invalid_argument("--workers must be 1..256");
+    for (auto const& a : o.source_addrs) {
+        boost::system::error_code ec;
+        auto addr = boost::asio::ip::make_address(a, ec);
+        if (ec)
+            throw std::invalid_argument("bad --source-addrs entry: '" + a + "'");
+        if (addr.is_v4() && (addr.to_v4().to_uint() >> 24) != 127)
+            throw std::invalid_argument("--source-addrs must be loopback (127.0.0.0/8): " + a);
+    }
+}
+
+} // namespace
+
+int parse_options(int argc, char** argv, options& o)
+{
+    CLI::App app{"webrtc-star-bench: load generator for webrtc-star signalling servers "
+                 "(Socket.IO v5 / Engine.IO v4 over WebSocket)"};
+    app.get_formatter()->column_width(36);
+    std::string duration = "10s", settle = "500ms", settle_max = "30s", drain = "3s", bound = "50ms";
+    std::string step = "5s", connect_timeout = "10s", handshake_timeout = "10s";
+
+    app.add_option("-u,--url", o.url, "Server URL incl. Socket.IO path")->capture_default_str();
+    app.add_option("-n,--clients", o.clients, "Connections to open")->capture_default_str();
+    app.add_option("--joined", o.joined, "How many of them send ss-join (default: all)");
+    app.add_option("--connect-rate", o.connect_rate, "New connections per second")->capture_default_str();
+    app.add_option("--connect-concurrency", o.connect_concurrency, "Connects in flight at most")->capture_default_str();
+    app.add_option("--source-addrs", o.source_addrs, "Loopback source addresses to bind, round-robin")
+        ->delimiter(',');
+    app.add_option("-r,--rate", o.rate, "Handshakes per second (offer + answer)")->capture_default_str();
+    app.add_option("-d,--duration", duration, "Load phase length (e.g. 10s)")->capture_default_str();
+    app.add_option("--settle", settle, "Pause after the joins, before the first offer")->capture_default_str();
+    app.add_option("--settle-max", settle_max, "Wait at most this long for the join announcements to end")->capture_default_str();
+    app.add_option("--drain", drain, "Wait this long for late answers after a phase")->capture_default_str();
+    app.add_option("--message-bytes", o.message_bytes, "Size of offer/answer frames")->capture_default_str();
+    app.add_option("--candidates", o.candidates, "ICE candidate messages per side and handshake")->capture_default_str();
+    app.add_option("--connect-timeout", connect_timeout, "Give up on a connection after")->capture_default_str();
+    app.add_option("--handshake-timeout", handshake_timeout, "Count a handshake lost after")->capture_default_str();
+    app.add_option("--send-queue", o.send_queue_limit, "Frames queued per client before dropping")->capture_default_str();
+    app.add_flag("--find-max-rate", o.find_max_rate, "Search the highest rate whose p99 stays under --p99-bound");
+    app.add_option("--p99-bound", bound, "Latency bound for --find-max-rate")->capture_default_str();
+    app.add_option("--start-rate", o.start_rate, "First rate tried by the search")->capture_default_str();
+    app.add_option("--max-rate", o.max_rate, "Highest rate the search tries")->capture_default_str();
+    app.add_option("--step-duration", step, "Length of each search step")->capture_default_str();
+    app.add_option("--refine-steps", o.refine_steps, "Bisection steps after the doubling")->capture_default_str();
+    app.add_option("--max-error-ratio", o.max_error_ratio, "A step fails above this error share")->capture_default_str();
+    app.add_option("-t,--threads", o.threads, "Threads (one io_context each) per process")->capture_default_str();
+    app.add_option("-w,--workers", o.workers, "Worker processes (fork/exec of this binary)")->capture_default_str();
+    app.add_option("--seed", o.seed, "Seed for peer ids and pair choice")->capture_default_str();
+    app.add_flag("--json", o.json, "Print JSON instead of the summary on stdout");
+    app.add_option("--json-file", o.json_file, "Also write the JSON result to this file");
+    app.add_flag("-q,--quiet", o.quiet, "No progress lines on stderr");
+    app.add_flag("--check", o.check, "Exit 3 if no handshake completed or errors outnumber completions");
+    app.add_option("--worker-index", o.worker_index, "(internal)")->group("");
+
+    try {
+        app.parse(argc, argv);
+        o.duration_s = parse_seconds(duration, 1);
+        o.settle_s = parse_seconds(settle, 1);
+        o.drain_s = parse_seconds(drain, 1);
+        o.settle_max_s = parse_seconds(settle_max, 1);
+        o.step_duration_s = parse_seconds(step, 1);
+        o.connect_timeout_s = parse_seconds(connect_timeout, 1);
+        o.handshake_timeout_s = parse_seconds(handshake_timeout, 1);
+        o.p99_bound_ms = parse_seconds(bound, 1e-3) * 1e3;
+        validate(o);
+    } catch (CLI::ParseError const& e) {
+        auto code = app.exit(e);
+        return code == 0 ? 0 : 2;
+    } catch (std::invalid_argument const& e) {
+        std::cerr << "webrtc-star-bench: " << e.what() << "\nRun with --help for usage.\n";
+        return 2;
+    }
+    return -1;
+}
+
+} // namespace webrtc_star::bench

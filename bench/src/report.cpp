@@ -1,0 +1,214 @@
+#include "report.hpp"
+
+#include <cstdio>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+namespace webrtc_star::bench {
+namespace {
+
+double ms(std::uint64_t us) { return static_cast<double>(us) / 1e3; }
+
+std::string fmt(char const* f, double a)
+{
+    char buf[64];
+    std::snprintf(buf, sizeof buf, f, a);
+    return buf;
+}
+
+nlohmann::json latency_json(histogram const& h)
+{
+    return {{"count", h.count()}, {"mean", h.mean() / 1e3},
+            {"p50", ms(h.percentile(50))}, {"p90", ms(h.percentile(90))},
+            {"p99", ms(h.percentile(99))}, {"p99_9", ms(h.percentile(99.9))},
+            {"max", ms(h.max())}};
+}
+
+nlohmann::json errors_json(snapshot const& s)
+{
+    auto e = nlohmann::json::object();
+    for (std::size_t i = 0; i < error_count; ++i)
+        if (s.errors[i])
+            e[std::string(name_of(static_cast<error_kind>(i)))] = s.errors[i];
+    return e;
+}
+
+std::string errors_line(snapshot const& s)
+{
+    std::string out;
+    for (std::size_t i = 0; i < error_count; ++i)
+        if (s.errors[i])
+            out += (out.empty() ? "" : ", ") + std::string(name_of(static_cast<error_kind>(i))) +
+                   " " + std::to_string(s.errors[i]);
+    return out.empty() ? "none" : out;
+}
+
+std::string latency_line(histogram const& h)
+{
+    return "p50 " + fmt("%.2f", ms(h.percentile(50))) + "  p90 " + fmt("%.2f", ms(h.percentile(90))) +
+           "  p99 " + fmt("%.2f", ms(h.percentile(99))) + "  p99.9 " +
+           fmt("%.2f", ms(h.percentile(99.9))) + "  max " + fmt("%.2f", ms(h.max())) + " ms";
+}
+
+nlohmann::json phase_json(phase_result const& p)
+{
+    auto const& d = p.delta;
+    auto tl = nlohmann::json::array();
+    for (std::size_t i = 0; i < p.timeline.size(); ++i) {
+        auto const& s = p.timeline[i];
+        tl.push_back({{"second", i + 1}, {"offers_sent", s[counter::offers_sent]},
+                      {"completed", s[counter::answers_received]}, {"errors", s.error_total()},
+                      {"ws_peer", s[counter::ws_peer_received]},
+                      {"p50_ms", ms(s.handshake_us.percentile(50))},
+                      {"p99_ms", ms(s.handshake_us.percentile(99))},
+                      {"max_ms", ms(s.handshake_us.max())}});
+    }
+    auto counters = nlohmann::json::object();
+    for (std::size_t i = 0; i < counter_count; ++i)
+        counters[std::string(name_of(static_cast<counter>(i)))] = d.counters[i];
+    return {{"target_rate", p.target_rate}, {"seconds", p.seconds},
+            {"offers_sent", d[counter::offers_sent]}, {"completed", d[counter::answers_received]},
+            {"completed_per_s", p.seconds > 0 ? d[counter::answers_received] / p.seconds : 0.0},
+            {"latency_ms", latency_json(d.handshake_us)}, {"errors", errors_json(d)},
+            {"counters", counters}, {"timeline", tl}, {"interrupted", p.interrupted}};
+}
+
+void print_phase(std::ostream& out, phase_result const& p, bool with_timeline)
+{
+    auto const& d = p.delta;
+    out << "load at " << p.target_rate << " handshakes/s for " << fmt("%.1f", p.seconds) << " s"
+        << (p.interrupted ? " (interrupted)" : "") << "\n"
+        << "  offers sent " << d[counter::offers_sent] << ", completed "
+        << d[counter::answers_received] << " ("
+        << fmt("%.1f", p.seconds > 0 ? d[counter::answers_received] / p.seconds : 0) << "/s)"
+        << ", offers received " << d[counter::offers_received] << ", candidates sent/received "
+        << d[counter::candidates_sent] << "/" << d[counter::candidates_received] << "\n"
+        << "  handshake round trip: " << latency_line(d.handshake_us) << "\n"
+        << "  errors: " << errors_line(d) << "\n";
+    if (!with_timeline)
+        return;
+    out << "  timeline  sec  offers  completed  errors  p50 ms  p99 ms  max ms\n";
+    for (std::size_t i = 0; i < p.timeline.size(); ++i) {
+        auto const& s = p.timeline[i];
+        char line[160];
+        std::snprintf(line, sizeof line, "          %4zu %7llu %10llu %7llu %7.2f %7.2f %7.2f\n",
+                      i + 1, static_cast<unsigned long long>(s[counter::offers_sent]),
+                      static_cast<unsigned long long>(s[counter::answers_received]),
+                      static_cast<unsigned long long>(s.error_total()),
+                      ms(s.handshake_us.percentile(50)), ms(s.handshake_us.percentile(99)),
+                      ms(s.handshake_us.max()));
+        out << line;
+    }
+}
+
+std::uint64_t ws_peer_total(run_report const& r)
+{
+    phase_result const* last = nullptr;
+    if (!r.phases.empty())
+        last = &r.phases.back();
+    if (r.search && !r.search->steps.empty())
+        last = &r.search->steps.back().phase;
+    return (last ? last->totals_after : r.setup.totals)[counter::ws_peer_received];
+}
+
+} // namespace
+
+void print_summary(std::ostream& out, run_report const& r)
+{
+    auto const& c = r.cfg;
+    auto const& t = r.setup.totals;
+    out << "webrtc-star-bench  ws://" << c.host << ":" << c.port << c.target << "\n"
+        << "clients " << c.clients << " (joined " << c.joined_count() << "), threads " << c.threads
+        << ", workers " << c.workers << ", offer frame ~" << c.message_bytes << " B, candidates "
+        << c.candidates << "\n\n";
+    auto ready = t[counter::clients_ready];
+    out << "connect+join: " << ready << "/" << r.setup.clients << " ready in "
+        << fmt("%.2f", r.setup.seconds) << " s ("
+        << fmt("%.0f", r.setup.seconds > 0 ? ready / r.setup.seconds : 0) << " clients/s), failed "
+        << t[counter::clients_failed] << (r.setup.interrupted ? " (interrupted)" : "")
+        << "; announcements quiet after " << fmt("%.2f", r.setup.quiet_seconds) << " s more\n"
+        << "  connect latency (TCP + upgrade + Socket.IO connect): " << latency_line(t.connect_us)
+        << "\n";
+    if (!r.setup.first_error.empty())
+        out << "  first connect error: " << r.setup.first_error << "\n";
+    auto ws_peer = ws_peer_total(r);
+    auto m = static_cast<unsigned long long>(c.joined_count());
+    out << "ws-peer announcements received: " << ws_peer << " (during set-up "
+        << t[counter::ws_peer_received] << "; one per pair of joined peers would be "
+        << m * (m - 1) / 2 << ")\n\n";
+    for (auto const& p : r.phases)
+        print_phase(out, p, true);
+    if (r.search) {
+        out << "max-rate search, p99 bound " << r.search->p99_bound_ms << " ms\n";
+        for (auto const& s : r.search->steps) {
+            auto const& d = s.phase.delta;
+            out << "  " << fmt("%9.0f", s.phase.target_rate) << "/s: completed "
+                << fmt("%9.1f", s.phase.seconds > 0 ? d[counter::answers_received] / s.phase.seconds : 0)
+                << "/s  p50 " << fmt("%7.2f", ms(d.handshake_us.percentile(50))) << "  p99 "
+                << fmt("%7.2f", ms(d.handshake_us.percentile(99))) << " ms  errors "
+                << d.error_total() << "  " << s.verdict << "\n";
+        }
+        out << "highest rate with p99 under the bound: " << r.search->best_rate << " handshakes/s\n";
+    }
+    if (r.interrupted)
+        out << "(interrupted: figures cover what was measured until then)\n";
+}
+
+nlohmann::json to_json(run_report const& r)
+{
+    auto const& c = r.cfg;
+    auto const& t = r.setup.totals;
+    nlohmann::json j;
+    j["url"] = "ws://" + c.host + ":" + std::to_string(c.port) + c.target;
+    j["config"] = {{"clients", c.clients}, {"joined", c.joined_count()},
+                   {"connect_rate", c.connect_rate}, {"rate", c.rate},
+                   {"duration_s", c.duration_s}, {"message_bytes", c.message_bytes},
+                   {"candidates", c.candidates}, {"threads", c.threads},
+                   {"workers", c.workers}, {"source_addrs", c.source_addrs}};
+    auto ready = t[counter::clients_ready];
+    j["setup"] = {{"clients", r.setup.clients}, {"ready", ready},
+                  {"failed", t[counter::clients_failed]}, {"seconds", r.setup.seconds},
+                  {"quiet_seconds", r.setup.quiet_seconds},
+                  {"clients_per_s", r.setup.seconds > 0 ? ready / r.setup.seconds : 0.0},
+                  {"connect_latency_ms", latency_json(t.connect_us)}, {"errors", errors_json(t)},
+                  {"first_error", r.setup.first_error}, {"interrupted", r.setup.interrupted}};
+    auto phases = nlohmann::json::array();
+    for (auto const& p : r.phases)
+        phases.push_back(phase_json(p));
+    j["ws_peer_received"] = ws_peer_total(r);
+    j["phases"] = std::move(phases);
+    if (r.search) {
+        auto steps = nlohmann::json::array();
+        for (auto const& s : r.search->steps) {
+            auto pj = phase_json(s.phase);
+            pj["passed"] = s.passed;
+            pj["verdict"] = s.verdict;
+            steps.push_back(std::move(pj));
+        }
+        j["search"] = {{"p99_bound_ms", r.search->p99_bound_ms},
+                       {"max_rate", r.search->best_rate}, {"steps", std::move(steps)}};
+    }
+    j["interrupted"] = r.interrupted;
+    return j;
+}
+
+void print_progress(std::ostream& out, std::string_view stage, double elapsed_s,
+                    snapshot const& totals, snapshot const& s)
+{
+    char line[256];
+    std::snprintf(line, sizeof line,
+                  "[%6.1fs] %-7.*s ready %llu failed %llu | offers %llu/s done %llu/s p99 %.2f ms "
+                  "| ws-peer %llu/s | errors %llu\n",
+                  elapsed_s, static_cast<int>(stage.size()), stage.data(),
+                  static_cast<unsigned long long>(totals[counter::clients_ready]),
+                  static_cast<unsigned long long>(totals[counter::clients_failed]),
+                  static_cast<unsigned long long>(s[counter::offers_sent]),
+                  static_cast<unsigned long long>(s[counter::answers_received]),
+                  ms(s.handshake_us.percentile(99)),
+                  static_cast<unsigned long long>(s[counter::ws_peer_received]),
+                  static_cast<unsigned long long>(totals.error_total()));
+    out << line << std::flush;
+}
+
+} // namespace webrtc_star::bench

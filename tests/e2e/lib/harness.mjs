@@ -1,0 +1,341 @@
+// Process management for the e2e tests: signalling servers (reference or our
+// daemon) and libp2p peers (each in its own child process, see peer-worker.mjs).
+// Everything started here is registered and killed by `Scope.close()`, and as
+// a last resort by a process 'exit' hook, so no test leaves processes behind.
+
+import { spawn, fork } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import path from 'node:path'
+
+const here = path.dirname(fileURLToPath(import.meta.url))
+export const E2E_DIR = path.resolve(here, '..')
+export const REPO_ROOT = path.resolve(E2E_DIR, '..', '..')
+
+export const VERBOSE = process.env.E2E_VERBOSE === '1'
+
+// ---------------------------------------------------------------- utilities
+
+export const sleep = (ms) => new Promise(resolve => setTimeout(resolve, ms))
+
+export async function withTimeout (promise, ms, what) {
+  let timer
+  try {
+    return await Promise.race([
+      promise,
+      new Promise((resolve, reject) => {
+        timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms: ${what}`)), ms)
+      })
+    ])
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
+/**
+ * A skip reason, unless STAR_TESTS_REQUIRE_ALL=1 (as CTest sets it): then a missing
+ * prerequisite fails the run instead of silently skipping what CI must prove.
+ */
+export function skipUnlessRequired (reason) {
+  if (reason && process.env.STAR_TESTS_REQUIRE_ALL === '1') {
+    throw new Error(`required test cannot run: ${reason}`)
+  }
+  return reason
+}
+
+export function depsInstalled () {
+  return existsSync(path.join(E2E_DIR, 'node_modules', 'libp2p', 'package.json')) &&
+    existsSync(path.join(E2E_DIR, 'node_modules', '@roamhq', 'wrtc', 'package.json'))
+}
+
+/** Path of our daemon: $WEBRTC_STAR_SERVER_BIN, else build/server/webrtc-star-server if built. */
+export function daemonBinary () {
+  const fromEnv = process.env.WEBRTC_STAR_SERVER_BIN
+  if (fromEnv != null && fromEnv !== '') return fromEnv
+  const built = path.join(REPO_ROOT, 'build', 'server', 'webrtc-star-server')
+  return existsSync(built) ? built : null
+}
+
+// every child process still alive, killed on exit whatever happens
+const live = new Set()
+process.on('exit', () => {
+  for (const child of live) {
+    try { child.kill('SIGKILL') } catch {}
+  }
+})
+
+function track (child) {
+  live.add(child)
+  child.once('exit', () => live.delete(child))
+  return child
+}
+
+function exited (child) {
+  return child.exitCode != null || child.signalCode != null
+}
+
+async function killChild (child, graceMs = 3000, signal = 'SIGTERM') {
+  if (exited(child)) return { code: child.exitCode, signal: child.signalCode }
+  const done = new Promise(resolve => child.once('exit', (code, sig) => resolve({ code, signal: sig })))
+  try { child.kill(signal) } catch {}
+  const timer = setTimeout(() => { try { child.kill('SIGKILL') } catch {} }, graceMs)
+  try {
+    return await done
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
+// ---------------------------------------------------------------- servers
+
+/**
+ * Starts a signalling server and resolves once it listens.
+ * kind: 'reference' (npm @libp2p/webrtc-star-signalling-server@4) or 'daemon' (ours).
+ * port: 0 for an ephemeral port, or a fixed one (used to restart on the same port).
+ */
+export async function startServer (kind, { port = 0, extraArgs = [], timeoutMs = 15000 } = {}) {
+  let child
+  const args = ['--host', '127.0.0.1', '--port', String(port), ...extraArgs]
+  if (kind === 'reference') {
+    child = spawn(process.execPath, [path.join(here, 'ref-server.mjs'), ...args], {
+      cwd: E2E_DIR, stdio: ['ignore', 'pipe', 'pipe', 'ipc']
+    })
+  } else if (kind === 'daemon') {
+    const bin = daemonBinary()
+    if (bin == null) throw new Error('daemon binary not found: set WEBRTC_STAR_SERVER_BIN')
+    child = spawn(bin, args, { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
+  } else {
+    throw new Error(`unknown server kind ${kind}`)
+  }
+  track(child)
+  let output = ''
+  const onData = (d) => {
+    output += d.toString()
+    if (output.length > 200000) output = output.slice(-100000)
+    if (VERBOSE) process.stderr.write(`[${kind}] ${d}`)
+  }
+  child.stdout.on('data', onData)
+  child.stderr.on('data', onData)
+
+  const ready = new Promise((resolve, reject) => {
+    const check = () => {
+      const m = /listening on \S+:(\d+)/.exec(output)
+      if (m != null) {
+        child.stderr.off('data', check)
+        child.stdout.off('data', check)
+        resolve(Number(m[1]))
+      }
+    }
+    child.stderr.on('data', check)
+    child.stdout.on('data', check)
+    child.once('exit', (code, sig) => reject(new Error(`${kind} server exited (code ${code}, signal ${sig}) before listening:\n${output}`)))
+    child.once('error', reject)
+  })
+  let actualPort
+  try {
+    actualPort = await withTimeout(ready, timeoutMs, `${kind} server to listen`)
+  } catch (err) {
+    await killChild(child, 1000, 'SIGKILL')
+    throw err
+  }
+  return {
+    kind,
+    port: actualPort,
+    child,
+    output: () => output,
+    /** SIGTERM, SIGKILL after graceMs; resolves with the exit status. */
+    stop: (graceMs = 6000) => killChild(child, graceMs)
+  }
+}
+
+// ---------------------------------------------------------------- peers
+
+/**
+ * What every kind of peer (Node worker, browser page) has in common: the log
+ * of events it reported, ways to wait for them, start and diagnostics.
+ * Subclasses implement call(cmd, args, timeoutMs) and stop().
+ */
+export class PeerBase {
+  constructor (name) {
+    this.name = name
+    this.events = []
+    this.waiters = new Set()
+    this.logs = ''
+  }
+
+  record (msg) {
+    this.events.push(msg)
+    if (VERBOSE) process.stderr.write(`[peer ${this.name}] event ${JSON.stringify(msg)}\n`)
+    for (const w of this.waiters) {
+      if (w.pred(msg)) {
+        this.waiters.delete(w)
+        w.resolve(msg)
+      }
+    }
+  }
+
+  appendLog (text) {
+    this.logs += text
+    if (this.logs.length > 200000) this.logs = this.logs.slice(-100000)
+    if (VERBOSE) process.stderr.write(`[peer ${this.name}] ${text}`)
+  }
+
+  /** Resolves with the first event (already seen since `sinceIndex`, or future) matching pred. */
+  waitFor (pred, timeoutMs, what, sinceIndex = 0) {
+    for (const e of this.events.slice(sinceIndex)) if (pred(e)) return Promise.resolve(e)
+    let w
+    const p = new Promise(resolve => { w = { pred, resolve }; this.waiters.add(w) })
+    return withTimeout(p, timeoutMs, `peer ${this.name}: ${what}`).finally(() => this.waiters.delete(w))
+  }
+
+  /** Waits for a ws-peer announcement of `peerId`; resolves with its multiaddr string. */
+  async waitForAnnounce (peerId, timeoutMs, sinceIndex = 0) {
+    const e = await this.waitFor(ev => ev.event === 'ws-peer' && ev.peerId === peerId, timeoutMs,
+      `ws-peer announcing ${peerId}`, sinceIndex)
+    return e.multiaddrs[0]
+  }
+
+  announcementsOf (peerId, sinceIndex = 0) {
+    return this.events.slice(sinceIndex).filter(e => e.event === 'ws-peer' && e.peerId === peerId).flatMap(e => e.multiaddrs)
+  }
+
+  async start (listen, timeoutMs = 20000) {
+    await this.waitFor(e => e.event === 'ready', 15000, 'ready')
+    const info = await this.call('start', { listen }, timeoutMs)
+    this.peerId = info.peerId
+    this.multiaddrs = info.multiaddrs
+    return info
+  }
+
+  /** Tail of the peer's logs and events, for failure messages. */
+  diagnostics () {
+    const ev = this.events.slice(-40).map(e => JSON.stringify(e)).join('\n')
+    return `--- peer ${this.name} (${this.peerId ?? 'not started'}) events:\n${ev}\n--- logs:\n${this.logs.slice(-4000)}`
+  }
+}
+
+/** A libp2p node in a child Node.js process (lib/peer-worker.mjs). */
+export class Peer extends PeerBase {
+  constructor (name) {
+    super(name)
+    this.pending = new Map()
+    this.nextId = 1
+    this.child = track(fork(path.join(here, 'peer-worker.mjs'), [], {
+      cwd: E2E_DIR,
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      serialization: 'json'
+    }))
+    this.child.stdout.on('data', (d) => this.appendLog(d.toString()))
+    this.child.stderr.on('data', (d) => this.appendLog(d.toString()))
+    this.child.on('message', (msg) => this.#onMessage(msg))
+    this.exit = new Promise(resolve => this.child.once('exit', (code, signal) => {
+      for (const { reject } of this.pending.values()) reject(new Error(`peer ${name} exited (code ${code}, signal ${signal})\n${this.logs}`))
+      this.pending.clear()
+      resolve({ code, signal })
+    }))
+  }
+
+  #onMessage (msg) {
+    if (msg.id == null) {
+      this.record(msg)
+      return
+    }
+    const p = this.pending.get(msg.id)
+    if (p == null) return
+    this.pending.delete(msg.id)
+    if (msg.ok) p.resolve(msg.result)
+    else p.reject(remoteError(this.name, msg.error))
+  }
+
+  call (cmd, args = {}, timeoutMs = 30000) {
+    if (exited(this.child)) return Promise.reject(new Error(`peer ${this.name} is not running`))
+    const id = this.nextId++
+    const p = new Promise((resolve, reject) => this.pending.set(id, { resolve, reject }))
+    this.child.send({ id, cmd, args })
+    return withTimeout(p, timeoutMs, `peer ${this.name}: ${cmd}`).finally(() => this.pending.delete(id))
+  }
+
+  async stop () {
+    if (exited(this.child)) return
+    try {
+      await this.call('stop', {}, 5000)
+    } catch {}
+    // The native WebRTC stack does not always let the process exit by itself.
+    await killChild(this.child, 2000)
+  }
+}
+
+export function remoteError (name, error) {
+  const err = new Error(`peer ${name}: ${error.message}`)
+  err.code = error.code
+  err.remoteStack = error.stack
+  return err
+}
+
+// ---------------------------------------------------------------- scope
+
+/** Owns the servers, peers and other resources of one test; close() stops them all. */
+export class Scope {
+  constructor () {
+    this.servers = []
+    this.peers = []
+    this.cleanups = []
+  }
+
+  async server (kind, opts) {
+    const s = await startServer(kind, opts)
+    this.servers.push(s)
+    return s
+  }
+
+  peer (name) {
+    return this.add(new Peer(name))
+  }
+
+  /** Registers any peer-like object (with stop() and diagnostics()). */
+  add (peer) {
+    this.peers.push(peer)
+    return peer
+  }
+
+  /** Registers a cleanup function, run after the peers stop, before the servers stop. */
+  defer (fn) {
+    this.cleanups.push(fn)
+  }
+
+  diagnostics () {
+    const servers = this.servers.map(s => `--- ${s.kind} server output (tail):\n${s.output().slice(-3000)}`).join('\n')
+    return [...this.peers.map(p => p.diagnostics()), servers].join('\n')
+  }
+
+  async close () {
+    await Promise.allSettled(this.peers.map(p => p.stop()))
+    for (const fn of this.cleanups.reverse()) {
+      try { await fn() } catch {}
+    }
+    await Promise.allSettled(this.servers.map(s => s.stop()))
+  }
+}
+
+/**
+ * Runs fn(scope) with a fresh Scope, always closes it, and on failure appends
+ * the peers' and servers' diagnostics to the error message.
+ */
+export async function inScope (fn) {
+  const scope = new Scope()
+  try {
+    return await fn(scope)
+  } catch (err) {
+    if (!process.env.E2E_QUIET) err.message += `\n${scope.diagnostics()}`
+    throw err
+  } finally {
+    await scope.close()
+  }
+}
+
+// ---------------------------------------------------------------- multiaddrs
+
+export function starAddr (host, port) {
+  const proto = /^\d+\.\d+\.\d+\.\d+$/.test(host) ? 'ip4' : 'dns4'
+  return `/${proto}/${host}/tcp/${port}/ws/p2p-webrtc-star`
+}
