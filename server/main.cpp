@@ -1,6 +1,7 @@
 // webrtc-star-server: wires configuration, logging, the I/O pool, the signalling hub and
 // the listener together, then waits for SIGTERM/SIGINT.
 #include "config/load_config.hpp"
+#include "healthcheck.hpp"
 #include "logging.hpp"
 #include "server.hpp"
 
@@ -24,9 +25,20 @@ int main(int argc, char** argv) {
         std::cout << loaded.help;
         return 0;
     }
-    setup_logging(loaded.cfg.log_level);
+    auto const& cfg = loaded.cfg;
+    if (cfg.healthcheck) return run_healthcheck(cfg);
+    setup_logging(cfg.log_level);
+    std::shared_ptr<tls_context> tls;
+    if (!cfg.tls_cert.empty()) {
+        try {
+            tls = std::make_shared<tls_context>(cfg.tls_cert, cfg.tls_key);
+        } catch (std::exception const& e) {
+            std::fprintf(stderr, "webrtc-star-server: %s\n", e.what());
+            return 2;
+        }
+    }
     try {
-        return run_server(loaded.cfg);
+        return run_server(cfg, tls);
     } catch (std::exception const& e) {
         spdlog::critical("{}", e.what());
         return 1;

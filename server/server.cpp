@@ -2,10 +2,10 @@
 
 #include "metrics/metrics.hpp"
 #include "signalling/signalling_hub.hpp"
-#include "transport/client_session.hpp"
 #include "transport/io_pool.hpp"
 #include "transport/listener.hpp"
 #include "transport/server_context.hpp"
+#include "transport/session_base.hpp"
 #include "transport/session_registry.hpp"
 
 #include <boost/asio/signal_set.hpp>
@@ -13,7 +13,9 @@
 
 #include <sys/resource.h>
 
+#include <functional>
 #include <thread>
+#include <vector>
 
 namespace star::server {
 namespace net = boost::asio;
@@ -36,15 +38,40 @@ std::string describe(net::ip::tcp::endpoint const& ep) {
 
 // Closes every session with "going away" and waits, at most `timeout`, for them to go.
 void drain(session_registry& sessions, std::chrono::milliseconds timeout) {
-    sessions.for_each([](client_session& s) { s.close_going_away(); });
+    sessions.for_each([](session_base& s) { s.close_going_away(); });
     auto deadline = std::chrono::steady_clock::now() + timeout;
     while (sessions.size() > 0 && std::chrono::steady_clock::now() < deadline)
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
 }
 
+// Serves signals until SIGTERM or SIGINT, which it returns. SIGHUP reloads the certificate.
+int wait_for_stop(tls_context* tls) {
+    net::io_context signals_context(1);
+    net::signal_set signals(signals_context, SIGINT, SIGTERM, SIGHUP);
+    int stop_signal = 0;
+    std::function<void(boost::system::error_code, int)> on_signal = [&](boost::system::error_code ec, int sig) {
+        if (ec) return;
+        if (sig != SIGHUP) {
+            stop_signal = sig;
+            return;
+        }
+        if (!tls) {
+            spdlog::get("main")->info("SIGHUP: no TLS certificate to reload");
+        } else if (auto error = tls->reload(); error.empty()) {
+            spdlog::get("main")->info("SIGHUP: TLS certificate reloaded; new connections use it");
+        } else {
+            spdlog::get("main")->error("SIGHUP: keeping the old TLS certificate: {}", error);
+        }
+        signals.async_wait(on_signal);
+    };
+    signals.async_wait(on_signal);
+    signals_context.run();
+    return stop_signal;
+}
+
 }  // namespace
 
-int run_server(config const& cfg) {
+int run_server(config const& cfg, std::shared_ptr<tls_context> tls) {
     auto log = spdlog::get("main");
     raise_fd_limit();
     boost::system::error_code ec;
@@ -60,27 +87,27 @@ int run_server(config const& cfg) {
     auto hub = std::make_unique<signalling_hub>(hub_context->get_executor(), cfg, stats);
     server_context ctx{cfg, stats, *hub, sessions};
 
-    std::shared_ptr<listener> accept;
-    try {
-        accept = std::make_shared<listener>(*pool, net::ip::tcp::endpoint(address, cfg.port), ctx);
-    } catch (boost::system::system_error const& e) {
-        throw std::runtime_error("cannot listen on " + cfg.host + ":" + std::to_string(cfg.port) + ": " +
-                                 e.code().message());
-    }
-    accept->run();
+    auto listen = [&](std::uint16_t port, std::shared_ptr<tls_context> with_tls) {
+        try {
+            auto l = std::make_shared<listener>(*pool, net::ip::tcp::endpoint(address, port), ctx, std::move(with_tls));
+            l->run();
+            return l;
+        } catch (boost::system::system_error const& e) {
+            throw std::runtime_error("cannot listen on " + cfg.host + ":" + std::to_string(port) + ": " +
+                                     e.code().message());
+        }
+    };
+    std::vector<std::shared_ptr<listener>> listeners{listen(cfg.port, tls)};
+    if (cfg.plain_port) listeners.push_back(listen(*cfg.plain_port, nullptr));
     std::thread hub_thread([&] { hub_context->run(); });
     pool->start();
-    log->info("listening on {} ({} I/O threads, metrics {})", describe(accept->local_endpoint()),
-              cfg.io_threads(), cfg.metrics ? "on" : "off");
+    log->info("listening on {}{} ({} I/O threads, metrics {})", describe(listeners[0]->local_endpoint()),
+              tls ? " (TLS)" : "", cfg.io_threads(), cfg.metrics ? "on" : "off");
+    if (cfg.plain_port) log->info("listening on {} (plain)", describe(listeners[1]->local_endpoint()));
 
-    net::io_context signals_context(1);
-    net::signal_set signals(signals_context, SIGINT, SIGTERM);
-    int received = 0;
-    signals.async_wait([&](boost::system::error_code, int sig) { received = sig; });
-    signals_context.run();
-
+    int received = wait_for_stop(tls.get());
     log->info("signal {}: closing {} connections", received, sessions.size());
-    accept->stop();
+    for (auto& l : listeners) l->stop();
     drain(sessions, cfg.shutdown_timeout);
     if (sessions.size() > 0) log->warn("{} connections did not close in time", sessions.size());
     pool->stop();
@@ -90,7 +117,7 @@ int run_server(config const& cfg) {
     hub_thread.join();
     // Sessions are owned by the hub's table and by queued handlers; they need their I/O
     // contexts and `ctx` while they are destroyed. So: hub first, then the pool, ctx last.
-    accept.reset();
+    listeners.clear();
     hub.reset();
     hub_context.reset();
     pool.reset();

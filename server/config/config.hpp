@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 
 namespace star::server {
@@ -33,7 +34,12 @@ struct config {
     std::size_t max_connections = 100'000;
     unsigned max_messages_per_second = 1'000;  // per connection; 0: unlimited
 
+    std::string tls_cert;  // PEM, chain allowed; with tls_key, the main port speaks TLS
+    std::string tls_key;
+    std::optional<std::uint16_t> plain_port;  // with TLS on: also serve plain http/ws here
+
     std::string config_file;
+    bool healthcheck = false;  // command line only: probe a running server instead of serving
 
     unsigned io_threads() const;
 };

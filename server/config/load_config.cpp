@@ -80,6 +80,12 @@ std::vector<setting> settings() {
          size(&config::max_queued_bytes)},
         {"max-connections", "most open client connections (default 100000)", false, {},
          [](config& c, std::string_view v) { c.max_connections = sv::parse_unsigned(v, 1, 10'000'000); }},
+        {"tls-cert", "PEM certificate (chain allowed): serve https:// and wss:// on --port; SIGHUP reloads it",
+         false, {}, [](config& c, std::string_view v) { c.tls_cert = std::string(v); }},
+        {"tls-key", "PEM private key for --tls-cert", false, {},
+         [](config& c, std::string_view v) { c.tls_key = std::string(v); }},
+        {"plain-port", "with TLS on, also serve plain http:// and ws:// on this port", false, {},
+         [](config& c, std::string_view v) { c.plain_port = static_cast<std::uint16_t>(sv::parse_unsigned(v, 0, 65535)); }},
         {"max-messages-per-second", "messages accepted per connection per second; 0 is unlimited (default 1000)",
          false, {},
          [](config& c, std::string_view v) {
@@ -163,6 +169,9 @@ load_result load_config(std::vector<std::string> const& args, char const* const*
         "work as with the reference server. Precedence: defaults < file < environment < flags.\n"
         "Durations take ms, s or m (a bare number is milliseconds).");
     std::string config_file;
+    bool healthcheck = false;
+    app.add_flag("--healthcheck", healthcheck,
+                 "probe the server these settings describe (GET /healthz) and exit 0 if it is healthy");
     app.add_option("--config", config_file, "config file (key = value lines); env WEBRTC_STAR_CONFIG");
     std::map<std::string, std::string> flag_values;
     std::map<std::string, bool> flag_bools;
@@ -199,6 +208,10 @@ load_result load_config(std::vector<std::string> const& args, char const* const*
         std::string value = s.flag ? (flag_bools[s.name] ? "true" : "false") : flag_values[s.name];
         apply_or_throw(s, c, value, "--" + s.name);
     }
+    if (c.tls_cert.empty() != c.tls_key.empty())
+        throw config_error("--tls-cert and --tls-key must be given together");
+    if (c.plain_port && c.tls_cert.empty()) throw config_error("--plain-port needs --tls-cert and --tls-key");
+    c.healthcheck = healthcheck;
     return {c, false, {}};
 }
 

@@ -7,7 +7,9 @@
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/beast/core/bind_handler.hpp>
+#include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
+#include <boost/beast/websocket/ssl.hpp>
 #include <spdlog/spdlog.h>
 
 #include <random>
@@ -32,10 +34,12 @@ bool normal_close(beast::error_code ec) {
 
 }  // namespace
 
-client_session::client_session(net::ip::tcp::socket&& socket, protocol::engineio::version version,
-                               server_context& ctx, socket_slot slot)
-    : client_link(ctx.sessions.next_id()),
-      ws_(std::move(socket)),
+template <class Stream>
+client_session<Stream>::client_session(Stream&& stream, protocol::engineio::version version, server_context& ctx,
+                                       socket_slot slot, std::shared_ptr<void> keep_alive)
+    : session_base(ctx.sessions.next_id()),
+      ws_(std::move(stream)),
+      keep_alive_(std::move(keep_alive)),
       version_(version),
       ctx_(ctx),
       slot_(std::move(slot)),
@@ -43,7 +47,8 @@ client_session::client_session(net::ip::tcp::socket&& socket, protocol::engineio
       heartbeat_timer_(ws_.get_executor()),
       lifecycle_timer_(ws_.get_executor()) {}
 
-void client_session::run(request req) {
+template <class Stream>
+void client_session<Stream>::run(request req) {
     auto const& cfg = ctx_.cfg;
     websocket::stream_base::timeout t{};
     t.handshake_timeout = cfg.handshake_timeout;  // opening and closing handshakes
@@ -59,15 +64,16 @@ void client_session::run(request req) {
         if (kind == websocket::frame_type::pong) on_alive();
     });
     beast::get_lowest_layer(ws_).expires_never();
-    ws_.async_accept(req, beast::bind_front_handler(&client_session::on_accept, shared_from_this()));
+    ws_.async_accept(req, beast::bind_front_handler(&client_session::on_accept, this->shared_from_this()));
 }
 
-void client_session::on_accept(beast::error_code ec) {
+template <class Stream>
+void client_session<Stream>::on_accept(beast::error_code ec) {
     if (ec) {
         log()->debug("session {}: WebSocket accept failed: {}", id(), ec.message());
         return;  // never registered: nothing to undo
     }
-    ctx_.sessions.add(id(), weak_from_this());
+    ctx_.sessions.add(id(), this->weak_from_this());
     ctx_.stats.connections.fetch_add(1, std::memory_order_relaxed);
     inc(ctx_.stats.connections_total);
     auto const& cfg = ctx_.cfg;
@@ -87,11 +93,13 @@ void client_session::on_accept(beast::error_code ec) {
     do_read();
 }
 
-void client_session::do_read() {
-    ws_.async_read(buffer_, beast::bind_front_handler(&client_session::on_read, shared_from_this()));
+template <class Stream>
+void client_session<Stream>::do_read() {
+    ws_.async_read(buffer_, beast::bind_front_handler(&client_session::on_read, this->shared_from_this()));
 }
 
-void client_session::on_read(beast::error_code ec, std::size_t) {
+template <class Stream>
+void client_session<Stream>::on_read(beast::error_code ec, std::size_t) {
     if (ec) {
         if (!normal_close(ec)) log()->debug("session {}: read: {}", id(), ec.message());
         finish();
@@ -111,13 +119,15 @@ void client_session::on_read(beast::error_code ec, std::size_t) {
     if (!finished_) do_read();
 }
 
-void client_session::send(frame_ptr frame, steady_time received) {
-    net::post(ws_.get_executor(), [self = shared_from_this(), frame = std::move(frame), received]() mutable {
+template <class Stream>
+void client_session<Stream>::send(frame_ptr frame, steady_time received) {
+    net::post(ws_.get_executor(), [self = this->shared_from_this(), frame = std::move(frame), received]() mutable {
         self->enqueue(std::move(frame), received);
     });
 }
 
-void client_session::enqueue(frame_ptr frame, steady_time received) {
+template <class Stream>
+void client_session<Stream>::enqueue(frame_ptr frame, steady_time received) {
     if (closing_ || finished_) return;
     std::size_t size = frame ? frame->size() : 0;
     if (queued_bytes_ + size > ctx_.cfg.max_queued_bytes) {
@@ -132,9 +142,10 @@ void client_session::enqueue(frame_ptr frame, steady_time received) {
     if (!writing_) do_write();
 }
 
-void client_session::do_write() {
+template <class Stream>
+void client_session<Stream>::do_write() {
     writing_ = true;
-    auto handler = [self = shared_from_this()](beast::error_code ec, std::size_t = 0) { self->on_write(ec); };
+    auto handler = [self = this->shared_from_this()](beast::error_code ec, std::size_t = 0) { self->on_write(ec); };
     if (!queue_.front().frame) {
         ws_.async_ping({}, handler);
         return;
@@ -143,7 +154,8 @@ void client_session::do_write() {
     ws_.async_write(net::buffer(*queue_.front().frame), handler);
 }
 
-void client_session::on_write(beast::error_code ec) {
+template <class Stream>
+void client_session<Stream>::on_write(beast::error_code ec) {
     writing_ = false;
     if (ec) {
         if (!normal_close(ec)) log()->debug("session {}: write: {}", id(), ec.message());
@@ -162,8 +174,9 @@ void client_session::on_write(beast::error_code ec) {
     else if (closing_ && !finished_) do_close();
 }
 
-void client_session::close_going_away() {
-    net::dispatch(ws_.get_executor(), [self = shared_from_this()] {
+template <class Stream>
+void client_session<Stream>::close_going_away() {
+    net::dispatch(ws_.get_executor(), [self = this->shared_from_this()] {
         if (self->closing_ || self->finished_) return;
         self->closing_ = true;
         // Drop what has not started; the frame being written finishes first.
@@ -172,18 +185,21 @@ void client_session::close_going_away() {
     });
 }
 
-void client_session::do_close() {
-    ws_.async_close(websocket::close_code::going_away, [self = shared_from_this()](beast::error_code) {
+template <class Stream>
+void client_session<Stream>::do_close() {
+    ws_.async_close(websocket::close_code::going_away, [self = this->shared_from_this()](beast::error_code) {
         beast::error_code ignored;
         beast::get_lowest_layer(self->ws_).socket().close(ignored);
     });
 }
 
-void client_session::drop(std::string_view why) {
-    net::post(ws_.get_executor(), [self = shared_from_this(), why = std::string(why)] { self->close_now(why); });
+template <class Stream>
+void client_session<Stream>::drop(std::string_view why) {
+    net::post(ws_.get_executor(), [self = this->shared_from_this(), why = std::string(why)] { self->close_now(why); });
 }
 
-void client_session::close_now(std::string_view why) {
+template <class Stream>
+void client_session<Stream>::close_now(std::string_view why) {
     if (finished_) return;
     log()->debug("session {}: closing: {}", id(), why);
     closing_ = true;
@@ -193,7 +209,8 @@ void client_session::close_now(std::string_view why) {
     socket.close(ignored);  // the pending read fails, and finish() runs from there
 }
 
-void client_session::finish() {
+template <class Stream>
+void client_session<Stream>::finish() {
     if (finished_) return;
     finished_ = true;
     closing_ = true;
@@ -202,26 +219,28 @@ void client_session::finish() {
     finish_probe(false);
     ctx_.sessions.remove(id());
     ctx_.stats.connections.fetch_sub(1, std::memory_order_relaxed);
-    ctx_.hub.disconnected(shared_from_this());
+    ctx_.hub.disconnected(this->shared_from_this());
     beast::error_code ignored;
     beast::get_lowest_layer(ws_).socket().close(ignored);
 }
 
 // Engine.IO 4: the server pings, the client must pong within the ping timeout.
-void client_session::schedule_ping() {
+template <class Stream>
+void client_session<Stream>::schedule_ping() {
     awaiting_pong_ = false;
     heartbeat_timer_.expires_after(ctx_.cfg.ping_interval);
-    heartbeat_timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
+    heartbeat_timer_.async_wait([self = this->shared_from_this()](beast::error_code ec) {
         if (ec || self->finished_) return;
         self->enqueue("2");
         self->await_pong();
     });
 }
 
-void client_session::await_pong() {
+template <class Stream>
+void client_session<Stream>::await_pong() {
     awaiting_pong_ = true;
     heartbeat_timer_.expires_after(ctx_.cfg.ping_timeout);
-    heartbeat_timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
+    heartbeat_timer_.async_wait([self = this->shared_from_this()](beast::error_code ec) {
         if (ec || self->finished_ || !self->awaiting_pong_) return;
         inc(self->ctx_.stats.heartbeat_timeouts);
         self->close_now("ping timeout");
@@ -229,18 +248,20 @@ void client_session::await_pong() {
 }
 
 // Engine.IO 3: the client pings; silence for longer than interval + timeout ends the session.
-void client_session::expect_client_ping() {
+template <class Stream>
+void client_session<Stream>::expect_client_ping() {
     heartbeat_timer_.expires_after(ctx_.cfg.ping_interval + ctx_.cfg.ping_timeout);
-    heartbeat_timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
+    heartbeat_timer_.async_wait([self = this->shared_from_this()](beast::error_code ec) {
         if (ec || self->finished_) return;
         inc(self->ctx_.stats.heartbeat_timeouts);
         self->close_now("ping timeout");
     });
 }
 
-void client_session::start_connect_deadline() {
+template <class Stream>
+void client_session<Stream>::start_connect_deadline() {
     lifecycle_timer_.expires_after(ctx_.cfg.connect_timeout);
-    lifecycle_timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
+    lifecycle_timer_.async_wait([self = this->shared_from_this()](beast::error_code ec) {
         if (ec || self->finished_ || self->connected_) return;
         self->close_now("no Socket.IO connect in time");
     });
@@ -248,21 +269,23 @@ void client_session::start_connect_deadline() {
 
 // Each joined peer asks for its own ws-peer refresh on its own jittered schedule, so that
 // peers that joined together do not all refresh together.
-void client_session::schedule_refresh() {
+template <class Stream>
+void client_session<Stream>::schedule_refresh() {
     refreshing_ = true;
     thread_local std::minstd_rand rng{std::random_device{}()};
     std::uniform_real_distribution<double> jitter(0.9, 1.1);
     auto interval = std::chrono::duration<double, std::milli>(ctx_.cfg.peer_refresh_interval) * jitter(rng);
     lifecycle_timer_.expires_after(std::chrono::duration_cast<std::chrono::milliseconds>(interval));
-    lifecycle_timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
+    lifecycle_timer_.async_wait([self = this->shared_from_this()](beast::error_code ec) {
         if (ec || self->finished_ || !self->refreshing_) return;
         self->ctx_.hub.refresh(self);
         self->schedule_refresh();
     });
 }
 
-void client_session::probe(std::function<void(bool alive)> done) {
-    net::post(ws_.get_executor(), [self = shared_from_this(), done = std::move(done)]() mutable {
+template <class Stream>
+void client_session<Stream>::probe(std::function<void(bool alive)> done) {
+    net::post(ws_.get_executor(), [self = this->shared_from_this(), done = std::move(done)]() mutable {
         if (self->finished_ || self->closing_) {
             done(false);
             return;
@@ -281,11 +304,13 @@ void client_session::probe(std::function<void(bool alive)> done) {
     });
 }
 
-void client_session::on_alive() {
+template <class Stream>
+void client_session<Stream>::on_alive() {
     if (probe_timer_) finish_probe(true);
 }
 
-void client_session::finish_probe(bool alive) {
+template <class Stream>
+void client_session<Stream>::finish_probe(bool alive) {
     if (probe_timer_) {
         probe_timer_->cancel();
         probe_timer_.reset();
@@ -294,5 +319,8 @@ void client_session::finish_probe(bool alive) {
     probe_waiters_.clear();
     for (auto& w : waiters) w(alive);
 }
+
+template class client_session<plain_stream>;
+template class client_session<tls_stream>;
 
 }  // namespace star::server

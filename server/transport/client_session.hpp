@@ -1,4 +1,4 @@
-// One client connection after the WebSocket upgrade: Engine.IO framing and heartbeats,
+// One client connection after the WebSocket upgrade, over plain TCP or TLS: Engine.IO framing and heartbeats,
 // the Socket.IO namespace handshake, and a bounded write queue. Lives exactly as long as
 // an operation of its own is pending; all its state is touched only on its own thread.
 #pragma once
@@ -6,12 +6,12 @@
 #include "protocol/engineio.hpp"
 #include "protocol/json_scan.hpp"
 #include "protocol/socketio.hpp"
-#include "signalling/client_link.hpp"
 #include "transport/server_context.hpp"
+#include "transport/session_base.hpp"
+#include "transport/stream_types.hpp"
 
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/websocket/stream.hpp>
@@ -22,12 +22,14 @@
 
 namespace star::server {
 
-class client_session : public client_link, public std::enable_shared_from_this<client_session> {
+template <class Stream>
+class client_session : public session_base, public std::enable_shared_from_this<client_session<Stream>> {
 public:
     using request = boost::beast::http::request<boost::beast::http::string_body>;
 
-    client_session(boost::asio::ip::tcp::socket&& socket, protocol::engineio::version version,
-                   server_context& ctx, socket_slot slot);
+    // `keep_alive` is held for the session's lifetime (the TLS context its stream uses).
+    client_session(Stream&& stream, protocol::engineio::version version, server_context& ctx, socket_slot slot,
+                   std::shared_ptr<void> keep_alive);
 
     // Completes the WebSocket upgrade for `req` and starts the session.
     void run(request req);
@@ -37,8 +39,7 @@ public:
     void drop(std::string_view why) override;
     void probe(std::function<void(bool alive)> done) override;
 
-    // Shutdown: a WebSocket close with 1001 "going away", so clients reconnect by themselves.
-    void close_going_away();
+    void close_going_away() override;
 
 private:
     struct queued {
@@ -73,7 +74,8 @@ private:
     void close_now(std::string_view why);
     void finish();
 
-    boost::beast::websocket::stream<boost::beast::tcp_stream> ws_;
+    boost::beast::websocket::stream<Stream> ws_;
+    std::shared_ptr<void> keep_alive_;
     boost::beast::flat_buffer buffer_;
     protocol::engineio::version version_;
     server_context& ctx_;

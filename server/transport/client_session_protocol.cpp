@@ -12,7 +12,8 @@ namespace star::server {
 namespace eio = protocol::engineio;
 namespace sio = protocol::socketio;
 
-void client_session::on_engineio(std::string_view text) {
+template <class Stream>
+void client_session<Stream>::on_engineio(std::string_view text) {
     auto packet = eio::parse(text);
     if (!packet) {
         ctx_.stats.dropped.inc("bad_packet");
@@ -42,7 +43,8 @@ void client_session::on_engineio(std::string_view text) {
     ctx_.stats.dropped.inc("bad_packet");
 }
 
-bool client_session::within_rate_limit() {
+template <class Stream>
+bool client_session<Stream>::within_rate_limit() {
     unsigned rate = ctx_.cfg.max_messages_per_second;
     if (rate == 0) return true;
     auto now = read_at_;
@@ -57,7 +59,8 @@ bool client_session::within_rate_limit() {
     return true;
 }
 
-void client_session::on_socketio(std::string_view text) {
+template <class Stream>
+void client_session<Stream>::on_socketio(std::string_view text) {
     auto p = sio::parse(text);
     if (!p) {
         ctx_.stats.dropped.inc("bad_packet");
@@ -83,7 +86,7 @@ void client_session::on_socketio(std::string_view text) {
             // The client leaves the namespace: for webrtc-star that is a disconnect.
             connected_ = false;
             refreshing_ = false;
-            ctx_.hub.disconnected(shared_from_this());
+            ctx_.hub.disconnected(this->shared_from_this());
             return;
         case sio::packet_type::event:
             if (!connected_) {
@@ -100,7 +103,8 @@ void client_session::on_socketio(std::string_view text) {
     }
 }
 
-void client_session::on_event(sio::packet const& p) {
+template <class Stream>
+void client_session<Stream>::on_event(sio::packet const& p) {
     auto event = protocol::parse_client_event(p.data);
     if (!event) {
         ctx_.stats.dropped.inc("bad_event");
@@ -112,7 +116,7 @@ void client_session::on_event(sio::packet const& p) {
             return;
         case protocol::client_event_kind::leave:
             refreshing_ = false;
-            ctx_.hub.leave(shared_from_this());
+            ctx_.hub.leave(this->shared_from_this());
             ack(p.ack_id, "[null]");
             return;
         case protocol::client_event_kind::handshake:
@@ -125,7 +129,8 @@ void client_session::on_event(sio::packet const& p) {
     }
 }
 
-void client_session::on_join(std::optional<protocol::json::value> const& arg, std::optional<std::uint64_t> ack_id) {
+template <class Stream>
+void client_session<Stream>::on_join(std::optional<protocol::json::value> const& arg, std::optional<std::uint64_t> ack_id) {
     std::string error;
     protocol::star_address_result parsed;
     if (!arg || arg->type != protocol::json::kind::string) {
@@ -146,11 +151,12 @@ void client_session::on_join(std::optional<protocol::json::value> const& arg, st
         else enqueue(protocol::error_event_frame(error));
         return;
     }
-    ctx_.hub.join(shared_from_this(), std::move(*parsed.address), ack_id);
+    ctx_.hub.join(this->shared_from_this(), std::move(*parsed.address), ack_id);
     if (!refreshing_) schedule_refresh();
 }
 
-void client_session::on_handshake(std::optional<protocol::json::value> const& arg) {
+template <class Stream>
+void client_session<Stream>::on_handshake(std::optional<protocol::json::value> const& arg) {
     auto parsed = protocol::parse_handshake(arg);
     if (!parsed.value) {
         inc(ctx_.stats.dials_total);
@@ -166,11 +172,15 @@ void client_session::on_handshake(std::optional<protocol::json::value> const& ar
     r.answer = h.answer;
     r.forward = std::make_shared<std::string const>(protocol::ws_handshake_frame(h.payload));
     r.received = read_at_;
-    ctx_.hub.handshake(shared_from_this(), std::move(r));
+    ctx_.hub.handshake(this->shared_from_this(), std::move(r));
 }
 
-void client_session::ack(std::optional<std::uint64_t> ack_id, std::string_view args) {
+template <class Stream>
+void client_session<Stream>::ack(std::optional<std::uint64_t> ack_id, std::string_view args) {
     if (ack_id) enqueue(sio::ack_frame(*ack_id, args));
 }
+
+template class client_session<plain_stream>;
+template class client_session<tls_stream>;
 
 }  // namespace star::server

@@ -7,6 +7,7 @@
 #include <boost/beast/core/bind_handler.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
+#include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
 #include <spdlog/spdlog.h>
 
@@ -19,63 +20,90 @@ namespace {
 constexpr std::uint32_t header_limit = 8 * 1024;
 constexpr std::uint64_t body_limit = 64 * 1024;
 constexpr std::chrono::seconds keep_alive_timeout{30};
+
+void debug(std::string_view what, beast::error_code ec) {
+    if (ec == beast::error::timeout || ec == net::error::operation_aborted || ec == net::error::eof) return;
+    if (auto log = spdlog::get("transport")) log->debug("http {}: {}", what, ec.message());
+}
 }  // namespace
 
-http_session::http_session(net::ip::tcp::socket&& socket, server_context& ctx, socket_slot slot)
-    : stream_(std::move(socket)), ctx_(ctx), slot_(std::move(slot)) {}
+template <class Stream>
+http_session<Stream>::http_session(Stream&& stream, server_context& ctx, socket_slot slot,
+                                   std::shared_ptr<void> keep_alive)
+    : stream_(std::move(stream)), ctx_(ctx), slot_(std::move(slot)), keep_alive_(std::move(keep_alive)) {}
 
-void http_session::run() {
-    net::dispatch(stream_.get_executor(), beast::bind_front_handler(&http_session::do_read, shared_from_this()));
+template <class Stream> void http_session<Stream>::run() {
+    auto self = this->shared_from_this();
+    net::dispatch(stream_.get_executor(), [self] {
+        if constexpr (is_tls_v<Stream>) {
+            beast::get_lowest_layer(self->stream_).expires_after(self->ctx_.cfg.handshake_timeout);
+            self->stream_.async_handshake(net::ssl::stream_base::server,
+                                          beast::bind_front_handler(&http_session::on_tls_handshake, self));
+        } else {
+            self->do_read();
+        }
+    });
 }
 
-void http_session::do_read() {
+template <class Stream> void http_session<Stream>::on_tls_handshake(beast::error_code ec) {
+    if (ec) return debug("TLS handshake", ec);
+    do_read();
+}
+
+template <class Stream> void http_session<Stream>::do_read() {
     parser_.emplace();
     parser_->header_limit(header_limit);
     parser_->body_limit(body_limit);
-    stream_.expires_after(response_ ? std::chrono::duration_cast<std::chrono::milliseconds>(keep_alive_timeout)
-                                    : ctx_.cfg.handshake_timeout);
+    beast::get_lowest_layer(stream_).expires_after(
+        response_ ? std::chrono::duration_cast<std::chrono::milliseconds>(keep_alive_timeout)
+                  : ctx_.cfg.handshake_timeout);
     http::async_read(stream_, buffer_, *parser_,
-                     beast::bind_front_handler(&http_session::on_read, shared_from_this()));
+                     beast::bind_front_handler(&http_session::on_read, this->shared_from_this()));
 }
 
-void http_session::on_read(beast::error_code ec, std::size_t) {
+template <class Stream> void http_session<Stream>::on_read(beast::error_code ec, std::size_t) {
     if (ec == http::error::end_of_stream) return do_close();
-    if (ec) {
-        if (ec != beast::error::timeout && ec != net::error::operation_aborted)
-            spdlog::get("transport")->debug("http read: {}", ec.message());
-        return;  // bad request or timeout: drop the connection
-    }
+    if (ec) return debug("read", ec);  // bad request or timeout: drop the connection
     auto req = parser_->release();
     if (beast::websocket::is_upgrade(req)) {
         auto decision = decide_upgrade(req);
         if (decision.version) {
-            auto session = std::make_shared<client_session>(stream_.release_socket(), *decision.version, ctx_,
-                                                             std::move(*slot_));
+            auto session = std::make_shared<client_session<Stream>>(std::move(stream_), *decision.version, ctx_,
+                                                                    std::move(*slot_), keep_alive_);
             session->run(std::move(req));
             return;
         }
         decision.refusal->keep_alive(false);
         auto res = std::make_shared<http_response>(std::move(*decision.refusal));
         response_ = res;
-        http::async_write(stream_, *res, beast::bind_front_handler(&http_session::on_write, shared_from_this(), false));
+        http::async_write(stream_, *res,
+                          beast::bind_front_handler(&http_session::on_write, this->shared_from_this(), false));
         return;
     }
     auto res = std::make_shared<http_response>(handle_http(req, ctx_.cfg, ctx_.stats));
     bool keep_alive = res->keep_alive();
     response_ = res;
     http::async_write(stream_, *res,
-                      beast::bind_front_handler(&http_session::on_write, shared_from_this(), keep_alive));
+                      beast::bind_front_handler(&http_session::on_write, this->shared_from_this(), keep_alive));
 }
 
-void http_session::on_write(bool keep_alive, beast::error_code ec, std::size_t) {
-    if (ec) return;
+template <class Stream> void http_session<Stream>::on_write(bool keep_alive, beast::error_code ec, std::size_t) {
+    if (ec) return debug("write", ec);
     if (!keep_alive) return do_close();
     do_read();
 }
 
-void http_session::do_close() {
-    beast::error_code ignored;
-    stream_.socket().shutdown(net::ip::tcp::socket::shutdown_send, ignored);
+template <class Stream> void http_session<Stream>::do_close() {
+    if constexpr (is_tls_v<Stream>) {
+        beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(5));
+        stream_.async_shutdown([self = this->shared_from_this()](beast::error_code) {});
+    } else {
+        beast::error_code ignored;
+        stream_.socket().shutdown(net::ip::tcp::socket::shutdown_send, ignored);
+    }
 }
+
+template class http_session<plain_stream>;
+template class http_session<tls_stream>;
 
 }  // namespace star::server

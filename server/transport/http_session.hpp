@@ -1,11 +1,11 @@
-// A plain HTTP connection: reads requests, answers them, and hands an accepted WebSocket
-// upgrade on an Engine.IO path over to a client_session.
+// A plain HTTP (or HTTPS) connection: reads requests, answers them, and hands an accepted
+// WebSocket upgrade on an Engine.IO path over to a client_session on the same stream.
 #pragma once
 
 #include "transport/server_context.hpp"
+#include "transport/stream_types.hpp"
 
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/string_body.hpp>
 
@@ -14,21 +14,25 @@
 
 namespace star::server {
 
-class http_session : public std::enable_shared_from_this<http_session> {
+template <class Stream>
+class http_session : public std::enable_shared_from_this<http_session<Stream>> {
 public:
-    http_session(boost::asio::ip::tcp::socket&& socket, server_context& ctx, socket_slot slot);
+    // `keep_alive` is held for as long as the stream lives (the TLS context it uses).
+    http_session(Stream&& stream, server_context& ctx, socket_slot slot, std::shared_ptr<void> keep_alive);
     void run();
 
 private:
+    void on_tls_handshake(boost::beast::error_code ec);
     void do_read();
     void on_read(boost::beast::error_code ec, std::size_t bytes);
     void on_write(bool keep_alive, boost::beast::error_code ec, std::size_t bytes);
     void do_close();
 
-    boost::beast::tcp_stream stream_;
+    Stream stream_;
     boost::beast::flat_buffer buffer_;
     server_context& ctx_;
     std::optional<socket_slot> slot_;
+    std::shared_ptr<void> keep_alive_;
     std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
     std::shared_ptr<void> response_;  // keeps the response alive during the write
 };

@@ -10,8 +10,9 @@
 namespace star::server {
 namespace net = boost::asio;
 
-listener::listener(io_pool& pool, net::ip::tcp::endpoint endpoint, server_context& ctx)
-    : pool_(pool), acceptor_(pool.first()), ctx_(ctx) {
+listener::listener(io_pool& pool, net::ip::tcp::endpoint endpoint, server_context& ctx,
+                   std::shared_ptr<tls_context> tls)
+    : pool_(pool), acceptor_(pool.first()), ctx_(ctx), tls_(std::move(tls)) {
     acceptor_.open(endpoint.protocol());
     acceptor_.set_option(net::socket_base::reuse_address(true));
     acceptor_.bind(endpoint);
@@ -47,7 +48,15 @@ void listener::on_accept(boost::system::error_code ec, net::ip::tcp::socket sock
     } else {
         boost::system::error_code ignored;
         socket.set_option(net::ip::tcp::no_delay(true), ignored);
-        std::make_shared<http_session>(std::move(socket), ctx_, socket_slot(ctx_))->run();
+        if (tls_) {
+            auto context = tls_->current();
+            tls_stream stream(plain_stream(std::move(socket)), *context);
+            std::make_shared<http_session<tls_stream>>(std::move(stream), ctx_, socket_slot(ctx_), context)->run();
+        } else {
+            std::make_shared<http_session<plain_stream>>(plain_stream(std::move(socket)), ctx_, socket_slot(ctx_),
+                                                         nullptr)
+                ->run();
+        }
     }
     do_accept();
 }

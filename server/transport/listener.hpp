@@ -3,6 +3,7 @@
 
 #include "transport/io_pool.hpp"
 #include "transport/server_context.hpp"
+#include "transport/tls_context.hpp"
 
 #include <boost/asio/ip/tcp.hpp>
 
@@ -12,8 +13,10 @@ namespace star::server {
 
 class listener : public std::enable_shared_from_this<listener> {
 public:
-    // Binds and listens; throws boost::system::system_error when it cannot.
-    listener(io_pool& pool, boost::asio::ip::tcp::endpoint endpoint, server_context& ctx);
+    // Binds and listens; throws boost::system::system_error when it cannot. With `tls`,
+    // every connection speaks TLS (https:// and wss://); without, plain http:// and ws://.
+    listener(io_pool& pool, boost::asio::ip::tcp::endpoint endpoint, server_context& ctx,
+             std::shared_ptr<tls_context> tls = nullptr);
 
     boost::asio::ip::tcp::endpoint local_endpoint() const { return acceptor_.local_endpoint(); }
     void run();
@@ -26,6 +29,7 @@ private:
     io_pool& pool_;
     boost::asio::ip::tcp::acceptor acceptor_;
     server_context& ctx_;
+    std::shared_ptr<tls_context> tls_;
 };
 
 }  // namespace star::server

@@ -1,12 +1,12 @@
 #include "transport/session_registry.hpp"
 
-#include "transport/client_session.hpp"
+#include "transport/session_base.hpp"
 
 #include <vector>
 
 namespace star::server {
 
-void session_registry::add(std::uint64_t id, std::weak_ptr<client_session> s) {
+void session_registry::add(std::uint64_t id, std::weak_ptr<session_base> s) {
     std::lock_guard lock(mutex_);
     sessions_.emplace(id, std::move(s));
 }
@@ -21,8 +21,8 @@ std::size_t session_registry::size() const {
     return sessions_.size();
 }
 
-void session_registry::for_each(std::function<void(client_session&)> const& f) const {
-    std::vector<std::weak_ptr<client_session>> copy;
+void session_registry::for_each(std::function<void(session_base&)> const& f) const {
+    std::vector<std::weak_ptr<session_base>> copy;
     {
         std::lock_guard lock(mutex_);
         copy.reserve(sessions_.size());

@@ -11,20 +11,20 @@
 
 namespace star::server {
 
-class client_session;
+class session_base;
 
 class session_registry {
 public:
     std::uint64_t next_id() { return ++last_id_; }
-    void add(std::uint64_t id, std::weak_ptr<client_session> s);
+    void add(std::uint64_t id, std::weak_ptr<session_base> s);
     void remove(std::uint64_t id);
     std::size_t size() const;
     // Calls f on every live session, outside the lock.
-    void for_each(std::function<void(client_session&)> const& f) const;
+    void for_each(std::function<void(session_base&)> const& f) const;
 
 private:
     mutable std::mutex mutex_;
-    std::unordered_map<std::uint64_t, std::weak_ptr<client_session>> sessions_;
+    std::unordered_map<std::uint64_t, std::weak_ptr<session_base>> sessions_;
     std::atomic<std::uint64_t> last_id_{0};
 };
 
