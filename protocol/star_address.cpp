@@ -90,14 +90,18 @@ star_address_result parse_star_address(std::string_view text) {
     return {std::move(a), {}};
 }
 
-std::string address_for(star_address const& receiver, star_address const& peer) {
+std::string address_for(star_address const& receiver, std::string_view peer_id) {
     std::string out;
     auto prefix = receiver.prefix();
-    out.reserve(prefix.size() + peer.peer_id.size() + 6);
+    out.reserve(prefix.size() + peer_id.size() + 6);
     out += prefix;
     out += receiver.legacy_ipfs ? "/ipfs/" : "/p2p/";
-    out += peer.peer_id;
+    out += peer_id;
     return out;
+}
+
+std::string address_for(star_address const& receiver, star_address const& peer) {
+    return address_for(receiver, peer.peer_id);
 }
 
 }  // namespace star::protocol

@@ -1,5 +1,6 @@
 #include "server.hpp"
 
+#include "backends/make_backend.hpp"
 #include "metrics/metrics.hpp"
 #include "signalling/signalling_hub.hpp"
 #include "transport/io_pool.hpp"
@@ -45,9 +46,7 @@ void drain(session_registry& sessions, std::chrono::milliseconds timeout) {
 }
 
 // Serves signals until SIGTERM or SIGINT, which it returns. SIGHUP reloads the certificate.
-int wait_for_stop(tls_context* tls) {
-    net::io_context signals_context(1);
-    net::signal_set signals(signals_context, SIGINT, SIGTERM, SIGHUP);
+int wait_for_stop(net::io_context& signals_context, net::signal_set& signals, tls_context* tls) {
     int stop_signal = 0;
     std::function<void(boost::system::error_code, int)> on_signal = [&](boost::system::error_code ec, int sig) {
         if (ec) return;
@@ -73,6 +72,9 @@ int wait_for_stop(tls_context* tls) {
 
 int run_server(config const& cfg, std::shared_ptr<tls_context> tls) {
     auto log = spdlog::get("main");
+    // Signals are caught from here on: a supervisor may stop us the moment we say we listen.
+    net::io_context signals_context(1);
+    net::signal_set signals(signals_context, SIGINT, SIGTERM, SIGHUP);
     raise_fd_limit();
     boost::system::error_code ec;
     auto address = net::ip::make_address(cfg.host, ec);
@@ -84,8 +86,9 @@ int run_server(config const& cfg, std::shared_ptr<tls_context> tls) {
     auto pool = std::make_unique<io_pool>(cfg.io_threads());
     auto hub_context = std::make_unique<net::io_context>(1);
     auto hub_guard = net::make_work_guard(*hub_context);
-    auto hub = std::make_unique<signalling_hub>(hub_context->get_executor(), cfg, stats);
-    server_context ctx{cfg, stats, *hub, sessions};
+    auto federation = make_backend(cfg, stats);
+    auto hub = std::make_unique<signalling_hub>(hub_context->get_executor(), cfg, stats, *federation);
+    server_context ctx{cfg, stats, *hub, *federation, sessions};
 
     auto listen = [&](std::uint16_t port, std::shared_ptr<tls_context> with_tls) {
         try {
@@ -99,19 +102,22 @@ int run_server(config const& cfg, std::shared_ptr<tls_context> tls) {
     };
     std::vector<std::shared_ptr<listener>> listeners{listen(cfg.port, tls)};
     if (cfg.plain_port) listeners.push_back(listen(*cfg.plain_port, nullptr));
+    hub->start();
     std::thread hub_thread([&] { hub_context->run(); });
     pool->start();
-    log->info("listening on {}{} ({} I/O threads, metrics {})", describe(listeners[0]->local_endpoint()),
-              tls ? " (TLS)" : "", cfg.io_threads(), cfg.metrics ? "on" : "off");
+    log->info("listening on {}{} ({} I/O threads, {} backend, server id {}, metrics {})",
+              describe(listeners[0]->local_endpoint()), tls ? " (TLS)" : "", cfg.io_threads(), federation->name(),
+              federation->server_id(), cfg.metrics ? "on" : "off");
     if (cfg.plain_port) log->info("listening on {} (plain)", describe(listeners[1]->local_endpoint()));
 
-    int received = wait_for_stop(tls.get());
+    int received = wait_for_stop(signals_context, signals, tls.get());
     log->info("signal {}: closing {} connections", received, sessions.size());
     for (auto& l : listeners) l->stop();
     drain(sessions, cfg.shutdown_timeout);
     if (sessions.size() > 0) log->warn("{} connections did not close in time", sessions.size());
     pool->stop();
     pool->join();
+    hub->stop();
     hub_guard.reset();
     hub_context->stop();
     hub_thread.join();
@@ -121,6 +127,7 @@ int run_server(config const& cfg, std::shared_ptr<tls_context> tls) {
     hub.reset();
     hub_context.reset();
     pool.reset();
+    federation.reset();
     log->info("stopped");
     return 0;
 }

@@ -38,6 +38,17 @@ struct config {
     std::string tls_key;
     std::optional<std::uint16_t> plain_port;  // with TLS on: also serve plain http/ws here
 
+    // Backends: "memory" (this process alone) or "waku" (federated through nwaku's REST API).
+    std::string backend = "memory";
+    std::string server_id;  // empty: random at start
+    std::string waku_rest_url = "http://127.0.0.1:8645";
+    std::string waku_pubsub_topic = "/waku/2/rs/66/0";
+    std::string waku_content_topic_prefix = "/webrtc-star/1";
+    milliseconds waku_poll_interval{100};
+    milliseconds federation_presence_interval{10'000};
+    milliseconds federation_peer_ttl{35'000};
+    std::size_t max_remote_peers = 100'000;
+
     std::string config_file;
     bool healthcheck = false;  // command line only: probe a running server instead of serving
 

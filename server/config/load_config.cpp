@@ -86,6 +86,41 @@ std::vector<setting> settings() {
          [](config& c, std::string_view v) { c.tls_key = std::string(v); }},
         {"plain-port", "with TLS on, also serve plain http:// and ws:// on this port", false, {},
          [](config& c, std::string_view v) { c.plain_port = static_cast<std::uint16_t>(sv::parse_unsigned(v, 0, 65535)); }},
+        {"backend", "memory (default) or waku: federate with other servers through a co-located nwaku node", false,
+         {}, [](config& c, std::string_view v) {
+             if (v != "memory" && v != "waku") throw std::invalid_argument("expected memory or waku");
+             c.backend = std::string(v);
+         }},
+        {"server-id", "this server's id among federated servers (default: random)", false, {},
+         [](config& c, std::string_view v) {
+             if (v.empty() || v.size() > 64 || v.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_") != std::string_view::npos)
+                 throw std::invalid_argument("expected 1 to 64 letters, digits, '-' or '_'");
+             c.server_id = std::string(v);
+         }},
+        {"waku-rest-url", "nwaku REST API (default http://127.0.0.1:8645)", false, {},
+         [](config& c, std::string_view v) {
+             if (v.substr(0, 7) != "http://") throw std::invalid_argument("expected an http:// URL");
+             c.waku_rest_url = std::string(v);
+         }},
+        {"waku-pubsub-topic", "Waku pubsub topic (default /waku/2/rs/66/0: cluster 66, shard 0)", false, {},
+         [](config& c, std::string_view v) {
+             if (v.substr(0, 8) != "/waku/2/") throw std::invalid_argument("expected a topic such as /waku/2/rs/66/0");
+             c.waku_pubsub_topic = std::string(v);
+         }},
+        {"waku-content-topic-prefix", "content topics are <prefix>/presence/json and <prefix>/signal/json "
+         "(default /webrtc-star/1)", false, {},
+         [](config& c, std::string_view v) {
+             if (v.empty() || v.front() != '/') throw std::invalid_argument("expected a prefix such as /webrtc-star/1");
+             c.waku_content_topic_prefix = std::string(v);
+         }},
+        {"waku-poll-interval", "how often nwaku is polled for messages (default 100ms)", false, {},
+         duration(&config::waku_poll_interval)},
+        {"federation-presence-interval", "how often this server re-announces its peers (default 10s)", false, {},
+         duration(&config::federation_presence_interval)},
+        {"federation-peer-ttl", "how long a remote peer lives without being re-announced (default 35s)", false, {},
+         duration(&config::federation_peer_ttl)},
+        {"max-remote-peers", "most peers of other servers remembered (default 100000)", false, {},
+         [](config& c, std::string_view v) { c.max_remote_peers = sv::parse_unsigned(v, 1, 10'000'000); }},
         {"max-messages-per-second", "messages accepted per connection per second; 0 is unlimited (default 1000)",
          false, {},
          [](config& c, std::string_view v) {
@@ -131,7 +166,8 @@ void apply_file(std::vector<setting> const& table, config& c, std::string const&
         if (text.empty() || text.front() == '#') continue;
         auto eq = text.find('=');
         if (eq == std::string::npos) throw config_error(where + ": expected 'key = value'");
-        std::string key = file_key(trim(text.substr(0, eq)));
+        std::string written = trim(text.substr(0, eq));
+        std::string key = file_key(written);
         std::string value = trim(text.substr(eq + 1));
         if (value.size() >= 2 && value.front() == '"') {
             auto close = value.find('"', 1);
@@ -141,7 +177,7 @@ void apply_file(std::vector<setting> const& table, config& c, std::string const&
             value = trim(value.substr(0, hash));
         }
         auto it = std::find_if(table.begin(), table.end(), [&](setting const& s) { return s.name == key; });
-        if (it == table.end()) throw config_error(where + ": unknown key '" + key + "'");
+        if (it == table.end()) throw config_error(where + ": unknown key '" + written + "'");
         apply_or_throw(*it, c, value, "'" + key + "' in " + where);
     }
 }

@@ -75,7 +75,8 @@ upgrade_decision decide_upgrade(http_request const& req) {
     return {check.ok->protocol, std::nullopt};
 }
 
-http_response handle_http(http_request const& req, config const& cfg, metrics const& stats) {
+http_response handle_http(http_request const& req, config const& cfg, metrics const& stats,
+                          std::optional<std::string> const& degraded) {
     auto [path, query] = split_target(req.target());
     if (is_engineio_path(path)) {
         if (req.method() == http::verb::options) return preflight(req);
@@ -89,6 +90,9 @@ http_response handle_http(http_request const& req, config const& cfg, metrics co
     http_response res;
     if (path == "/") res = respond(req, http::status::ok, "text/html; charset=utf-8", status_page(cfg, stats));
     else if (path == "/healthz") res = respond(req, http::status::ok, "text/plain", "ok");
+    else if (path == "/readyz" && degraded)
+        res = respond(req, http::status::service_unavailable, "text/plain", "degraded: " + *degraded + "\n");
+    else if (path == "/readyz") res = respond(req, http::status::ok, "text/plain", "ready");
     else if (path == "/metrics" && cfg.metrics)
         res = respond(req, http::status::ok, "text/plain; version=0.0.4; charset=utf-8", stats.render());
     else res = respond(req, http::status::not_found, "text/plain", "Not Found\n");

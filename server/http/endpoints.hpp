@@ -28,7 +28,9 @@ struct upgrade_decision {
 // Decides a WebSocket upgrade request.
 upgrade_decision decide_upgrade(http_request const& req);
 
-// Answers every request that is not an accepted WebSocket upgrade.
-http_response handle_http(http_request const& req, config const& cfg, metrics const& stats);
+// Answers every request that is not an accepted WebSocket upgrade. `degraded` says why the
+// backend cannot serve (for /readyz), if it cannot.
+http_response handle_http(http_request const& req, config const& cfg, metrics const& stats,
+                          std::optional<std::string> const& degraded = std::nullopt);
 
 }  // namespace star::server

@@ -124,6 +124,22 @@ std::string metrics::render() const {
            "time from receiving a handshake message to writing it to its recipient");
     forward_latency.render(out, "webrtc_star_server_forward_latency_seconds");
 
+    one(out, "webrtc_star_server_remote_peers", "gauge", "peers joined on other federated servers",
+        get(remote_peers));
+    one(out, "webrtc_star_server_federation_degraded", "gauge",
+        "1 while the federation backend cannot reach its relay (e.g. nwaku), else 0", get(federation_degraded));
+    one(out, "webrtc_star_server_federation_envelopes_published_total", "counter",
+        "envelopes this server published to other servers", get(federation_published));
+    one(out, "webrtc_star_server_federation_envelopes_received_total", "counter",
+        "valid envelopes received from other servers", get(federation_received));
+    one(out, "webrtc_star_server_federation_backend_errors_total", "counter",
+        "failed requests to the federation relay (e.g. nwaku REST)", get(federation_backend_errors));
+    family(out, "webrtc_star_server_federation_envelopes_dropped_total", "reason",
+           "envelopes dropped, by reason", federation_dropped);
+    header(out, "webrtc_star_server_federation_poll_latency_seconds", "histogram",
+           "duration of one poll of the federation relay");
+    federation_poll_latency.render(out, "webrtc_star_server_federation_poll_latency_seconds");
+
     auto p = read_process_stats();
     one(out, "process_resident_memory_bytes", "gauge", "resident memory size in bytes", p.resident_bytes);
     one(out, "process_virtual_memory_bytes", "gauge", "virtual memory size in bytes", p.virtual_bytes);

@@ -54,16 +54,27 @@ struct metrics {
     counter frames_received{0}, frames_sent{0};
     counter slow_consumers{0}, takeovers{0}, heartbeat_timeouts{0};
 
-    labelled_counter<22> dropped{{"bad_packet", "not_connected", "binary_unsupported", "unknown_event",
+    labelled_counter<24> dropped{{"bad_packet", "not_connected", "binary_unsupported", "unknown_event",
                                   "rate_limited", "handshake_not_object", "handshake_bad_src",
                                   "handshake_bad_dst", "handshake_bad_intent", "handshake_bad_signal",
                                   "handshake_bad_answer", "handshake_missing_field", "not_joined",
                                   "spoofed_src", "spoofed_dst", "unknown_intent", "peer_gone",
                                   "invalid_namespace", "bad_event", "leave_not_joined", "queue_full",
-                                  "other"}};
+                                  "remote_spoofed", "remote_unknown_intent", "other"}};
     labelled_counter<4> joins_refused{{"invalid_address", "peer_id_taken", "claim_pending", "other"}};
 
     latency_histogram forward_latency;
+
+    // Federation (zero with the memory backend).
+    gauge remote_peers{0};
+    gauge federation_degraded{0};
+    counter federation_published{0}, federation_received{0}, federation_backend_errors{0};
+    labelled_counter<21> federation_dropped{{"too_large", "not_json_object", "unsupported_version", "bad_type",
+                                             "unknown_type", "bad_server_id", "bad_id", "bad_ts", "bad_peer_id",
+                                             "bad_intent", "bad_answer", "bad_payload", "bad_peers",
+                                             "missing_field", "own_echo", "duplicate", "not_for_us",
+                                             "queue_full", "bad_message", "publish_failed", "other"}};
+    latency_histogram federation_poll_latency;
 
     std::chrono::system_clock::time_point started = std::chrono::system_clock::now();
 

@@ -18,7 +18,7 @@ struct peer {
     protocol::star_address address;
     intent_log intents;
     std::size_t order_index = 0;      // position in the rotation
-    std::size_t announce_cursor = 0;  // where this peer's next refresh continues
+    std::size_t announce_cursor = 0;  // where this peer's next refresh continues (local, then remote)
 };
 
 class peer_table {
@@ -31,10 +31,7 @@ public:
     void erase(std::string const& key);
 
     std::size_t size() const { return order_.size(); }
-
-    // Calls f(peer&) for up to `limit` peers other than `self`, continuing from self's
-    // cursor, so that successive calls rotate through everyone.
-    template <class F> void next_for(peer& self, std::size_t limit, F&& f);
+    peer& at(std::size_t i) { return *order_[i]; }
 
     // Calls f(peer&) for up to `limit` peers other than `self`, starting at index `start`.
     template <class F> void some_except(peer const& self, std::size_t start, std::size_t limit, F&& f);
@@ -44,19 +41,6 @@ private:
     std::unordered_map<std::uint64_t, std::string> key_by_link_;
     std::vector<peer*> order_;  // dense; erase swaps the last one in
 };
-
-template <class F> void peer_table::next_for(peer& self, std::size_t limit, F&& f) {
-    std::size_t n = order_.size();
-    std::size_t visited = 0, sent = 0;
-    while (sent < limit && visited < n) {
-        std::size_t i = (self.announce_cursor + visited) % n;
-        ++visited;
-        if (order_[i] == &self) continue;
-        f(*order_[i]);
-        ++sent;
-    }
-    if (n > 0) self.announce_cursor = (self.announce_cursor + visited) % n;
-}
 
 template <class F> void peer_table::some_except(peer const& self, std::size_t start, std::size_t limit, F&& f) {
     std::size_t n = order_.size();

@@ -20,8 +20,14 @@ frame_ptr make_frame(std::string s) { return std::make_shared<std::string const>
 
 }  // namespace
 
-signalling_hub::signalling_hub(net::any_io_executor executor, config const& cfg, metrics& m)
-    : executor_(std::move(executor)), cfg_(cfg), metrics_(m) {}
+signalling_hub::signalling_hub(net::any_io_executor executor, config const& cfg, metrics& m, backend& b)
+    : executor_(std::move(executor)),
+      cfg_(cfg),
+      metrics_(m),
+      backend_(b),
+      remote_(cfg.max_remote_peers),
+      presence_timer_(executor_),
+      expiry_timer_(executor_) {}
 
 void signalling_hub::join(link_ptr from, protocol::star_address address, std::optional<std::uint64_t> ack_id) {
     net::post(executor_, [this, from = std::move(from), address = std::move(address), ack_id]() mutable {
@@ -46,9 +52,7 @@ void signalling_hub::disconnected(link_ptr from) {
 
 void signalling_hub::refresh(link_ptr from) {
     net::post(executor_, [this, from = std::move(from)] {
-        peer* p = table_.find_by_link(from->id());
-        if (!p) return;
-        table_.next_for(*p, cfg_.max_peers_per_announce, [&](peer const& other) { announce(*p, other); });
+        if (peer* p = table_.find_by_link(from->id())) announce_next(*p);
     });
 }
 
@@ -59,6 +63,11 @@ void signalling_hub::handshake(link_ptr from, routed_handshake h) {
 void signalling_hub::on_join(link_ptr const& from, protocol::star_address address,
                              std::optional<std::uint64_t> ack_id) {
     inc(metrics_.joins_total);
+    if (auto const* remote = remote_.find(address.key)) {
+        refuse_join(from, ack_id, "peer_id_taken",
+                    "peer id " + address.peer_id + " is already joined on server " + remote->server);
+        return;
+    }
     peer* holder = table_.find(address.key);
     if (holder && holder->link->id() != from->id()) {
         if (claims_.count(address.key)) {
@@ -124,20 +133,39 @@ void signalling_hub::register_peer(link_ptr const& from, protocol::star_address 
     inc(metrics_.joins_success);
     metrics_.peers.store(static_cast<std::int64_t>(table_.size()), std::memory_order_relaxed);
     if (ack_id) from->send(make_frame(protocol::socketio::ack_frame(*ack_id, "[null]")));
+    if (backend_.federated()) backend_.announce(presence_change::joined, {p.address.key});
 
     // Bounded both ways: the newcomer is announced to at most K peers and hears of at most K,
     // so a join costs O(K) however many peers there are. Refreshes rotate through the rest.
     std::size_t k = cfg_.max_peers_per_announce;
     std::size_t n = table_.size();
-    if (n <= 1) return;
-    std::uniform_int_distribution<std::size_t> pick(0, n - 1);
-    table_.some_except(p, pick(rng_), k, [&](peer& other) { announce(other, p); });
-    std::size_t start = pick(rng_);
-    p.announce_cursor = start;
-    table_.next_for(p, k, [&](peer const& other) { announce(p, other); });
+    std::uniform_int_distribution<std::size_t> pick(0, n + remote_.size() - 1);
+    if (n > 1) table_.some_except(p, pick(rng_) % n, k, [&](peer& other) { announce(other, p.address.peer_id); });
+    p.announce_cursor = pick(rng_);
+    announce_next(p);
+}
+
+void signalling_hub::announce_next(peer& receiver) {
+    std::size_t local = table_.size();
+    std::size_t total = local + remote_.size();
+    std::size_t visited = 0, sent = 0;
+    while (sent < cfg_.max_peers_per_announce && visited < total) {
+        std::size_t i = (receiver.announce_cursor + visited) % total;
+        ++visited;
+        if (i < local) {
+            peer& other = table_.at(i);
+            if (&other == &receiver) continue;
+            announce(receiver, other.address.peer_id);
+        } else {
+            announce(receiver, remote_.key_at(i - local));
+        }
+        ++sent;
+    }
+    if (total > 0) receiver.announce_cursor = (receiver.announce_cursor + visited) % total;
 }
 
 void signalling_hub::remove_peer(std::string const& key) {
+    if (backend_.federated() && table_.find(key)) backend_.announce(presence_change::left, {key});
     table_.erase(key);
     metrics_.peers.store(static_cast<std::int64_t>(table_.size()), std::memory_order_relaxed);
 }
@@ -153,8 +181,8 @@ void signalling_hub::refuse_join(link_ptr const& from, std::optional<std::uint64
     else from->send(make_frame(protocol::error_event_frame(message)));
 }
 
-void signalling_hub::announce(peer& receiver, peer const& announced) {
-    receiver.link->send(make_frame(protocol::ws_peer_frame(protocol::address_for(receiver.address, announced.address))));
+void signalling_hub::announce(peer& receiver, std::string_view peer_id) {
+    receiver.link->send(make_frame(protocol::ws_peer_frame(protocol::address_for(receiver.address, peer_id))));
 }
 
 void signalling_hub::on_handshake(link_ptr const& from, routed_handshake& h) {
@@ -171,6 +199,7 @@ void signalling_hub::on_handshake(link_ptr const& from, routed_handshake& h) {
             return;
         }
         peer* dst = table_.find(h.dst_key);
+        if (!dst && forward_to_remote(*sender, h)) return;
         if (!dst) {
             inc(metrics_.dials_failure);
             from->send(make_frame(protocol::ws_handshake_error_frame(protocol::ws_handshake_payload(*h.forward),
@@ -187,6 +216,7 @@ void signalling_hub::on_handshake(link_ptr const& from, routed_handshake& h) {
         return;
     }
     peer* src = table_.find(h.src_key);
+    if (!src && forward_to_remote(*sender, h)) return;
     if (!src) {
         inc(metrics_.dials_failure);
         metrics_.dropped.inc("peer_gone");

@@ -1,15 +1,18 @@
-// The one owner of the peer table: joins, leaves, announcements and handshake routing.
-// Every public member posts to the hub's own executor, so connections on any thread may
-// call it, and nothing here ever takes a lock.
+// The one owner of the peer table: joins, leaves, announcements and handshake routing, and
+// through the backend, the same across federated servers. Every public member posts to
+// the hub's own executor, so connections on any thread may call it; nothing here locks.
 #pragma once
 
 #include "config/config.hpp"
 #include "metrics/metrics.hpp"
 #include "protocol/star_address.hpp"
+#include "signalling/backend.hpp"
 #include "signalling/client_link.hpp"
 #include "signalling/peer_table.hpp"
+#include "signalling/remote_peers.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include <optional>
 #include <random>
@@ -28,9 +31,13 @@ struct routed_handshake {
     steady_time received;
 };
 
-class signalling_hub {
+class signalling_hub : public backend_events {
 public:
-    signalling_hub(boost::asio::any_io_executor executor, config const& cfg, metrics& m);
+    signalling_hub(boost::asio::any_io_executor executor, config const& cfg, metrics& m, backend& b);
+
+    // Starts the backend and, when federated, the presence and expiry timers.
+    void start();
+    void stop();
 
     void join(link_ptr from, protocol::star_address address, std::optional<std::uint64_t> ack_id);
     void leave(link_ptr from);
@@ -38,6 +45,10 @@ public:
     // Sends `from` its next batch of ws-peer announcements.
     void refresh(link_ptr from);
     void handshake(link_ptr from, routed_handshake h);
+
+    // backend_events
+    void remote_presence(std::string server, std::vector<std::string> peer_ids, presence_change change) override;
+    void remote_signal(server::remote_signal signal) override;
 
 private:
     struct pending_claim {
@@ -56,13 +67,27 @@ private:
     void remove_peer(std::string const& key);
     void refuse_join(link_ptr const& from, std::optional<std::uint64_t> ack_id, std::string_view reason,
                      std::string const& message);
-    void announce(peer& receiver, peer const& announced);
+    void announce(peer& receiver, std::string_view peer_id);
+    // Sends `receiver` up to K peers, local then remote, continuing its rotation.
+    void announce_next(peer& receiver);
+
+    // Federation (signalling_hub_federation.cpp).
+    void on_remote_presence(std::string const& server, std::vector<std::string> const& ids, presence_change change);
+    void on_remote_signal(server::remote_signal& s);
+    bool forward_to_remote(peer& sender, routed_handshake& h);
+    void publish_presence();
+    void schedule_presence();
+    void schedule_expiry();
 
     boost::asio::any_io_executor executor_;
     config const& cfg_;
     metrics& metrics_;
+    backend& backend_;
     peer_table table_;
+    remote_peers remote_;
     std::unordered_map<std::string, pending_claim> claims_;  // by peer id key
+    boost::asio::steady_timer presence_timer_;
+    boost::asio::steady_timer expiry_timer_;
     std::minstd_rand rng_{std::random_device{}()};
 };
 

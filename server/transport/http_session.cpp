@@ -80,7 +80,7 @@ template <class Stream> void http_session<Stream>::on_read(beast::error_code ec,
                           beast::bind_front_handler(&http_session::on_write, this->shared_from_this(), false));
         return;
     }
-    auto res = std::make_shared<http_response>(handle_http(req, ctx_.cfg, ctx_.stats));
+    auto res = std::make_shared<http_response>(handle_http(req, ctx_.cfg, ctx_.stats, ctx_.federation.degraded()));
     bool keep_alive = res->keep_alive();
     response_ = res;
     http::async_write(stream_, *res,

@@ -4,6 +4,7 @@
 
 #include "config/config.hpp"
 #include "metrics/metrics.hpp"
+#include "signalling/backend.hpp"
 #include "signalling/signalling_hub.hpp"
 #include "transport/session_registry.hpp"
 
@@ -16,6 +17,7 @@ struct server_context {
     config const& cfg;
     metrics& stats;
     signalling_hub& hub;
+    backend const& federation;
     session_registry& sessions;
     std::atomic<std::size_t> open_sockets{0};  // HTTP and WebSocket, against --max-connections
 };

@@ -1,0 +1,55 @@
+// What webrtc-star servers tell each other over a shared relay (Waku): version 1.
+//
+// Every envelope is one JSON object, UTF-8, carried as a Waku message payload:
+//   {"v":1,"type":T,"from":SERVER,"id":UNIQUE,"ts":MILLISECONDS, ...}
+// types and their extra members:
+//   "presence"   "peers":[PEER_ID...]  the sender's joined peers (one chunk of them); refreshes their TTL
+//   "join"       "peers":[PEER_ID...]  peers that just joined the sender
+//   "leave"      "peers":[PEER_ID...]  peers that just left the sender
+//   "signal"     "to":SERVER,"src":PEER_ID,"dst":PEER_ID,"intent":ID,"answer":BOOL,"payload":OBJECT
+//                an ss-handshake for a peer held by server "to"; payload is the client's object, unchanged
+//   "unavailable" "to":SERVER and the same members as "signal": "to"'s peer "dst" is not there (any more)
+// Content topics: <prefix>/presence/json carries presence, join and leave; <prefix>/signal/json the rest.
+// Receivers ignore their own envelopes, duplicates (by id), unknown types and anything invalid.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace star::protocol::federation {
+
+inline constexpr int version = 1;
+inline constexpr std::size_t max_envelope_size = 150 * 1024;  // nwaku's default max message size
+inline constexpr std::size_t max_peers_per_envelope = 1000;
+inline constexpr std::size_t max_server_id_length = 64;
+
+enum class envelope_type { presence, join, leave, signal, unavailable };
+
+struct envelope {
+    envelope_type type = envelope_type::presence;
+    std::string from;
+    std::string id;
+    std::int64_t ts = 0;
+    std::vector<std::string> peers;  // presence, join, leave
+    std::string to;                  // signal, unavailable
+    std::string src, dst, intent;
+    bool answer = false;
+    std::string payload;  // the JSON object's exact text
+
+    bool is_signal() const { return type == envelope_type::signal || type == envelope_type::unavailable; }
+};
+
+std::string_view type_name(envelope_type t);
+std::string encode(envelope const& e);
+
+struct decode_result {
+    std::optional<envelope> value;
+    std::string_view error;  // a metric label when value is empty
+};
+// Validates everything: shape, types, peer ids, sizes.
+decode_result decode(std::string_view text);
+
+}  // namespace star::protocol::federation

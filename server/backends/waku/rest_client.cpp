@@ -1,0 +1,99 @@
+#include "backends/waku/rest_client.hpp"
+
+#include <boost/asio/connect.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
+
+namespace star::server::waku {
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace net = boost::asio;
+
+namespace {
+constexpr std::chrono::seconds request_timeout{5};
+constexpr std::size_t max_response_body = 16 * 1024 * 1024;
+}  // namespace
+
+rest_client::rest_client(net::any_io_executor executor, std::string host, std::string port)
+    : resolver_(executor), stream_(executor), host_(std::move(host)), port_(std::move(port)) {}
+
+bool rest_client::request(http::verb method, std::string target, std::string body, callback done) {
+    if (closed_ || queue_.size() >= max_queued) return false;
+    http::request<http::string_body> req{method, target, 11};
+    req.set(http::field::host, host_ + ":" + port_);
+    req.set(http::field::user_agent, "webrtc-star-server");
+    req.set(http::field::accept, "application/json");
+    if (!body.empty() || method == http::verb::post) req.set(http::field::content_type, "application/json");
+    req.body() = std::move(body);
+    req.keep_alive(true);
+    req.prepare_payload();
+    queue_.push_back({std::move(req), std::move(done)});
+    if (!busy_) do_next();
+    return true;
+}
+
+void rest_client::close() {
+    closed_ = true;
+    beast::error_code ignored;
+    stream_.socket().close(ignored);
+    resolver_.cancel();
+}
+
+void rest_client::do_next() {
+    if (queue_.empty() || closed_) {
+        busy_ = false;
+        return;
+    }
+    busy_ = true;
+    if (connected_) do_write();
+    else do_connect();
+}
+
+void rest_client::do_connect() {
+    stream_.expires_after(request_timeout);
+    resolver_.async_resolve(host_, port_, [self = shared_from_this()](beast::error_code ec, auto results) {
+        if (ec) return self->finish({ec, 0, {}});
+        self->stream_.async_connect(results, [self](beast::error_code ec, auto const&) {
+            if (ec) return self->finish({ec, 0, {}});
+            self->connected_ = true;
+            self->do_write();
+        });
+    });
+}
+
+void rest_client::do_write() {
+    stream_.expires_after(request_timeout);
+    http::async_write(stream_, queue_.front().req, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+        if (ec) return self->finish({ec, 0, {}});
+        self->res_ = {};
+        auto parser = std::make_shared<http::response_parser<http::string_body>>();
+        parser->body_limit(max_response_body);
+        http::async_read(self->stream_, self->buffer_, *parser, [self, parser](beast::error_code ec, std::size_t) {
+            if (ec) return self->finish({ec, 0, {}});
+            auto res = parser->release();
+            if (!res.keep_alive()) {
+                beast::error_code ignored;
+                self->stream_.socket().close(ignored);
+                self->connected_ = false;
+            }
+            self->finish({{}, res.result_int(), std::move(res.body())});
+        });
+    });
+}
+
+void rest_client::finish(rest_response r) {
+    if (r.error) {
+        // Start the next request on a fresh connection.
+        beast::error_code ignored;
+        stream_.socket().close(ignored);
+        connected_ = false;
+        buffer_.clear();
+    }
+    if (queue_.empty()) return;
+    auto done = std::move(queue_.front().done);
+    queue_.pop_front();
+    if (done) done(std::move(r));
+    do_next();
+}
+
+}  // namespace star::server::waku

@@ -1,0 +1,58 @@
+// A small HTTP/1.1 client for nwaku's REST API: one keep-alive connection, requests queued
+// (bounded) and sent one at a time, reconnecting when the connection fails. All on the
+// executor it is given; callbacks run there too.
+#pragma once
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/string_body.hpp>
+
+#include <deque>
+#include <functional>
+#include <memory>
+#include <string>
+
+namespace star::server::waku {
+
+struct rest_response {
+    boost::system::error_code error;  // transport failure: no status
+    unsigned status = 0;
+    std::string body;
+};
+
+class rest_client : public std::enable_shared_from_this<rest_client> {
+public:
+    using callback = std::function<void(rest_response)>;
+    static constexpr std::size_t max_queued = 1024;
+
+    rest_client(boost::asio::any_io_executor executor, std::string host, std::string port);
+
+    // Queues a request; returns false (and never calls back) when the queue is full.
+    bool request(boost::beast::http::verb method, std::string target, std::string body, callback done);
+    void close();
+
+private:
+    struct pending {
+        boost::beast::http::request<boost::beast::http::string_body> req;
+        callback done;
+    };
+    void do_next();
+    void do_connect();
+    void do_write();
+    void finish(rest_response r);
+
+    boost::asio::ip::tcp::resolver resolver_;
+    boost::beast::tcp_stream stream_;
+    boost::beast::flat_buffer buffer_;
+    boost::beast::http::response<boost::beast::http::string_body> res_;
+    std::string host_, port_;
+    std::deque<pending> queue_;
+    bool busy_ = false;
+    bool connected_ = false;
+    bool closed_ = false;
+};
+
+}  // namespace star::server::waku
