@@ -1,3 +1,4 @@
+#include "backends/memory_backend.hpp"
 #include "signalling/signalling_hub.hpp"
 
 #include "../test_ids.hpp"
@@ -38,12 +39,13 @@ struct hub_fixture {
     boost::asio::io_context io;
     config cfg;
     metrics stats;
+    memory_backend alone{"test"};
     std::unique_ptr<signalling_hub> hub;
     std::uint64_t next_id = 1;
 
     hub_fixture() { cfg.max_peers_per_announce = 50; }
     signalling_hub& h() {
-        if (!hub) hub = std::make_unique<signalling_hub>(io.get_executor(), cfg, stats);
+        if (!hub) hub = std::make_unique<signalling_hub>(io.get_executor(), cfg, stats, alone);
         return *hub;
     }
     std::shared_ptr<recording_link> link(bool alive = true) {
