@@ -22,7 +22,7 @@
 namespace star::protocol::federation {
 
 inline constexpr int version = 1;
-inline constexpr std::size_t max_envelope_size = 150 * 1024;  // nwaku's default max message size
+inline constexpr std::size_t max_envelope_size = 1024 * 1024 + 64 * 1024;  // a 1 MB SDP and its envelope
 inline constexpr std::size_t max_peers_per_envelope = 1000;
 inline constexpr std::size_t max_server_id_length = 64;
 
