@@ -74,6 +74,16 @@ std::size_t skip_ws_at(std::string_view s, std::size_t i) {
     return i;
 }
 
+// An object member's `"key" :` at s[i]; returns the index after the colon or npos.
+std::size_t scan_key(std::string_view s, std::size_t i) {
+    if (i >= s.size() || s[i] != '"') return std::string_view::npos;
+    i = scan_string(s, i);
+    if (i == std::string_view::npos) return i;
+    i = skip_ws_at(s, i);
+    if (i >= s.size() || s[i] != ':') return std::string_view::npos;
+    return i + 1;
+}
+
 // Iterative scanner: an explicit stack of open containers bounds depth without recursion.
 std::size_t scan_value(std::string_view s, std::size_t i, int max_depth, kind& type) {
     constexpr std::size_t npos = std::string_view::npos;
@@ -99,14 +109,7 @@ std::size_t scan_value(std::string_view s, std::size_t i, int max_depth, kind& t
                 ++i;
                 goto after_value;
             }
-            if (c == '{') {
-                if (i >= s.size() || s[i] != '"') return npos;
-                i = scan_string(s, i);
-                if (i == npos) return npos;
-                i = skip_ws_at(s, i);
-                if (i >= s.size() || s[i] != ':') return npos;
-                ++i;
-            }
+            if (c == '{' && (i = scan_key(s, i)) == npos) return npos;
             continue;
         }
         if (c == '"') {
@@ -143,15 +146,7 @@ std::size_t scan_value(std::string_view s, std::size_t i, int max_depth, kind& t
             }
             if (s[i] != ',') return npos;
             ++i;
-            if (open == '{') {
-                i = skip_ws_at(s, i);
-                if (i >= s.size() || s[i] != '"') return npos;
-                i = scan_string(s, i);
-                if (i == npos) return npos;
-                i = skip_ws_at(s, i);
-                if (i >= s.size() || s[i] != ':') return npos;
-                ++i;
-            }
+            if (open == '{' && (i = scan_key(s, skip_ws_at(s, i))) == npos) return npos;
             break;
         }
     }

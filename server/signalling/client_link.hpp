@@ -40,4 +40,6 @@ private:
 
 using link_ptr = std::shared_ptr<client_link>;
 
+inline frame_ptr make_frame(std::string text) { return std::make_shared<std::string const>(std::move(text)); }
+
 }  // namespace star::server

@@ -7,19 +7,14 @@
 #include "protocol/client_event.hpp"
 
 #include <boost/asio/post.hpp>
-#include <spdlog/spdlog.h>
+#include "logger.hpp"
 
 namespace star::server {
 namespace net = boost::asio;
 
 namespace {
 
-std::shared_ptr<spdlog::logger> log() {
-    static auto logger = spdlog::get("signalling");
-    return logger ? logger : spdlog::default_logger();
-}
-
-frame_ptr make_frame(std::string s) { return std::make_shared<std::string const>(std::move(s)); }
+std::shared_ptr<spdlog::logger> log() { return logger_for("signalling"); }
 
 }  // namespace
 

@@ -10,7 +10,7 @@
 #include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
 #include <boost/beast/websocket/ssl.hpp>
-#include <spdlog/spdlog.h>
+#include "logger.hpp"
 
 #include <random>
 
@@ -21,10 +21,7 @@ namespace net = boost::asio;
 
 namespace {
 
-std::shared_ptr<spdlog::logger> log() {
-    static auto logger = spdlog::get("transport");
-    return logger ? logger : spdlog::default_logger();
-}
+std::shared_ptr<spdlog::logger> log() { return logger_for("transport"); }
 
 bool normal_close(beast::error_code ec) {
     return ec == websocket::error::closed || ec == net::error::eof || ec == net::error::connection_reset ||

@@ -6,7 +6,7 @@
 
 #include <boost/asio/post.hpp>
 #include <nlohmann/json.hpp>
-#include <spdlog/spdlog.h>
+#include "logger.hpp"
 
 namespace star::server::waku {
 namespace net = boost::asio;
@@ -20,10 +20,7 @@ constexpr std::chrono::milliseconds flush_delay{50};
 constexpr std::chrono::milliseconds max_backoff{5000};
 constexpr std::size_t max_pending_announcements = 100'000;
 
-std::shared_ptr<spdlog::logger> log() {
-    static auto logger = spdlog::get("signalling");
-    return logger ? logger : spdlog::default_logger();
-}
+std::shared_ptr<spdlog::logger> log() { return logger_for("signalling"); }
 
 std::string url_encode(std::string_view s) {
     static constexpr char hex[] = "0123456789ABCDEF";
