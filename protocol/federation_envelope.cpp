@@ -57,15 +57,19 @@ std::string encode(envelope const& e) {
 
 decode_result decode(std::string_view text) {
     if (text.size() > max_envelope_size) return {std::nullopt, "too_large"};
+    // It came from another server, not through a UTF-8-checked WebSocket: what we forward into
+    // clients' text frames must be valid UTF-8, or browsers drop their connection.
+    if (!json::valid_utf8(text)) return {std::nullopt, "bad_utf8"};
     auto root = json::scan_whole(text, 16);
     if (!root || root->type != json::kind::object) return {std::nullopt, "not_json_object"};
     envelope e;
     bool have_v = false, have_type = false, have_payload = false, have_peers = false;
     std::string_view error;
+    // Limits apply to the decoded value, so an envelope encodes again within them.
     auto string_of = [&](json::value const& v, std::string& out, std::size_t max) {
-        if (v.type != json::kind::string || v.text.size() > max + 2) return false;
+        if (v.type != json::kind::string || v.text.size() > 6 * max + 2) return false;
         out = json::unescape(v.text);
-        return true;
+        return out.size() <= max;
     };
     json::for_each_member(*root, [&](std::string_view key, json::value const& v) {
         auto k = json::unescape(key);

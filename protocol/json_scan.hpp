@@ -42,6 +42,9 @@ bool key_equals(std::string_view quoted, std::string_view plain);
 // Decodes a validated string value's text (with quotes) to UTF-8.
 std::string unescape(std::string_view quoted);
 
+// True if `s` is well-formed UTF-8 (no overlongs, surrogates or code points above U+10FFFF).
+bool valid_utf8(std::string_view s);
+
 // Appends `s` to `out` as a quoted JSON string.
 void append_quoted(std::string& out, std::string_view s);
 

@@ -69,11 +69,11 @@ struct metrics {
     gauge remote_peers{0};
     gauge federation_degraded{0};
     counter federation_published{0}, federation_received{0}, federation_backend_errors{0};
-    labelled_counter<21> federation_dropped{{"too_large", "not_json_object", "unsupported_version", "bad_type",
+    labelled_counter<22> federation_dropped{{"too_large", "not_json_object", "unsupported_version", "bad_type",
                                              "unknown_type", "bad_server_id", "bad_id", "bad_ts", "bad_peer_id",
                                              "bad_intent", "bad_answer", "bad_payload", "bad_peers",
                                              "missing_field", "own_echo", "duplicate", "not_for_us",
-                                             "queue_full", "bad_message", "publish_failed", "other"}};
+                                             "queue_full", "bad_message", "publish_failed", "bad_utf8", "other"}};
     latency_histogram federation_poll_latency;
 
     std::chrono::system_clock::time_point started = std::chrono::system_clock::now();

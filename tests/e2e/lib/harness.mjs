@@ -1,5 +1,6 @@
 // Process management for the e2e tests: signalling servers (reference or our
-// daemon) and libp2p peers (each in its own child process, see peer-worker.mjs).
+// daemon, alone or federated over Waku relay through nwaku stand-ins) and
+// libp2p peers (each in its own child process, see peer-worker.mjs).
 // Everything started here is registered and killed by `Scope.close()`, and as
 // a last resort by a process 'exit' hook, so no test leaves processes behind.
 
@@ -7,10 +8,13 @@ import { spawn, fork } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import path from 'node:path'
+import { startStandin, waitForMesh } from '../../waku/lib/standin.mjs'
+import { httpGet } from '../../blackbox/lib/daemon.mjs'
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 export const E2E_DIR = path.resolve(here, '..')
 export const REPO_ROOT = path.resolve(E2E_DIR, '..', '..')
+const WAKU_DIR = path.resolve(E2E_DIR, '..', 'waku')
 
 export const VERBOSE = process.env.E2E_VERBOSE === '1'
 
@@ -32,6 +36,22 @@ export async function withTimeout (promise, ms, what) {
   }
 }
 
+/** Polls `attempt` (sync or async) until it returns truthy; resolves with that value. */
+export async function until (attempt, timeoutMs, what, everyMs = 100) {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    let last
+    try {
+      const v = await attempt()
+      if (v) return v
+    } catch (err) {
+      last = err
+    }
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms: ${what}${last ? ` (last error: ${last.message})` : ''}`)
+    await sleep(everyMs)
+  }
+}
+
 /**
  * A skip reason, unless STAR_TESTS_REQUIRE_ALL=1 (as CTest sets it): then a missing
  * prerequisite fails the run instead of silently skipping what CI must prove.
@@ -46,6 +66,11 @@ export function skipUnlessRequired (reason) {
 export function depsInstalled () {
   return existsSync(path.join(E2E_DIR, 'node_modules', 'libp2p', 'package.json')) &&
     existsSync(path.join(E2E_DIR, 'node_modules', '@roamhq', 'wrtc', 'package.json'))
+}
+
+/** The nwaku stand-in (tests/waku) needs its own `npm ci`. */
+export function wakuDepsInstalled () {
+  return existsSync(path.join(WAKU_DIR, 'node_modules', '@waku', 'sdk', 'package.json'))
 }
 
 /** Path of our daemon: $WEBRTC_STAR_SERVER_BIN, else build/server/webrtc-star-server if built. */
@@ -146,6 +171,18 @@ export async function startServer (kind, { port = 0, extraArgs = [], timeoutMs =
     /** SIGTERM, SIGKILL after graceMs; resolves with the exit status. */
     stop: (graceMs = 6000) => killChild(child, graceMs)
   }
+}
+
+// ---------------------------------------------------------------- federation
+
+// As tests/waku/federation.test.mjs: fast polling and presence, so remote
+// peers are learnt (and expire) within a couple of seconds.
+export const FEDERATION_ARGS = ['--backend', 'waku', '--waku-poll-interval', '50ms',
+  '--federation-presence-interval', '500ms', '--federation-peer-ttl', '2s']
+
+/** GET <daemon>/readyz: 200 once its federation bridge is up. */
+export async function readyz (server) {
+  return (await httpGet(`http://127.0.0.1:${server.port}/readyz`)).status
 }
 
 // ---------------------------------------------------------------- peers
@@ -278,6 +315,7 @@ export function remoteError (name, error) {
 export class Scope {
   constructor () {
     this.servers = []
+    this.standins = []
     this.peers = []
     this.cleanups = []
   }
@@ -286,6 +324,37 @@ export class Scope {
     const s = await startServer(kind, opts)
     this.servers.push(s)
     return s
+  }
+
+  /** An nwaku stand-in (tests/waku/nwaku-standin.mjs): a real js-waku relay node behind nwaku's REST API. */
+  async standin (opts) {
+    const s = await startStandin(opts)
+    this.standins.push(s)
+    return s
+  }
+
+  /**
+   * Our daemons federated over Waku relay, one per server id, each through its
+   * own stand-in (as each daemon has its own nwaku in production); every
+   * stand-in peers with the first. Resolves once the relay mesh is formed and
+   * every daemon's bridge is up, with the servers (each with .serverId and .standin).
+   */
+  async federation (serverIds = ['server-a', 'server-b']) {
+    const first = await this.standin()
+    const standins = [first]
+    while (standins.length < serverIds.length) standins.push(await this.standin({ peers: [first.relayAddr] }))
+    await waitForMesh(standins)
+    const servers = []
+    for (const [i, serverId] of serverIds.entries()) {
+      const s = await this.server('daemon', {
+        extraArgs: [...FEDERATION_ARGS, '--server-id', serverId, '--waku-rest-url', standins[i].restUrl]
+      })
+      Object.assign(s, { serverId, standin: standins[i] })
+      servers.push(s)
+    }
+    await Promise.all(servers.map(s =>
+      until(async () => await readyz(s) === 200, 10_000, `${s.serverId}: GET /readyz to answer 200`)))
+    return servers
   }
 
   peer (name) {
@@ -304,8 +373,9 @@ export class Scope {
   }
 
   diagnostics () {
-    const servers = this.servers.map(s => `--- ${s.kind} server output (tail):\n${s.output().slice(-3000)}`).join('\n')
-    return [...this.peers.map(p => p.diagnostics()), servers].join('\n')
+    const servers = this.servers.map(s => `--- ${[s.kind, s.serverId].filter(Boolean).join(' ')} server output (tail):\n${s.output().slice(-3000)}`)
+    const standins = this.standins.map(s => `--- nwaku stand-in ${s.restUrl} stderr (tail):\n${s.stderr().slice(-2000)}`)
+    return [...this.peers.map(p => p.diagnostics()), ...servers, ...standins].join('\n')
   }
 
   async close () {
@@ -314,6 +384,7 @@ export class Scope {
       try { await fn() } catch {}
     }
     await Promise.allSettled(this.servers.map(s => s.stop()))
+    await Promise.allSettled(this.standins.map(s => s.stop()))
   }
 }
 

@@ -68,3 +68,18 @@ TEST_CASE("invalid envelopes are refused with a reason") {
     // Unknown members are allowed: a later version may add some.
     CHECK(fed::decode(R"({"v":1,"type":"leave","from":"a","id":"x","peers":[],"extra":{"y":1}})").value);
 }
+
+TEST_CASE("envelope limits hold for decoded values, and bytes must be UTF-8") {
+    auto id = star::test::rsa_peer_id(1);
+    auto signal = [&](std::string const& intent) {
+        return R"({"v":1,"type":"signal","from":"a","id":"x","to":"b","src":")" + id + R"(","dst":")" + id +
+               R"(","intent":")" + intent + R"(","payload":{}})";
+    };
+    std::string escaped;
+    for (int i = 0; i < 200; ++i) escaped += "\\r";  // 400 characters of text, 200 decoded
+    auto ok = fed::decode(signal(escaped));
+    REQUIRE(ok.value);
+    CHECK(fed::decode(fed::encode(*ok.value)).value);  // encodes within the limits again
+    CHECK(fed::decode(signal(std::string(300, 'x'))).error == "bad_intent");
+    CHECK(fed::decode(signal("\xff")).error == "bad_utf8");
+}

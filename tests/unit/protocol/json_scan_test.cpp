@@ -71,3 +71,13 @@ TEST_CASE("append_quoted escapes what JSON requires") {
     CHECK(out == R"("a\"b\\c\u0001")");
     CHECK(json::scan_whole(out));
 }
+
+TEST_CASE("valid_utf8 accepts UTF-8 and refuses the rest") {
+    CHECK(json::valid_utf8("plain ascii"));
+    CHECK(json::valid_utf8("\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80"));
+    CHECK_FALSE(json::valid_utf8("\xff"));
+    CHECK_FALSE(json::valid_utf8("\xc3"));            // truncated
+    CHECK_FALSE(json::valid_utf8("\xc0\xaf"));        // overlong '/'
+    CHECK_FALSE(json::valid_utf8("\xed\xa0\x80"));    // a surrogate
+    CHECK_FALSE(json::valid_utf8("\xf4\x90\x80\x80")); // above U+10FFFF
+}
