@@ -272,20 +272,24 @@ bool valid_utf8(std::string_view s) {
 
 void append_quoted(std::string& out, std::string_view s) {
     static constexpr char hex[] = "0123456789abcdef";
+    out.reserve(out.size() + s.size() + 2);
     out += '"';
-    for (char c : s) {
-        auto u = static_cast<unsigned char>(c);
-        if (c == '"' || c == '\\') {
+    std::size_t run = 0;  // characters that need no escape are copied in runs
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        auto u = static_cast<unsigned char>(s[i]);
+        if (u >= 0x20 && u != '"' && u != '\\') continue;
+        out.append(s.data() + run, i - run);
+        run = i + 1;
+        if (u == '"' || u == '\\') {
             out += '\\';
-            out += c;
-        } else if (u < 0x20) {
+            out += static_cast<char>(u);
+        } else {
             out += "\\u00";
             out += hex[u >> 4];
             out += hex[u & 0xF];
-        } else {
-            out += c;
         }
     }
+    out.append(s.data() + run, s.size() - run);
     out += '"';
 }
 

@@ -1,6 +1,7 @@
 #include "server.hpp"
 
 #include "backends/make_backend.hpp"
+#include "heap_trimmer.hpp"
 #include "metrics/metrics.hpp"
 #include "signalling/signalling_hub.hpp"
 #include "transport/io_pool.hpp"
@@ -103,6 +104,8 @@ int run_server(config const& cfg, std::shared_ptr<tls_context> tls) {
     std::vector<std::shared_ptr<listener>> listeners{listen(cfg.port, tls)};
     if (cfg.plain_port) listeners.push_back(listen(*cfg.plain_port, nullptr));
     hub->start();
+    auto trimmer = std::make_unique<heap_trimmer>(hub_context->get_executor(), stats);
+    trimmer->start();
     std::thread hub_thread([&] { hub_context->run(); });
     pool->start();
     log->info("listening on {}{} ({} I/O threads, {} backend, server id {}, metrics {})",
@@ -118,6 +121,7 @@ int run_server(config const& cfg, std::shared_ptr<tls_context> tls) {
     pool->stop();
     pool->join();
     hub->stop();
+    trimmer->stop();
     hub_guard.reset();
     hub_context->stop();
     hub_thread.join();
@@ -125,6 +129,7 @@ int run_server(config const& cfg, std::shared_ptr<tls_context> tls) {
     // contexts and `ctx` while they are destroyed. So: hub first, then the pool, ctx last.
     listeners.clear();
     hub.reset();
+    trimmer.reset();
     hub_context.reset();
     pool.reset();
     federation.reset();

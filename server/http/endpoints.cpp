@@ -1,6 +1,7 @@
 #include "http/endpoints.hpp"
 
 #include "http/status_page.hpp"
+#include "protocol/websocket.hpp"
 
 #include <boost/beast/http/field.hpp>
 #include <boost/beast/http/status.hpp>
@@ -72,6 +73,13 @@ upgrade_decision decide_upgrade(http_request const& req) {
         return {std::nullopt, respond(req, http::status::not_found, "text/plain", "Not Found\n")};
     auto check = eio::check_handshake({req.method_string(), query, true});
     if (!check.ok) return {std::nullopt, engineio_error(req, check.error)};
+    if (req[http::field::sec_websocket_version] != "13") {
+        auto res = respond(req, http::status::upgrade_required, "text/plain", "Unsupported WebSocket version\n");
+        res.set(http::field::sec_websocket_version, "13");
+        return {std::nullopt, std::move(res)};
+    }
+    if (!protocol::websocket::valid_client_key(req[http::field::sec_websocket_key]))
+        return {std::nullopt, respond(req, http::status::bad_request, "text/plain", "Bad Sec-WebSocket-Key\n")};
     return {check.ok->protocol, std::nullopt};
 }
 

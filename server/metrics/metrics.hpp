@@ -54,13 +54,13 @@ struct metrics {
     counter frames_received{0}, frames_sent{0};
     counter slow_consumers{0}, takeovers{0}, heartbeat_timeouts{0};
 
-    labelled_counter<24> dropped{{"bad_packet", "not_connected", "binary_unsupported", "unknown_event",
+    labelled_counter<25> dropped{{"bad_packet", "not_connected", "binary_unsupported", "unknown_event",
                                   "rate_limited", "handshake_not_object", "handshake_bad_src",
                                   "handshake_bad_dst", "handshake_bad_intent", "handshake_bad_signal",
                                   "handshake_bad_answer", "handshake_missing_field", "not_joined",
                                   "spoofed_src", "spoofed_dst", "unknown_intent", "peer_gone",
                                   "invalid_namespace", "bad_event", "leave_not_joined", "queue_full",
-                                  "remote_spoofed", "remote_unknown_intent", "other"}};
+                                  "remote_spoofed", "remote_unknown_intent", "too_big", "other"}};
     labelled_counter<4> joins_refused{{"invalid_address", "peer_id_taken", "claim_pending", "other"}};
 
     latency_histogram forward_latency;

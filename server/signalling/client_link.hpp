@@ -8,6 +8,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace star::server {
 
@@ -23,6 +24,11 @@ public:
     // Queues a complete Engine.IO frame. `received` is when the message it forwards arrived,
     // for the forward-latency histogram; default-constructed for frames the server originates.
     virtual void send(frame_ptr frame, steady_time received = {}) = 0;
+
+    // Queues several frames with one hand-over to the connection's thread.
+    virtual void send_many(std::vector<frame_ptr> frames) {
+        for (auto& f : frames) send(std::move(f));
+    }
 
     // Closes the connection at once (a takeover, or a dead holder).
     virtual void drop(std::string_view why) = 0;

@@ -143,20 +143,19 @@ void signalling_hub::register_peer(link_ptr const& from, protocol::star_address 
 void signalling_hub::announce_next(peer& receiver) {
     std::size_t local = table_.size();
     std::size_t total = local + remote_.size();
-    std::size_t visited = 0, sent = 0;
-    while (sent < cfg_.max_peers_per_announce && visited < total) {
+    std::size_t visited = 0;
+    std::vector<frame_ptr> batch;
+    auto frame_for = [&](std::string_view id) {
+        batch.push_back(make_frame(protocol::ws_peer_frame(protocol::address_for(receiver.address, id))));
+    };
+    while (batch.size() < cfg_.max_peers_per_announce && visited < total) {
         std::size_t i = (receiver.announce_cursor + visited) % total;
         ++visited;
-        if (i < local) {
-            peer& other = table_.at(i);
-            if (&other == &receiver) continue;
-            announce(receiver, other.address.peer_id);
-        } else {
-            announce(receiver, remote_.key_at(i - local));
-        }
-        ++sent;
+        if (i >= local) frame_for(remote_.key_at(i - local));
+        else if (peer& other = table_.at(i); &other != &receiver) frame_for(other.address.peer_id);
     }
     if (total > 0) receiver.announce_cursor = (receiver.announce_cursor + visited) % total;
+    if (!batch.empty()) receiver.link->send_many(std::move(batch));
 }
 
 void signalling_hub::remove_peer(std::string const& key) {

@@ -7,16 +7,15 @@
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/beast/core/bind_handler.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/ssl.hpp>
-#include <boost/beast/websocket/rfc6455.hpp>
-#include <boost/beast/websocket/ssl.hpp>
 #include "logger.hpp"
 
 #include <random>
 
 namespace star::server {
 namespace beast = boost::beast;
-namespace websocket = beast::websocket;
+namespace ws = protocol::websocket;
 namespace net = boost::asio;
 
 namespace {
@@ -24,7 +23,7 @@ namespace {
 std::shared_ptr<spdlog::logger> log() { return logger_for("transport"); }
 
 bool normal_close(beast::error_code ec) {
-    return ec == websocket::error::closed || ec == net::error::eof || ec == net::error::connection_reset ||
+    return ec == net::error::eof || ec == net::error::connection_reset ||
            ec == net::error::operation_aborted || ec == net::error::broken_pipe ||
            ec == net::error::bad_descriptor || ec == beast::error::timeout;
 }
@@ -33,41 +32,35 @@ bool normal_close(beast::error_code ec) {
 
 template <class Stream>
 client_session<Stream>::client_session(Stream&& stream, protocol::engineio::version version, server_context& ctx,
-                                       socket_slot slot, std::shared_ptr<void> keep_alive)
+                                       socket_slot slot, std::shared_ptr<void> keep_alive, std::string early_bytes)
     : session_base(ctx.sessions.next_id()),
-      ws_(std::move(stream)),
+      stream_(std::move(stream)),
       keep_alive_(std::move(keep_alive)),
+      reader_(ctx.cfg.max_message_size),
+      early_bytes_(std::move(early_bytes)),
       version_(version),
       ctx_(ctx),
       slot_(std::move(slot)),
       sid_(random_id()),
-      heartbeat_timer_(ws_.get_executor()),
-      lifecycle_timer_(ws_.get_executor()) {}
+      heartbeat_timer_(stream_.get_executor()),
+      lifecycle_timer_(stream_.get_executor()) {}
 
-template <class Stream>
-void client_session<Stream>::run(request req) {
-    auto const& cfg = ctx_.cfg;
-    websocket::stream_base::timeout t{};
-    t.handshake_timeout = cfg.handshake_timeout;  // opening and closing handshakes
-    t.idle_timeout = websocket::stream_base::none();  // Engine.IO heartbeats do this job
-    t.keep_alive_pings = false;
-    ws_.set_option(t);
-    ws_.read_message_max(cfg.max_message_size);
-    ws_.auto_fragment(false);
-    ws_.set_option(websocket::stream_base::decorator(
-        [](websocket::response_type& res) { res.set(beast::http::field::server, "webrtc-star-server"); }));
-    ws_.control_callback([this](websocket::frame_type kind, beast::string_view) {
-        // Runs inside our own read operation, which keeps this session alive.
-        if (kind == websocket::frame_type::pong) on_alive();
-    });
-    beast::get_lowest_layer(ws_).expires_never();
-    ws_.async_accept(req, beast::bind_front_handler(&client_session::on_accept, this->shared_from_this()));
+template <class Stream> void client_session<Stream>::run(request const& req) {
+    beast::get_lowest_layer(stream_).expires_never();
+    beast::error_code ignored;
+    socket().non_blocking(true, ignored);
+    auto response = std::make_shared<std::string>(
+        "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: " +
+        ws::accept_key(req[beast::http::field::sec_websocket_key]) + "\r\nServer: webrtc-star-server\r\n\r\n");
+    net::async_write(stream_, net::buffer(*response),
+                     [self = this->shared_from_this(), response](beast::error_code ec, std::size_t) {
+                         self->on_upgraded(ec);
+                     });
 }
 
-template <class Stream>
-void client_session<Stream>::on_accept(beast::error_code ec) {
+template <class Stream> void client_session<Stream>::on_upgraded(beast::error_code ec) {
     if (ec) {
-        log()->debug("session {}: WebSocket accept failed: {}", id(), ec.message());
+        log()->debug("session {}: upgrade response failed: {}", id(), ec.message());
         return;  // never registered: nothing to undo
     }
     ctx_.sessions.add(id(), this->weak_from_this());
@@ -87,44 +80,104 @@ void client_session<Stream>::on_accept(beast::error_code ec) {
     }
     tokens_ = ctx_.cfg.max_messages_per_second;
     tokens_at_ = std::chrono::steady_clock::now();
+    if (!early_bytes_.empty()) on_bytes(std::exchange(early_bytes_, {}));
     do_read();
 }
 
-template <class Stream>
-void client_session<Stream>::do_read() {
-    ws_.async_read(buffer_, beast::bind_front_handler(&client_session::on_read, this->shared_from_this()));
+// Plain TCP: wait until readable, then read into this thread's buffer, so that an idle
+// connection holds no read buffer at all. TLS keeps a small buffer of its own.
+template <class Stream> void client_session<Stream>::do_read() {
+    if constexpr (is_tls_v<Stream>) {
+        if (!tls_buffer_) tls_buffer_ = std::make_unique<std::array<char, 4096>>();
+        stream_.async_read_some(net::buffer(*tls_buffer_),
+                                beast::bind_front_handler(&client_session::on_tls_read, this->shared_from_this()));
+    } else {
+        socket().async_wait(net::socket_base::wait_read,
+                            beast::bind_front_handler(&client_session::on_readable, this->shared_from_this()));
+    }
 }
 
-template <class Stream>
-void client_session<Stream>::on_read(beast::error_code ec, std::size_t) {
-    if (ec) {
-        if (!normal_close(ec)) log()->debug("session {}: read: {}", id(), ec.message());
-        finish();
-        return;
+template <class Stream> void client_session<Stream>::on_readable(beast::error_code ec) {
+    if (ec) return finish();
+    thread_local std::array<char, 64 * 1024> buffer;
+    for (int round = 0; round < 4 && !finished_; ++round) {  // then let other connections have a turn
+        std::size_t n = socket().read_some(net::buffer(buffer), ec);
+        if (ec == net::error::would_block || ec == net::error::try_again) break;
+        if (ec) {
+            if (!normal_close(ec)) log()->debug("session {}: read: {}", id(), ec.message());
+            return finish();
+        }
+        on_bytes(std::string_view(buffer.data(), n));
+        if (n < buffer.size()) break;
     }
-    inc(ctx_.stats.frames_received);
-    read_at_ = std::chrono::steady_clock::now();
-    on_alive();
-    if (ws_.got_text()) {
-        std::string_view text(static_cast<char const*>(buffer_.data().data()), buffer_.size());
-        on_engineio(text);
-    } else {
-        ctx_.stats.dropped.inc("binary_unsupported");
-    }
-    buffer_.consume(buffer_.size());
-    if (buffer_.capacity() > 16 * 1024) buffer_ = beast::flat_buffer{};  // idle sessions stay small
     if (!finished_) do_read();
 }
 
-template <class Stream>
-void client_session<Stream>::send(frame_ptr frame, steady_time received) {
-    net::post(ws_.get_executor(), [self = this->shared_from_this(), frame = std::move(frame), received]() mutable {
+template <class Stream> void client_session<Stream>::on_tls_read(beast::error_code ec, std::size_t n) {
+    if (ec) {
+        if (!normal_close(ec) && ec != net::ssl::error::stream_truncated)
+            log()->debug("session {}: read: {}", id(), ec.message());
+        return finish();
+    }
+    on_bytes(std::string_view(tls_buffer_->data(), n));
+    if (!finished_) do_read();
+}
+
+template <class Stream> void client_session<Stream>::on_bytes(std::string_view bytes) {
+    if (closing_) return;  // after our close frame, only the peer's close matters: EOF ends it
+    reader_.feed(bytes);
+    using kind = ws::reader::kind;
+    while (!closing_) {
+        auto e = reader_.next();
+        switch (e.type) {
+            case kind::none:
+                reader_.release_idle();
+                return;
+            case kind::text:
+                inc(ctx_.stats.frames_received);
+                read_at_ = std::chrono::steady_clock::now();
+                on_alive();
+                on_engineio(e.payload);
+                break;
+            case kind::binary:
+                inc(ctx_.stats.frames_received);
+                on_alive();
+                ctx_.stats.dropped.inc("binary_unsupported");
+                break;
+            case kind::ping:
+                on_alive();
+                enqueue(make_frame(std::string(e.payload)), {}, ws_opcode::pong);
+                break;
+            case kind::pong:
+                on_alive();
+                break;
+            case kind::close:
+                peer_closed_ = true;
+                send_close(ws::close_code::normal);
+                return;
+            case kind::error:
+                log()->debug("session {}: WebSocket protocol error, closing with {}", id(), e.code);
+                if (e.code == ws::close_code::too_big) ctx_.stats.dropped.inc("too_big");
+                send_close(e.code);
+                return;
+        }
+    }
+}
+
+template <class Stream> void client_session<Stream>::send(frame_ptr frame, steady_time received) {
+    net::post(stream_.get_executor(), [self = this->shared_from_this(), frame = std::move(frame), received]() mutable {
         self->enqueue(std::move(frame), received);
     });
 }
 
+template <class Stream> void client_session<Stream>::send_many(std::vector<frame_ptr> frames) {
+    net::post(stream_.get_executor(), [self = this->shared_from_this(), frames = std::move(frames)]() mutable {
+        for (auto& f : frames) self->enqueue(std::move(f), {});
+    });
+}
+
 template <class Stream>
-void client_session<Stream>::enqueue(frame_ptr frame, steady_time received) {
+void client_session<Stream>::enqueue(frame_ptr frame, steady_time received, ws_opcode op) {
     if (closing_ || finished_) return;
     std::size_t size = frame ? frame->size() : 0;
     if (queued_bytes_ + size > ctx_.cfg.max_queued_bytes) {
@@ -135,75 +188,112 @@ void client_session<Stream>::enqueue(frame_ptr frame, steady_time received) {
         return;
     }
     queued_bytes_ += size;
-    queue_.push_back({std::move(frame), received});
-    if (!writing_) do_write();
+    queue_.push_back({std::move(frame), received, op});
+    schedule_flush();
 }
 
-template <class Stream>
-void client_session<Stream>::do_write() {
+// Writing starts on the loop's next turn, not at once: frames queued by the handlers that run
+// before it (a batch of announcements, handshakes from several peers) leave in one write.
+template <class Stream> void client_session<Stream>::schedule_flush() {
+    if (writing_ || flush_scheduled_) return;
+    flush_scheduled_ = true;
+    net::post(stream_.get_executor(), [self = this->shared_from_this()] {
+        self->flush_scheduled_ = false;
+        if (!self->writing_ && !self->queue_.empty() && !self->finished_) self->do_write();
+    });
+}
+
+// Everything queued goes out together, many frames to a write: a burst of announcements or
+// forwarded handshakes costs one syscall, not one per message.
+template <class Stream> void client_session<Stream>::do_write() {
     writing_ = true;
-    auto handler = [self = this->shared_from_this()](beast::error_code ec, std::size_t = 0) { self->on_write(ec); };
-    if (!queue_.front().frame) {
-        ws_.async_ping({}, handler);
-        return;
+    std::size_t count = std::min(queue_.size(), max_frames_per_write);
+    write_headers_.resize(count * ws::max_header_size);
+    write_buffers_.clear();
+    std::size_t bytes = 0;
+    for (std::size_t i = 0; i < count; ++i) {
+        auto const& q = queue_[i];
+        std::size_t size = q.frame ? q.frame->size() : 0;
+        if (i > 0 && bytes + size > max_bytes_per_write) {
+            count = i;
+            break;
+        }
+        auto* header = reinterpret_cast<std::uint8_t*>(write_headers_.data()) + i * ws::max_header_size;
+        write_buffers_.push_back(net::buffer(header, ws::encode_header(q.op, size, header)));
+        if (size) write_buffers_.push_back(net::buffer(*q.frame));
+        bytes += size;
     }
-    ws_.text(true);
-    ws_.async_write(net::buffer(*queue_.front().frame), handler);
+    in_flight_ = count;
+    net::async_write(stream_, write_buffers_,
+                     [self = this->shared_from_this()](beast::error_code ec, std::size_t) { self->on_write(ec); });
 }
 
-template <class Stream>
-void client_session<Stream>::on_write(beast::error_code ec) {
+template <class Stream> void client_session<Stream>::on_write(beast::error_code ec) {
     writing_ = false;
     if (ec) {
         if (!normal_close(ec)) log()->debug("session {}: write: {}", id(), ec.message());
         close_now("write failed");
         return;
     }
-    queued& done = queue_.front();
-    if (done.frame) {
-        inc(ctx_.stats.frames_sent);
-        queued_bytes_ -= done.frame->size();
-        if (done.received != steady_time{})
-            ctx_.stats.forward_latency.observe(std::chrono::steady_clock::now() - done.received);
+    bool close_written = false;
+    auto now = std::chrono::steady_clock::now();
+    for (std::size_t i = 0; i < in_flight_; ++i) {
+        queued const& done = queue_.front();
+        if (done.op == ws_opcode::close) close_written = true;
+        if (done.op == ws_opcode::text) inc(ctx_.stats.frames_sent);
+        if (done.frame) queued_bytes_ -= done.frame->size();
+        if (done.received != steady_time{}) ctx_.stats.forward_latency.observe(now - done.received);
+        queue_.pop_front();
     }
-    queue_.pop_front();
+    in_flight_ = 0;
+    if (write_buffers_.capacity() > 32) std::vector<net::const_buffer>().swap(write_buffers_);
+    if (write_headers_.capacity() > 160) std::string().swap(write_headers_);
+    if (close_written) return on_close_written();
     if (!queue_.empty()) do_write();
-    else if (closing_ && !finished_) do_close();
 }
 
-template <class Stream>
-void client_session<Stream>::close_going_away() {
-    net::dispatch(ws_.get_executor(), [self = this->shared_from_this()] {
-        if (self->closing_ || self->finished_) return;
-        self->closing_ = true;
-        // Drop what has not started; the frame being written finishes first.
-        while (self->queue_.size() > (self->writing_ ? 1u : 0u)) self->queue_.pop_back();
-        if (!self->writing_) self->do_close();
-    });
+template <class Stream> void client_session<Stream>::close_going_away() {
+    net::dispatch(stream_.get_executor(),
+                  [self = this->shared_from_this()] { self->send_close(ws::close_code::going_away); });
 }
 
-template <class Stream>
-void client_session<Stream>::do_close() {
-    ws_.async_close(websocket::close_code::going_away, [self = this->shared_from_this()](beast::error_code) {
+// The closing handshake: our close frame goes after the frame being written (anything not yet
+// started is dropped), then we wait, at most the handshake timeout, for the client's.
+template <class Stream> void client_session<Stream>::send_close(std::uint16_t code) {
+    if (close_sent_ || finished_) return;
+    close_sent_ = true;
+    closing_ = true;
+    while (queue_.size() > in_flight_) {
+        if (queue_.back().frame) queued_bytes_ -= queue_.back().frame->size();
+        queue_.pop_back();
+    }
+    queue_.push_back({make_frame(ws::close_payload(code)), {}, ws_opcode::close});
+    schedule_flush();
+}
+
+template <class Stream> void client_session<Stream>::on_close_written() {
+    if (peer_closed_) return close_now("closed");
+    if constexpr (!is_tls_v<Stream>) {
         beast::error_code ignored;
-        beast::get_lowest_layer(self->ws_).socket().close(ignored);
+        socket().shutdown(net::ip::tcp::socket::shutdown_send, ignored);
+    }
+    heartbeat_timer_.expires_after(ctx_.cfg.handshake_timeout);
+    heartbeat_timer_.async_wait([self = this->shared_from_this()](beast::error_code ec) {
+        if (!ec) self->close_now("no close frame from the client in time");
     });
 }
 
-template <class Stream>
-void client_session<Stream>::drop(std::string_view why) {
-    net::post(ws_.get_executor(), [self = this->shared_from_this(), why = std::string(why)] { self->close_now(why); });
+template <class Stream> void client_session<Stream>::drop(std::string_view why) {
+    net::post(stream_.get_executor(), [self = this->shared_from_this(), why = std::string(why)] { self->close_now(why); });
 }
 
-template <class Stream>
-void client_session<Stream>::close_now(std::string_view why) {
+template <class Stream> void client_session<Stream>::close_now(std::string_view why) {
     if (finished_) return;
     log()->debug("session {}: closing: {}", id(), why);
     closing_ = true;
     beast::error_code ignored;
-    auto& socket = beast::get_lowest_layer(ws_).socket();
-    socket.shutdown(net::ip::tcp::socket::shutdown_both, ignored);
-    socket.close(ignored);  // the pending read fails, and finish() runs from there
+    socket().shutdown(net::ip::tcp::socket::shutdown_both, ignored);
+    socket().close(ignored);  // the pending read fails, and finish() runs from there
 }
 
 template <class Stream>
@@ -218,7 +308,7 @@ void client_session<Stream>::finish() {
     ctx_.stats.connections.fetch_sub(1, std::memory_order_relaxed);
     ctx_.hub.disconnected(this->shared_from_this());
     beast::error_code ignored;
-    beast::get_lowest_layer(ws_).socket().close(ignored);
+    socket().close(ignored);
 }
 
 // Engine.IO 4: the server pings, the client must pong within the ping timeout.
@@ -282,22 +372,21 @@ void client_session<Stream>::schedule_refresh() {
 
 template <class Stream>
 void client_session<Stream>::probe(std::function<void(bool alive)> done) {
-    net::post(ws_.get_executor(), [self = this->shared_from_this(), done = std::move(done)]() mutable {
+    net::post(stream_.get_executor(), [self = this->shared_from_this(), done = std::move(done)]() mutable {
         if (self->finished_ || self->closing_) {
             done(false);
             return;
         }
         self->probe_waiters_.push_back(std::move(done));
         if (self->probe_timer_) return;  // a probe is already out
-        self->probe_timer_ = std::make_unique<net::steady_timer>(self->ws_.get_executor());
+        self->probe_timer_ = std::make_unique<net::steady_timer>(self->stream_.get_executor());
         self->probe_timer_->expires_after(self->ctx_.cfg.takeover_probe_timeout);
         self->probe_timer_->async_wait([self](beast::error_code ec) {
             if (ec || !self->probe_timer_) return;
             self->finish_probe(false);
             self->close_now("did not answer a liveness ping");
         });
-        self->queue_.push_back({nullptr, {}});
-        if (!self->writing_) self->do_write();
+        self->enqueue(nullptr, {}, ws_opcode::ping);
     });
 }
 

@@ -1,21 +1,22 @@
-// One client connection after the WebSocket upgrade, over plain TCP or TLS: Engine.IO framing and heartbeats,
-// the Socket.IO namespace handshake, and a bounded write queue. Lives exactly as long as
-// an operation of its own is pending; all its state is touched only on its own thread.
+// One client connection after the WebSocket upgrade, over plain TCP or TLS: WebSocket framing
+// (protocol/websocket.hpp), Engine.IO heartbeats, the Socket.IO namespace handshake, and a
+// bounded write queue whose frames go out many to a syscall. Lives exactly as long as an
+// operation of its own is pending; all its state is touched only on its own thread.
 #pragma once
 
 #include "protocol/engineio.hpp"
 #include "protocol/json_scan.hpp"
 #include "protocol/socketio.hpp"
+#include "protocol/websocket.hpp"
 #include "transport/server_context.hpp"
 #include "transport/session_base.hpp"
 #include "transport/stream_types.hpp"
 
 #include <boost/asio/steady_timer.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
-#include <boost/beast/websocket/stream.hpp>
 
+#include <array>
 #include <deque>
 #include <memory>
 #include <vector>
@@ -27,29 +28,38 @@ class client_session : public session_base, public std::enable_shared_from_this<
 public:
     using request = boost::beast::http::request<boost::beast::http::string_body>;
 
-    // `keep_alive` is held for the session's lifetime (the TLS context its stream uses).
+    // `keep_alive` is held for the session's lifetime (the TLS context its stream uses);
+    // `early_bytes` are what the client sent after its upgrade request, already read.
     client_session(Stream&& stream, protocol::engineio::version version, server_context& ctx, socket_slot slot,
-                   std::shared_ptr<void> keep_alive);
+                   std::shared_ptr<void> keep_alive, std::string early_bytes);
 
-    // Completes the WebSocket upgrade for `req` and starts the session.
-    void run(request req);
+    // Answers `req` (a validated WebSocket upgrade) with 101 and starts the session.
+    void run(request const& req);
 
     // client_link: callable from any thread.
     void send(frame_ptr frame, steady_time received = {}) override;
+    void send_many(std::vector<frame_ptr> frames) override;
     void drop(std::string_view why) override;
     void probe(std::function<void(bool alive)> done) override;
 
     void close_going_away() override;
 
 private:
+    using ws_opcode = protocol::websocket::opcode;
     struct queued {
-        frame_ptr frame;  // null: a WebSocket ping (liveness probe)
+        frame_ptr frame;  // the payload; null for an empty one
         steady_time received;
+        ws_opcode op = ws_opcode::text;
     };
+    static constexpr std::size_t max_frames_per_write = 64;
+    static constexpr std::size_t max_bytes_per_write = 256 * 1024;
 
-    void on_accept(boost::beast::error_code ec);
+    boost::asio::ip::tcp::socket& socket() { return boost::beast::get_lowest_layer(stream_).socket(); }
+    void on_upgraded(boost::beast::error_code ec);
     void do_read();
-    void on_read(boost::beast::error_code ec, std::size_t bytes);
+    void on_readable(boost::beast::error_code ec);
+    void on_tls_read(boost::beast::error_code ec, std::size_t bytes);
+    void on_bytes(std::string_view bytes);
     void on_engineio(std::string_view text);
     void on_socketio(std::string_view text);
     void on_event(protocol::socketio::packet const& p);
@@ -58,11 +68,13 @@ private:
     void ack(std::optional<std::uint64_t> ack_id, std::string_view args);
     bool within_rate_limit();
 
-    void enqueue(frame_ptr frame, steady_time received);
-    void enqueue(std::string text) { enqueue(std::make_shared<std::string const>(std::move(text)), {}); }
+    void enqueue(frame_ptr frame, steady_time received, ws_opcode op = ws_opcode::text);
+    void enqueue(std::string text) { enqueue(make_frame(std::move(text)), {}); }
+    void schedule_flush();
     void do_write();
     void on_write(boost::beast::error_code ec);
-    void do_close();
+    void send_close(std::uint16_t code);
+    void on_close_written();
 
     void schedule_ping();
     void await_pong();
@@ -74,9 +86,11 @@ private:
     void close_now(std::string_view why);
     void finish();
 
-    boost::beast::websocket::stream<Stream> ws_;
+    Stream stream_;
     std::shared_ptr<void> keep_alive_;
-    boost::beast::flat_buffer buffer_;
+    protocol::websocket::reader reader_;
+    std::string early_bytes_;
+    std::unique_ptr<std::array<char, 4096>> tls_buffer_;  // TLS reads need a buffer of their own
     protocol::engineio::version version_;
     server_context& ctx_;
     socket_slot slot_;
@@ -84,7 +98,13 @@ private:
 
     std::deque<queued> queue_;
     std::size_t queued_bytes_ = 0;
+    std::size_t in_flight_ = 0;  // frames at the front of queue_ being written
+    std::string write_headers_;
+    std::vector<boost::asio::const_buffer> write_buffers_;
     bool writing_ = false;
+    bool flush_scheduled_ = false;
+    bool close_sent_ = false;
+    bool peer_closed_ = false;
     bool closing_ = false;   // no more writes are queued
     bool finished_ = false;  // the connection is over
     bool connected_ = false; // Socket.IO namespace "/" joined

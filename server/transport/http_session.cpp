@@ -8,6 +8,7 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 #include <boost/beast/ssl.hpp>
+#include <boost/beast/core/buffers_to_string.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
 #include <spdlog/spdlog.h>
 
@@ -68,9 +69,10 @@ template <class Stream> void http_session<Stream>::on_read(beast::error_code ec,
     if (beast::websocket::is_upgrade(req)) {
         auto decision = decide_upgrade(req);
         if (decision.version) {
+            std::string early = beast::buffers_to_string(buffer_.data());
             auto session = std::make_shared<client_session<Stream>>(std::move(stream_), *decision.version, ctx_,
-                                                                    std::move(*slot_), keep_alive_);
-            session->run(std::move(req));
+                                                                    std::move(*slot_), keep_alive_, std::move(early));
+            session->run(req);
             return;
         }
         decision.refusal->keep_alive(false);

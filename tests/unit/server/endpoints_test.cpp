@@ -38,11 +38,24 @@ TEST_CASE("Engine.IO requests that are not upgrades get engine.io's errors") {
           R"({"code":3,"message":"Bad request"})");
 }
 
-TEST_CASE("upgrades are accepted only on Engine.IO paths with a good query") {
-    CHECK(decide_upgrade(get("/socket.io/?EIO=4&transport=websocket")).version ==
+namespace {
+http_request upgrade(std::string target, std::string key = "dGhlIHNhbXBsZSBub25jZQ==", std::string version = "13") {
+    auto req = get(std::move(target));
+    req.set(http::field::sec_websocket_key, key);
+    req.set(http::field::sec_websocket_version, version);
+    return req;
+}
+}  // namespace
+
+TEST_CASE("upgrades are accepted only on Engine.IO paths with a good query and WebSocket headers") {
+    CHECK(decide_upgrade(upgrade("/socket.io/?EIO=4&transport=websocket")).version ==
           star::protocol::engineio::version::v4);
-    CHECK(decide_upgrade(get("/socket.io-next/?EIO=3&transport=websocket")).version ==
+    CHECK(decide_upgrade(upgrade("/socket.io-next/?EIO=3&transport=websocket")).version ==
           star::protocol::engineio::version::v3);
+    CHECK(decide_upgrade(upgrade("/socket.io/?EIO=4&transport=websocket", "bad")).refusal->result() ==
+          http::status::bad_request);
+    auto old = decide_upgrade(upgrade("/socket.io/?EIO=4&transport=websocket", "dGhlIHNhbXBsZSBub25jZQ==", "8"));
+    CHECK(old.refusal->result() == http::status::upgrade_required);
     auto bad = decide_upgrade(get("/socket.io/?EIO=9&transport=websocket"));
     CHECK_FALSE(bad.version);
     CHECK(bad.refusal->body() == R"({"code":5,"message":"Unsupported protocol version"})");

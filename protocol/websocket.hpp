@@ -1,0 +1,68 @@
+// RFC 6455, the server's side: the opening handshake's accept key, a reader that turns a
+// client's byte stream into messages, and headers for the frames the server writes.
+// Pure: bytes in, events out; the transport does the I/O. No extensions are negotiated.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace star::protocol::websocket {
+
+enum class opcode : std::uint8_t { continuation = 0, text = 1, binary = 2, close = 8, ping = 9, pong = 10 };
+
+namespace close_code {
+inline constexpr std::uint16_t normal = 1000;
+inline constexpr std::uint16_t going_away = 1001;
+inline constexpr std::uint16_t protocol_error = 1002;
+inline constexpr std::uint16_t invalid_payload = 1007;
+inline constexpr std::uint16_t too_big = 1009;
+}  // namespace close_code
+
+// True for a Sec-WebSocket-Key: base64 of 16 bytes.
+bool valid_client_key(std::string_view key);
+// Sec-WebSocket-Accept for a client's Sec-WebSocket-Key.
+std::string accept_key(std::string_view client_key);
+
+inline constexpr std::size_t max_header_size = 10;
+// Writes the header of an unmasked server frame (FIN set) into `out`; returns its size.
+std::size_t encode_header(opcode op, std::uint64_t payload_size, std::uint8_t* out);
+// A close frame's payload: the code, big-endian.
+std::string close_payload(std::uint16_t code);
+
+// Reassembles a client's frames into messages, unmasking and checking them as RFC 6455
+// requires of a server: masked frames, no reserved bits, control frames short and whole,
+// continuations only inside a fragmented message, text valid UTF-8, messages within `max`.
+class reader {
+public:
+    enum class kind { none, text, binary, ping, pong, close, error };
+    struct event {
+        kind type = kind::none;
+        std::string_view payload;  // valid until the next call to feed() or next()
+        std::uint16_t code = 0;    // close: the client's code; error: the code to close with
+    };
+
+    explicit reader(std::size_t max_message) : max_message_(max_message) {}
+
+    void feed(std::string_view bytes);
+    // The next complete event, or kind::none when more bytes are needed. After kind::error
+    // the stream is unusable.
+    event next();
+
+    // Frees buffers when nothing is pending (an idle connection keeps no memory).
+    void release_idle();
+    std::size_t buffered() const { return buffer_.size() - offset_ + message_.size(); }
+
+private:
+    event fail(std::uint16_t code);
+
+    std::size_t max_message_;
+    std::string buffer_;     // received, not yet consumed
+    std::size_t offset_ = 0;
+    std::string message_;    // a fragmented message being assembled
+    bool in_message_ = false;
+    opcode message_op_ = opcode::text;
+    bool failed_ = false;
+};
+
+}  // namespace star::protocol::websocket
