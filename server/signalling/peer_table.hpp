@@ -19,6 +19,10 @@ struct peer {
     intent_log intents;
     std::size_t order_index = 0;      // position in the rotation
     std::size_t announce_cursor = 0;  // where this peer's next refresh continues (local, then remote)
+    // This peer's ws-peer frame for the last receiver prefix it was built for. Most clients of a
+    // server join through the same name, so refreshes share one frame instead of building K.
+    std::string announced_for;
+    frame_ptr announce_frame;
 };
 
 class peer_table {

@@ -135,7 +135,7 @@ void signalling_hub::register_peer(link_ptr const& from, protocol::star_address 
     std::size_t k = cfg_.max_peers_per_announce;
     std::size_t n = table_.size();
     std::uniform_int_distribution<std::size_t> pick(0, n + remote_.size() - 1);
-    if (n > 1) table_.some_except(p, pick(rng_) % n, k, [&](peer& other) { announce(other, p.address.peer_id); });
+    if (n > 1) table_.some_except(p, pick(rng_) % n, k, [&](peer& other) { other.link->send(announce_frame(other, p)); });
     p.announce_cursor = pick(rng_);
     announce_next(p);
 }
@@ -152,7 +152,7 @@ void signalling_hub::announce_next(peer& receiver) {
         std::size_t i = (receiver.announce_cursor + visited) % total;
         ++visited;
         if (i >= local) frame_for(remote_.key_at(i - local));
-        else if (peer& other = table_.at(i); &other != &receiver) frame_for(other.address.peer_id);
+        else if (peer& other = table_.at(i); &other != &receiver) batch.push_back(announce_frame(receiver, other));
     }
     if (total > 0) receiver.announce_cursor = (receiver.announce_cursor + visited) % total;
     if (!batch.empty()) receiver.link->send_many(std::move(batch));
@@ -173,6 +173,17 @@ void signalling_hub::refuse_join(link_ptr const& from, std::optional<std::uint64
     protocol::json::append_quoted(quoted, message);
     if (ack_id) from->send(make_frame(protocol::socketio::ack_frame(*ack_id, "[" + quoted + "]")));
     else from->send(make_frame(protocol::error_event_frame(message)));
+}
+
+frame_ptr signalling_hub::announce_frame(peer const& receiver, peer& announced) {
+    // The receiver's prefix including its /p2p/ or /ipfs/ style: the part the frame depends on.
+    std::string_view prefix(receiver.address.text.data(), receiver.address.text.size() - receiver.address.peer_id.size());
+    if (!announced.announce_frame || announced.announced_for != prefix) {
+        announced.announced_for = std::string(prefix);
+        announced.announce_frame =
+            make_frame(protocol::ws_peer_frame(protocol::address_for(receiver.address, announced.address.peer_id)));
+    }
+    return announced.announce_frame;
 }
 
 void signalling_hub::announce(peer& receiver, std::string_view peer_id) {

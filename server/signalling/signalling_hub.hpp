@@ -68,6 +68,8 @@ private:
     void refuse_join(link_ptr const& from, std::optional<std::uint64_t> ack_id, std::string_view reason,
                      std::string const& message);
     void announce(peer& receiver, std::string_view peer_id);
+    // The ws-peer frame announcing local peer `announced` to `receiver`, shared when it can be.
+    frame_ptr announce_frame(peer const& receiver, peer& announced);
     // Sends `receiver` up to K peers, local then remote, continuing its rotation.
     void announce_next(peer& receiver);
 

@@ -2,8 +2,8 @@
 // @libp2p/webrtc-star 7 + noise + mplex) using the browser's own WebRTC.
 // Bundled by esbuild (see lib/browser.mjs) and driven by the test through
 // Playwright: the test calls window.e2e.<cmd>(args); the page reports events
-// through window.e2eEmit (a function the test exposes), mirroring
-// lib/peer-worker.mjs so both kinds of peer are driven the same way.
+// through window.e2eEmit (a function the test exposes). The commands themselves are
+// lib/peer-commands.mjs, shared with the Node.js peers (lib/peer-worker.mjs).
 
 import { peerCommands } from '../lib/peer-commands.mjs'
 
