@@ -5,12 +5,6 @@
 namespace star::protocol::json {
 namespace detail {
 
-std::string_view skip_ws(std::string_view s) {
-    std::size_t i = 0;
-    while (i < s.size() && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r')) ++i;
-    return s.substr(i);
-}
-
 namespace {
 
 bool is_hex(char c) {
@@ -73,6 +67,12 @@ std::size_t skip_ws_at(std::string_view s, std::size_t i) {
     while (i < s.size() && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r')) ++i;
     return i;
 }
+
+}  // namespace
+
+std::string_view skip_ws(std::string_view s) { return s.substr(skip_ws_at(s, 0)); }
+
+namespace {
 
 // An object member's `"key" :` at s[i]; returns the index after the colon or npos.
 std::size_t scan_key(std::string_view s, std::size_t i) {

@@ -100,8 +100,4 @@ std::string address_for(star_address const& receiver, std::string_view peer_id) 
     return out;
 }
 
-std::string address_for(star_address const& receiver, star_address const& peer) {
-    return address_for(receiver, peer.peer_id);
-}
-
 }  // namespace star::protocol

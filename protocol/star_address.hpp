@@ -32,7 +32,6 @@ star_address_result parse_star_address(std::string_view text);
 
 // The address under which `receiver` should see `peer`: the receiver's own prefix, then
 // the peer's id, in the receiver's style (/p2p/ or legacy /ipfs/).
-std::string address_for(star_address const& receiver, star_address const& peer);
 std::string address_for(star_address const& receiver, std::string_view peer_id);
 
 }  // namespace star::protocol

@@ -1,12 +1,10 @@
 #include "peer_id.hpp"
 
-#include <algorithm>
-#include <vector>
+#include "protocol/peer_id.hpp"
+
 
 namespace webrtc_star::bench {
 namespace {
-
-constexpr char alphabet[] = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
 
 std::uint64_t splitmix64(std::uint64_t x)
 {
@@ -20,30 +18,7 @@ bool looks_like_ipv6(std::string_view host) { return host.find(':') != std::stri
 
 } // namespace
 
-std::string base58btc(std::string_view bytes)
-{
-    std::size_t zeros = 0;
-    while (zeros < bytes.size() && bytes[zeros] == 0)
-        ++zeros;
-    std::vector<unsigned char> digits; // little-endian base 58
-    digits.reserve(bytes.size() * 138 / 100 + 1);
-    for (auto i = zeros; i < bytes.size(); ++i) {
-        unsigned carry = static_cast<unsigned char>(bytes[i]);
-        for (auto& d : digits) {
-            carry += static_cast<unsigned>(d) << 8;
-            d = static_cast<unsigned char>(carry % 58);
-            carry /= 58;
-        }
-        while (carry > 0) {
-            digits.push_back(static_cast<unsigned char>(carry % 58));
-            carry /= 58;
-        }
-    }
-    std::string out(zeros, '1');
-    for (auto it = digits.rbegin(); it != digits.rend(); ++it)
-        out.push_back(alphabet[*it]);
-    return out;
-}
+std::string base58btc(std::string_view bytes) { return star::protocol::base58btc_encode(bytes); }
 
 std::string peer_id_for(std::uint64_t index, std::uint64_t seed)
 {
@@ -58,7 +33,7 @@ std::string peer_id_for(std::uint64_t index, std::uint64_t seed)
             mh.push_back(static_cast<char>((word >> (b * 8)) & 0xff));
         word = splitmix64(word + static_cast<std::uint64_t>(w));
     }
-    return base58btc(mh);
+    return star::protocol::base58btc_encode(mh);
 }
 
 std::string listen_multiaddr(std::string_view host, unsigned port, std::string_view peer_id)

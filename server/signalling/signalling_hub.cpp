@@ -145,13 +145,10 @@ void signalling_hub::announce_next(peer& receiver) {
     std::size_t total = local + remote_.size();
     std::size_t visited = 0;
     std::vector<frame_ptr> batch;
-    auto frame_for = [&](std::string_view id) {
-        batch.push_back(make_frame(protocol::ws_peer_frame(protocol::address_for(receiver.address, id))));
-    };
     while (batch.size() < cfg_.max_peers_per_announce && visited < total) {
         std::size_t i = (receiver.announce_cursor + visited) % total;
         ++visited;
-        if (i >= local) frame_for(remote_.key_at(i - local));
+        if (i >= local) batch.push_back(peer_frame(receiver, remote_.key_at(i - local)));
         else if (peer& other = table_.at(i); &other != &receiver) batch.push_back(announce_frame(receiver, other));
     }
     if (total > 0) receiver.announce_cursor = (receiver.announce_cursor + visited) % total;
@@ -180,15 +177,16 @@ frame_ptr signalling_hub::announce_frame(peer const& receiver, peer& announced) 
     std::string_view prefix(receiver.address.text.data(), receiver.address.text.size() - receiver.address.peer_id.size());
     if (!announced.announce_frame || announced.announced_for != prefix) {
         announced.announced_for = std::string(prefix);
-        announced.announce_frame =
-            make_frame(protocol::ws_peer_frame(protocol::address_for(receiver.address, announced.address.peer_id)));
+        announced.announce_frame = peer_frame(receiver, announced.address.peer_id);
     }
     return announced.announce_frame;
 }
 
-void signalling_hub::announce(peer& receiver, std::string_view peer_id) {
-    receiver.link->send(make_frame(protocol::ws_peer_frame(protocol::address_for(receiver.address, peer_id))));
+frame_ptr signalling_hub::peer_frame(peer const& receiver, std::string_view peer_id) {
+    return make_frame(protocol::ws_peer_frame(protocol::address_for(receiver.address, peer_id)));
 }
+
+void signalling_hub::announce(peer& receiver, std::string_view peer_id) { receiver.link->send(peer_frame(receiver, peer_id)); }
 
 void signalling_hub::on_handshake(link_ptr const& from, routed_handshake& h) {
     inc(metrics_.dials_total);

@@ -67,6 +67,8 @@ private:
     void remove_peer(std::string const& key);
     void refuse_join(link_ptr const& from, std::optional<std::uint64_t> ack_id, std::string_view reason,
                      std::string const& message);
+    // The ws-peer frame telling `receiver` of `peer_id`, under the receiver's own prefix.
+    static frame_ptr peer_frame(peer const& receiver, std::string_view peer_id);
     void announce(peer& receiver, std::string_view peer_id);
     // The ws-peer frame announcing local peer `announced` to `receiver`, shared when it can be.
     frame_ptr announce_frame(peer const& receiver, peer& announced);

@@ -21,7 +21,7 @@ extern "C" int LLVMFuzzerTestOneInput(std::uint8_t const* data, std::size_t size
     if (event->arg->type == json::kind::string) {
         auto address = parse_star_address(json::unescape(event->arg->text));
         if (address.address) {
-            auto again = parse_star_address(address_for(*address.address, *address.address));
+            auto again = parse_star_address(address_for(*address.address, address.address->peer_id));
             if (!again.address) __builtin_trap();  // what we announce must parse again
         }
     }

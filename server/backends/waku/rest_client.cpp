@@ -82,6 +82,10 @@ void rest_client::do_write() {
 }
 
 void rest_client::finish(rest_response r) {
+    if (closed_) {
+        queue_.clear();  // closed on purpose: what was pending is of no interest to anyone
+        return;
+    }
     if (r.error) {
         // Start the next request on a fresh connection.
         beast::error_code ignored;

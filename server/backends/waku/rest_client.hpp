@@ -32,6 +32,7 @@ public:
 
     // Queues a request; returns false (and never calls back) when the queue is full.
     bool request(boost::beast::http::verb method, std::string target, std::string body, callback done);
+    // Closes the connection; no callback runs after this, not even for a request in flight.
     void close();
 
 private:

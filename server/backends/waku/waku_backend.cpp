@@ -101,7 +101,6 @@ void waku_backend::start(backend_events& events) {
 
 void waku_backend::stop() {
     net::post(io_, [this] {
-        stopping_ = true;
         poll_timer_.cancel();
         flush_timer_.cancel();
         poller_->close();
@@ -141,7 +140,6 @@ void waku_backend::do_subscribe() {
     protocol::json::append_quoted(body, cfg_.waku_pubsub_topic);
     body += ']';
     poller_->request(http::verb::post, base_path_ + "/relay/v1/subscriptions", body, [this](rest_response r) {
-        if (stopping_) return;
         if (r.error || r.status != 200) {
             set_degraded(r.error ? "nwaku unreachable: " + r.error.message()
                                  : "nwaku refused the subscription: HTTP " + std::to_string(r.status));
@@ -169,8 +167,7 @@ void waku_backend::do_poll() {
     auto started = std::chrono::steady_clock::now();
     poller_->request(http::verb::get, base_path_ + "/relay/v1/messages/" + topic_path_, {},
                      [this, started](rest_response r) {
-                         if (stopping_) return;
-                         metrics_.federation_poll_latency.observe(std::chrono::steady_clock::now() - started);
+                                          metrics_.federation_poll_latency.observe(std::chrono::steady_clock::now() - started);
                          if (r.error || r.status == 404) {
                              // Unreachable, or nwaku restarted and forgot our subscription.
                              set_degraded(r.error ? "nwaku unreachable: " + r.error.message()
@@ -319,8 +316,7 @@ void waku_backend::publish(fed::envelope e) {
     body += ",\"timestamp\":" + std::to_string(ns.count()) + ",\"ephemeral\":true}";
     bool queued = publisher_->request(http::verb::post, base_path_ + "/relay/v1/messages/" + topic_path_,
                                       std::move(body), [this](rest_response r) {
-                                          if (stopping_) return;
-                                          if (r.error || r.status != 200) {
+                                                                            if (r.error || r.status != 200) {
                                               metrics_.federation_dropped.inc("publish_failed");
                                               set_degraded(r.error ? "nwaku unreachable: " + r.error.message()
                                                                    : "nwaku refused a publish: HTTP " +

@@ -67,7 +67,6 @@ private:
     boost::asio::steady_timer poll_timer_, flush_timer_;
     backend_events* events_ = nullptr;
     bool subscribed_ = false;
-    bool stopping_ = false;  // callbacks of cancelled requests change nothing
     std::chrono::milliseconds backoff_{0};
     std::vector<std::pair<presence_change, std::string>> pending_;  // announcements to coalesce
     bool flush_scheduled_ = false;

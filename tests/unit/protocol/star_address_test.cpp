@@ -25,15 +25,15 @@ TEST_CASE("the legacy /ipfs/ form parses and keeps its style") {
     REQUIRE(legacy);
     CHECK(legacy->legacy_ipfs);
     auto other = parse_star_address(star::test::star_addr(star::test::rsa_peer_id(3))).address;
-    CHECK(address_for(*legacy, *other) == "/ip4/1.2.3.4/tcp/9090/ws/p2p-webrtc-star/ipfs/" + other->peer_id);
-    CHECK(address_for(*other, *legacy) == "/ip4/127.0.0.1/tcp/9090/ws/p2p-webrtc-star/p2p/" + id);
+    CHECK(address_for(*legacy, other->peer_id) == "/ip4/1.2.3.4/tcp/9090/ws/p2p-webrtc-star/ipfs/" + other->peer_id);
+    CHECK(address_for(*other, legacy->peer_id) == "/ip4/127.0.0.1/tcp/9090/ws/p2p-webrtc-star/p2p/" + id);
 }
 
 TEST_CASE("announced addresses use the receiver's prefix") {
     auto a = parse_star_address(star::test::star_addr(star::test::rsa_peer_id(4), "/ip4/127.0.0.1")).address;
     auto b = parse_star_address(star::test::star_addr(star::test::rsa_peer_id(5), "/dns4/localhost")).address;
-    CHECK(address_for(*a, *b) == "/ip4/127.0.0.1/tcp/9090/ws/p2p-webrtc-star/p2p/" + b->peer_id);
-    CHECK(address_for(*b, *a) == "/dns4/localhost/tcp/9090/ws/p2p-webrtc-star/p2p/" + a->peer_id);
+    CHECK(address_for(*a, b->peer_id) == "/ip4/127.0.0.1/tcp/9090/ws/p2p-webrtc-star/p2p/" + b->peer_id);
+    CHECK(address_for(*b, a->peer_id) == "/dns4/localhost/tcp/9090/ws/p2p-webrtc-star/p2p/" + a->peer_id);
 }
 
 TEST_CASE("anything a client's multiaddr parser would choke on is refused with a reason") {
