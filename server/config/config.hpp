@@ -21,6 +21,7 @@ struct config {
 
     milliseconds peer_refresh_interval{10'000};
     std::size_t max_peers_per_announce = 50;
+    milliseconds join_announce_delay{20};  // joins this close together are announced together
 
     milliseconds ping_interval{25'000};
     milliseconds ping_timeout{20'000};

@@ -63,6 +63,14 @@ std::vector<setting> settings() {
          }},
         {"max-peers-per-announce", "most peers announced to one peer per refresh and on join (default 50)", false, {},
          [](config& c, std::string_view v) { c.max_peers_per_announce = sv::parse_unsigned(v, 1, 100'000); }},
+        {"join-announce-delay",
+         "joins within this long of each other are announced to others together, a write per receiver; "
+         "0 announces each join at once (default 20ms)", false, {},
+         [](config& c, std::string_view v) {
+             auto d = sv::parse_duration(v);
+             if (d > std::chrono::seconds(1)) throw std::invalid_argument("expected a duration of at most 1s");
+             c.join_announce_delay = d;
+         }},
         {"ping-interval", "Engine.IO ping interval (default 25s)", false, {}, duration(&config::ping_interval)},
         {"ping-timeout", "Engine.IO ping timeout (default 20s)", false, {}, duration(&config::ping_timeout)},
         {"connect-timeout", "time allowed between Engine.IO open and Socket.IO connect (default 45s)", false, {},

@@ -1,6 +1,8 @@
 // What the signalling layer sees of a client connection. Implemented by the transport;
-// every member may be called from any thread.
+// every member may be called from any thread, except deliver().
 #pragma once
+
+#include <boost/asio/any_io_executor.hpp>
 
 #include <chrono>
 #include <cstdint>
@@ -29,6 +31,11 @@ public:
     virtual void send_many(std::vector<frame_ptr> frames) {
         for (auto& f : frames) send(std::move(f));
     }
+
+    // The executor of the connection's own thread, and a send that must run on it. The hub
+    // hands many links' frames to their thread in one post (see outbox) instead of one each.
+    virtual boost::asio::any_io_executor executor() = 0;
+    virtual void deliver(frame_ptr frame, steady_time received) = 0;
 
     // Closes the connection at once (a takeover, or a dead holder).
     virtual void drop(std::string_view why) = 0;

@@ -19,6 +19,8 @@ struct peer {
     intent_log intents;
     std::size_t order_index = 0;      // position in the rotation
     std::size_t announce_cursor = 0;  // where this peer's next refresh continues (local, then remote)
+    steady_time next_refresh{};       // its live entry in the hub's refresh schedule
+    std::uint64_t join_seq = 0;       // join order: a peer hears of those that joined after it
     // This peer's ws-peer frame for the last receiver prefix it was built for. Most clients of a
     // server join through the same name, so refreshes share one frame instead of building K.
     std::string announced_for;
@@ -37,24 +39,10 @@ public:
     std::size_t size() const { return order_.size(); }
     peer& at(std::size_t i) { return *order_[i]; }
 
-    // Calls f(peer&) for up to `limit` peers other than `self`, starting at index `start`.
-    template <class F> void some_except(peer const& self, std::size_t start, std::size_t limit, F&& f);
-
 private:
     std::unordered_map<std::string, peer> by_key_;
     std::unordered_map<std::uint64_t, std::string> key_by_link_;
     std::vector<peer*> order_;  // dense; erase swaps the last one in
 };
-
-template <class F> void peer_table::some_except(peer const& self, std::size_t start, std::size_t limit, F&& f) {
-    std::size_t n = order_.size();
-    std::size_t sent = 0;
-    for (std::size_t visited = 0; visited < n && sent < limit; ++visited) {
-        peer* p = order_[(start + visited) % n];
-        if (p == &self) continue;
-        f(*p);
-        ++sent;
-    }
-}
 
 }  // namespace star::server

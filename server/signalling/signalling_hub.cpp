@@ -4,6 +4,8 @@
 #include "protocol/socketio.hpp"
 
 #include <boost/asio/post.hpp>
+
+#include <algorithm>
 #include "logger.hpp"
 
 namespace star::server {
@@ -20,6 +22,9 @@ signalling_hub::signalling_hub(net::any_io_executor executor, config const& cfg,
       cfg_(cfg),
       metrics_(m),
       backend_(b),
+      outbox_(executor_),
+      refresh_timer_(executor_),
+      newcomer_timer_(executor_),
       remote_(cfg.max_remote_peers),
       presence_timer_(executor_),
       expiry_timer_(executor_) {}
@@ -43,12 +48,6 @@ void signalling_hub::leave(link_ptr from) {
 
 void signalling_hub::disconnected(link_ptr from) {
     net::post(executor_, [this, from = std::move(from)] { on_disconnected(from); });
-}
-
-void signalling_hub::refresh(link_ptr from) {
-    net::post(executor_, [this, from = std::move(from)] {
-        if (peer* p = table_.find_by_link(from->id())) announce_next(*p);
-    });
 }
 
 void signalling_hub::handshake(link_ptr from, routed_handshake h) {
@@ -127,17 +126,98 @@ void signalling_hub::register_peer(link_ptr const& from, protocol::star_address 
     peer& p = table_.insert(from, std::move(address));
     inc(metrics_.joins_success);
     metrics_.peers.store(static_cast<std::int64_t>(table_.size()), std::memory_order_relaxed);
-    if (ack_id) from->send(make_frame(protocol::socketio::ack_frame(*ack_id, "[null]")));
+    if (ack_id) outbox_.send(from, make_frame(protocol::socketio::ack_frame(*ack_id, "[null]")));
     if (backend_.federated()) backend_.announce(presence_change::joined, {p.address.key});
 
-    // Bounded both ways: the newcomer is announced to at most K peers and hears of at most K,
-    // so a join costs O(K) however many peers there are. Refreshes rotate through the rest.
-    std::size_t k = cfg_.max_peers_per_announce;
-    std::size_t n = table_.size();
-    std::uniform_int_distribution<std::size_t> pick(0, n + remote_.size() - 1);
-    if (n > 1) table_.some_except(p, pick(rng_) % n, k, [&](peer& other) { other.link->send(announce_frame(other, p)); });
+    p.join_seq = ++join_seq_;
+    // Bounded both ways: the newcomer hears of at most K peers now, and is announced to at most
+    // K (with the other newcomers of its batch), so a join costs O(K) however many peers there
+    // are. Refreshes rotate through the rest.
+    std::uniform_int_distribution<std::size_t> pick(0, table_.size() + remote_.size() - 1);
     p.announce_cursor = pick(rng_);
     announce_next(p);
+    queue_newcomer(p);
+    schedule_refresh(p, std::chrono::steady_clock::now());
+}
+
+void signalling_hub::queue_newcomer(peer const& p) {
+    newcomers_.push_back(p.address.key);
+    if (newcomers_.size() > 1) return;  // the batch is already waiting
+    if (cfg_.join_announce_delay.count() == 0) {
+        net::post(executor_, [this] { announce_newcomers(); });  // after the joins already queued
+        return;
+    }
+    newcomer_timer_.expires_after(cfg_.join_announce_delay);
+    newcomer_timer_.async_wait([this](boost::system::error_code ec) {
+        if (!ec) announce_newcomers();
+    });
+}
+
+void signalling_hub::announce_newcomers() {
+    std::vector<peer*> batch;
+    for (auto const& key : std::exchange(newcomers_, {}))
+        if (peer* p = table_.find(key)) batch.push_back(p);  // not those that left meanwhile
+    std::size_t k = cfg_.max_peers_per_announce;
+    std::size_t n = table_.size();
+    // Each chunk of up to K newcomers goes to K peers older than all of it, from a random place
+    // in the table, one write each. A receiver is told only of peers that joined after it (the
+    // others it heard of when it joined itself), so newcomers met on the way hear of the later
+    // ones of their chunk too. With N <= K everyone hears of everyone, as with the reference.
+    for (std::size_t first = 0; first < batch.size() && n > 1; first += k) {
+        std::size_t last = std::min(batch.size(), first + k);
+        std::size_t start = std::uniform_int_distribution<std::size_t>(0, n - 1)(rng_);
+        std::size_t told = 0;
+        for (std::size_t visited = 0; visited < n && told < k; ++visited) {
+            peer& receiver = table_.at((start + visited) % n);
+            std::vector<frame_ptr> frames;
+            for (std::size_t i = first; i < last; ++i)
+                if (batch[i]->join_seq > receiver.join_seq) frames.push_back(announce_frame(receiver, *batch[i]));
+            if (frames.empty()) continue;
+            if (frames.size() == last - first) ++told;  // older than the whole chunk
+            outbox_.send_many(receiver.link, std::move(frames));
+        }
+    }
+}
+
+void signalling_hub::schedule_refresh(peer& p, steady_time now) {
+    std::uniform_real_distribution<double> jitter(0.9, 1.1);  // peers that joined together drift apart
+    auto interval = std::chrono::duration<double, std::milli>(cfg_.peer_refresh_interval) * jitter(rng_);
+    p.next_refresh = now + std::chrono::duration_cast<std::chrono::steady_clock::duration>(interval);
+    refreshes_.add(p.next_refresh, p.link->id());
+    arm_refresh_timer();
+}
+
+void signalling_hub::arm_refresh_timer() {
+    if (refresh_armed_ || refreshes_.empty()) return;
+    refresh_armed_ = true;
+    // One wake-up per tick at most, however many peers fall due in it.
+    auto tick = std::clamp<std::chrono::steady_clock::duration>(cfg_.peer_refresh_interval / 50,
+                                                                std::chrono::milliseconds(5),
+                                                                std::chrono::milliseconds(200));
+    refresh_timer_.expires_at(std::max(refreshes_.next(), last_refresh_tick_ + tick));
+    refresh_timer_.async_wait([this](boost::system::error_code ec) {
+        refresh_armed_ = false;
+        if (!ec) on_refresh_tick();
+    });
+}
+
+void signalling_hub::on_refresh_tick() {
+    auto now = std::chrono::steady_clock::now();
+    last_refresh_tick_ = now;
+    refreshes_.take_due(now, [&](refresh_schedule::entry const& e) {
+        peer* p = table_.find_by_link(e.link_id);
+        if (!p || p->next_refresh != e.at) return;  // left, or joined again since
+        announce_next(*p);
+        schedule_refresh(*p, now);
+    });
+    if (refreshes_.size() > 2 * table_.size() + 1024) {
+        // Joins and leaves left stale entries behind: keep one per joined peer.
+        std::vector<refresh_schedule::entry> live;
+        live.reserve(table_.size());
+        for (std::size_t i = 0; i < table_.size(); ++i) live.push_back({table_.at(i).next_refresh, table_.at(i).link->id()});
+        refreshes_.reset(std::move(live));
+    }
+    arm_refresh_timer();
 }
 
 void signalling_hub::announce_next(peer& receiver) {
@@ -152,7 +232,7 @@ void signalling_hub::announce_next(peer& receiver) {
         else if (peer& other = table_.at(i); &other != &receiver) batch.push_back(announce_frame(receiver, other));
     }
     if (total > 0) receiver.announce_cursor = (receiver.announce_cursor + visited) % total;
-    if (!batch.empty()) receiver.link->send_many(std::move(batch));
+    if (!batch.empty()) outbox_.send_many(receiver.link, std::move(batch));
 }
 
 void signalling_hub::remove_peer(std::string const& key) {
@@ -168,8 +248,8 @@ void signalling_hub::refuse_join(link_ptr const& from, std::optional<std::uint64
     log()->info("join refused for connection {}: {}", from->id(), message);
     std::string quoted;
     protocol::json::append_quoted(quoted, message);
-    if (ack_id) from->send(make_frame(protocol::socketio::ack_frame(*ack_id, "[" + quoted + "]")));
-    else from->send(make_frame(protocol::error_event_frame(message)));
+    if (ack_id) outbox_.send(from, make_frame(protocol::socketio::ack_frame(*ack_id, "[" + quoted + "]")));
+    else outbox_.send(from, make_frame(protocol::error_event_frame(message)));
 }
 
 frame_ptr signalling_hub::announce_frame(peer const& receiver, peer& announced) {
@@ -186,7 +266,7 @@ frame_ptr signalling_hub::peer_frame(peer const& receiver, std::string_view peer
     return make_frame(protocol::ws_peer_frame(protocol::address_for(receiver.address, peer_id)));
 }
 
-void signalling_hub::announce(peer& receiver, std::string_view peer_id) { receiver.link->send(peer_frame(receiver, peer_id)); }
+void signalling_hub::announce(peer& receiver, std::string_view peer_id) { outbox_.send(receiver.link, peer_frame(receiver, peer_id)); }
 
 void signalling_hub::on_handshake(link_ptr const& from, routed_handshake& h) {
     inc(metrics_.dials_total);
@@ -205,13 +285,13 @@ void signalling_hub::on_handshake(link_ptr const& from, routed_handshake& h) {
         if (!dst && forward_to_remote(*sender, h)) return;
         if (!dst) {
             inc(metrics_.dials_failure);
-            from->send(make_frame(protocol::ws_handshake_error_frame(protocol::ws_handshake_payload(*h.forward),
+            outbox_.send(from, make_frame(protocol::ws_handshake_error_frame(protocol::ws_handshake_payload(*h.forward),
                                                                      "peer is not available")));
             return;
         }
         sender->intents.record(h.intent_id, h.dst_key, now);
         log()->trace("offer {} -> {}: {}", sender->address.peer_id, dst->address.peer_id, *h.forward);
-        dst->link->send(std::move(h.forward), h.received);
+        outbox_.send(dst->link, std::move(h.forward), h.received);
         return;
     }
     if (h.dst_key != sender->address.key) {
@@ -231,7 +311,7 @@ void signalling_hub::on_handshake(link_ptr const& from, routed_handshake& h) {
     }
     inc(metrics_.dials_success);
     log()->trace("answer {} -> {}: {}", sender->address.peer_id, src->address.peer_id, *h.forward);
-    src->link->send(std::move(h.forward), h.received);
+    outbox_.send(src->link, std::move(h.forward), h.received);
 }
 
 }  // namespace star::server

@@ -8,7 +8,9 @@
 #include "protocol/star_address.hpp"
 #include "signalling/backend.hpp"
 #include "signalling/client_link.hpp"
+#include "signalling/outbox.hpp"
 #include "signalling/peer_table.hpp"
+#include "signalling/refresh_schedule.hpp"
 #include "signalling/remote_peers.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
@@ -35,15 +37,14 @@ class signalling_hub : public backend_events {
 public:
     signalling_hub(boost::asio::any_io_executor executor, config const& cfg, metrics& m, backend& b);
 
-    // Starts the backend and, when federated, the presence and expiry timers.
+    // Starts the backend and, when federated, the presence and expiry timers. Refreshes run
+    // on the hub's own timer while anyone is joined.
     void start();
     void stop();
 
     void join(link_ptr from, protocol::star_address address, std::optional<std::uint64_t> ack_id);
     void leave(link_ptr from);
     void disconnected(link_ptr from);
-    // Sends `from` its next batch of ws-peer announcements.
-    void refresh(link_ptr from);
     void handshake(link_ptr from, routed_handshake h);
 
     // backend_events
@@ -74,6 +75,14 @@ private:
     frame_ptr announce_frame(peer const& receiver, peer& announced);
     // Sends `receiver` up to K peers, local then remote, continuing its rotation.
     void announce_next(peer& receiver);
+    // Newcomers are announced to others in batches: a burst of joins costs a write per
+    // receiver, not a write per receiver and newcomer.
+    void queue_newcomer(peer const& p);
+    void announce_newcomers();
+    // Refreshes: each peer's next one at its jittered interval, all those due taken per tick.
+    void schedule_refresh(peer& p, steady_time now);
+    void arm_refresh_timer();
+    void on_refresh_tick();
 
     // Federation (signalling_hub_federation.cpp).
     void on_remote_presence(std::string const& server, std::vector<std::string> const& ids, presence_change change);
@@ -88,6 +97,14 @@ private:
     metrics& metrics_;
     backend& backend_;
     peer_table table_;
+    outbox outbox_;
+    refresh_schedule refreshes_;
+    boost::asio::steady_timer refresh_timer_;
+    bool refresh_armed_ = false;
+    std::vector<std::string> newcomers_;  // keys joined since the last announce_newcomers()
+    boost::asio::steady_timer newcomer_timer_;
+    std::uint64_t join_seq_ = 0;
+    steady_time last_refresh_tick_{};
     remote_peers remote_;
     std::unordered_map<std::string, pending_claim> claims_;  // by peer id key
     boost::asio::steady_timer presence_timer_;

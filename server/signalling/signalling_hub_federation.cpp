@@ -29,6 +29,9 @@ void signalling_hub::start() {
 
 void signalling_hub::stop() {
     net::post(executor_, [this] {
+        refreshes_.reset({});
+        refresh_timer_.cancel();
+        newcomer_timer_.cancel();
         presence_timer_.cancel();
         expiry_timer_.cancel();
         backend_.stop();
@@ -88,7 +91,7 @@ void signalling_hub::on_remote_signal(server::remote_signal& s) {
             return;
         }
         inc(metrics_.dials_failure);
-        src->link->send(make_frame(protocol::ws_handshake_error_frame(s.payload, "peer is not available")));
+        outbox_.send(src->link, make_frame(protocol::ws_handshake_error_frame(s.payload, "peer is not available")));
         return;
     }
     // The sending server must be the one whose presence announced the peer it speaks for.
@@ -107,7 +110,7 @@ void signalling_hub::on_remote_signal(server::remote_signal& s) {
             return;
         }
         log()->trace("remote offer {} -> {}", s.src, s.dst);
-        dst->link->send(std::move(frame));
+        outbox_.send(dst->link, std::move(frame));
         return;
     }
     peer* src = table_.find(s.src);
@@ -120,7 +123,7 @@ void signalling_hub::on_remote_signal(server::remote_signal& s) {
         return;
     }
     inc(metrics_.dials_success);
-    src->link->send(std::move(frame));
+    outbox_.send(src->link, std::move(frame));
 }
 
 void signalling_hub::publish_presence() {

@@ -13,6 +13,9 @@
 
 #include <random>
 
+#include <sys/socket.h>
+#include <cerrno>
+
 namespace star::server {
 namespace beast = boost::beast;
 namespace ws = protocol::websocket;
@@ -43,7 +46,7 @@ client_session<Stream>::client_session(Stream&& stream, protocol::engineio::vers
       slot_(std::move(slot)),
       sid_(random_id()),
       heartbeat_timer_(stream_.get_executor()),
-      lifecycle_timer_(stream_.get_executor()) {}
+      connect_timer_(stream_.get_executor()) {}
 
 template <class Stream> void client_session<Stream>::run(request const& req) {
     beast::get_lowest_layer(stream_).expires_never();
@@ -207,34 +210,83 @@ template <class Stream> void client_session<Stream>::schedule_flush() {
 // forwarded handshakes costs one syscall, not one per message.
 template <class Stream> void client_session<Stream>::do_write() {
     writing_ = true;
+    in_flight_ = prepare_write();
+    if constexpr (is_tls_v<Stream>) {
+        net::async_write(stream_, write_buffers_,
+                         [self = this->shared_from_this()](beast::error_code ec, std::size_t) { self->on_write(ec); });
+    } else {
+        write_plain();
+    }
+}
+
+template <class Stream> std::size_t client_session<Stream>::prepare_write() {
     std::size_t count = std::min(queue_.size(), max_frames_per_write);
     write_headers_.resize(count * ws::max_header_size);
     write_buffers_.clear();
+    write_buffers_done_ = 0;
     std::size_t bytes = 0;
     for (std::size_t i = 0; i < count; ++i) {
         auto const& q = queue_[i];
         std::size_t size = q.frame ? q.frame->size() : 0;
-        if (i > 0 && bytes + size > max_bytes_per_write) {
-            count = i;
-            break;
-        }
+        if (i > 0 && bytes + size > max_bytes_per_write) return i;
         auto* header = reinterpret_cast<std::uint8_t*>(write_headers_.data()) + i * ws::max_header_size;
         write_buffers_.push_back(net::buffer(header, ws::encode_header(q.op, size, header)));
         if (size) write_buffers_.push_back(net::buffer(*q.frame));
         bytes += size;
     }
-    in_flight_ = count;
-    net::async_write(stream_, write_buffers_,
-                     [self = this->shared_from_this()](beast::error_code ec, std::size_t) { self->on_write(ec); });
+    return count;
+}
+
+// Asio's composed write would split this into sendmsg calls of 16 buffers (8 frames); one
+// sendmsg takes them all. Writes that complete at once (the usual case) never touch the
+// reactor; the loop goes on while the queue has more, instead of recursing.
+template <class Stream> void client_session<Stream>::write_plain() {
+    for (;;) {
+        std::array<iovec, 2 * max_frames_per_write> iov;
+        std::size_t n_iov = 0;
+        for (std::size_t i = write_buffers_done_; i < write_buffers_.size(); ++i)
+            iov[n_iov++] = {const_cast<void*>(write_buffers_[i].data()), write_buffers_[i].size()};
+        msghdr msg{};
+        msg.msg_iov = iov.data();
+        msg.msg_iovlen = n_iov;
+        ssize_t sent = ::sendmsg(socket().native_handle(), &msg, MSG_NOSIGNAL);
+        if (sent < 0 && errno == EINTR) continue;
+        if (sent < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
+            return on_write(beast::error_code(errno, boost::system::system_category()));
+        auto left = static_cast<std::size_t>(std::max<ssize_t>(sent, 0));
+        while (write_buffers_done_ < write_buffers_.size() && left >= write_buffers_[write_buffers_done_].size())
+            left -= write_buffers_[write_buffers_done_++].size();
+        if (write_buffers_done_ < write_buffers_.size()) {
+            // The socket's buffer is full: send the rest when it drains.
+            write_buffers_[write_buffers_done_] += left;
+            socket().async_wait(net::socket_base::wait_write, [self = this->shared_from_this()](beast::error_code ec) {
+                if (ec) return self->on_write(ec);
+                self->write_plain();
+            });
+            return;
+        }
+        if (!complete_write() || queue_.empty()) {
+            writing_ = false;
+            return;
+        }
+        in_flight_ = prepare_write();
+    }
 }
 
 template <class Stream> void client_session<Stream>::on_write(beast::error_code ec) {
-    writing_ = false;
     if (ec) {
+        writing_ = false;
         if (!normal_close(ec)) log()->debug("session {}: write: {}", id(), ec.message());
         close_now("write failed");
         return;
     }
+    if constexpr (is_tls_v<Stream>) {
+        writing_ = false;
+        if (complete_write() && !queue_.empty()) do_write();
+    }
+}
+
+template <class Stream> bool client_session<Stream>::complete_write() {
     bool close_written = false;
     auto now = std::chrono::steady_clock::now();
     for (std::size_t i = 0; i < in_flight_; ++i) {
@@ -248,8 +300,11 @@ template <class Stream> void client_session<Stream>::on_write(beast::error_code 
     in_flight_ = 0;
     if (write_buffers_.capacity() > 32) std::vector<net::const_buffer>().swap(write_buffers_);
     if (write_headers_.capacity() > 160) std::string().swap(write_headers_);
-    if (close_written) return on_close_written();
-    if (!queue_.empty()) do_write();
+    if (close_written) {
+        on_close_written();
+        return false;
+    }
+    return !finished_;
 }
 
 template <class Stream> void client_session<Stream>::close_going_away() {
@@ -302,7 +357,7 @@ void client_session<Stream>::finish() {
     finished_ = true;
     closing_ = true;
     heartbeat_timer_.cancel();
-    lifecycle_timer_.cancel();
+    connect_timer_.cancel();
     finish_probe(false);
     ctx_.sessions.remove(id());
     ctx_.stats.connections.fetch_sub(1, std::memory_order_relaxed);
@@ -347,26 +402,10 @@ void client_session<Stream>::expect_client_ping() {
 
 template <class Stream>
 void client_session<Stream>::start_connect_deadline() {
-    lifecycle_timer_.expires_after(ctx_.cfg.connect_timeout);
-    lifecycle_timer_.async_wait([self = this->shared_from_this()](beast::error_code ec) {
+    connect_timer_.expires_after(ctx_.cfg.connect_timeout);
+    connect_timer_.async_wait([self = this->shared_from_this()](beast::error_code ec) {
         if (ec || self->finished_ || self->connected_) return;
         self->close_now("no Socket.IO connect in time");
-    });
-}
-
-// Each joined peer asks for its own ws-peer refresh on its own jittered schedule, so that
-// peers that joined together do not all refresh together.
-template <class Stream>
-void client_session<Stream>::schedule_refresh() {
-    refreshing_ = true;
-    thread_local std::minstd_rand rng{std::random_device{}()};
-    std::uniform_real_distribution<double> jitter(0.9, 1.1);
-    auto interval = std::chrono::duration<double, std::milli>(ctx_.cfg.peer_refresh_interval) * jitter(rng);
-    lifecycle_timer_.expires_after(std::chrono::duration_cast<std::chrono::milliseconds>(interval));
-    lifecycle_timer_.async_wait([self = this->shared_from_this()](beast::error_code ec) {
-        if (ec || self->finished_ || !self->refreshing_) return;
-        self->ctx_.hub.refresh(self);
-        self->schedule_refresh();
     });
 }
 

@@ -36,9 +36,11 @@ public:
     // Answers `req` (a validated WebSocket upgrade) with 101 and starts the session.
     void run(request const& req);
 
-    // client_link: callable from any thread.
+    // client_link: callable from any thread, except deliver (on executor() only).
     void send(frame_ptr frame, steady_time received = {}) override;
     void send_many(std::vector<frame_ptr> frames) override;
+    boost::asio::any_io_executor executor() override { return stream_.get_executor(); }
+    void deliver(frame_ptr frame, steady_time received) override { enqueue(std::move(frame), received); }
     void drop(std::string_view why) override;
     void probe(std::function<void(bool alive)> done) override;
 
@@ -51,7 +53,8 @@ private:
         steady_time received;
         ws_opcode op = ws_opcode::text;
     };
-    static constexpr std::size_t max_frames_per_write = 64;
+    // A write is one sendmsg on plain TCP: two iovecs a frame, well under IOV_MAX (1024).
+    static constexpr std::size_t max_frames_per_write = 256;
     static constexpr std::size_t max_bytes_per_write = 256 * 1024;
 
     boost::asio::ip::tcp::socket& socket() { return boost::beast::get_lowest_layer(stream_).socket(); }
@@ -72,7 +75,10 @@ private:
     void enqueue(std::string text) { enqueue(make_frame(std::move(text)), {}); }
     void schedule_flush();
     void do_write();
+    std::size_t prepare_write();  // the frames at the queue's front into write_buffers_
+    void write_plain();           // plain TCP: sendmsg now, wait for writability only if it would block
     void on_write(boost::beast::error_code ec);
+    bool complete_write();  // pops the written frames; false when nothing more may be written
     void send_close(std::uint16_t code);
     void on_close_written();
 
@@ -80,7 +86,6 @@ private:
     void await_pong();
     void expect_client_ping();
     void start_connect_deadline();
-    void schedule_refresh();
     void on_alive();
     void finish_probe(bool alive);
     void close_now(std::string_view why);
@@ -101,6 +106,7 @@ private:
     std::size_t in_flight_ = 0;  // frames at the front of queue_ being written
     std::string write_headers_;
     std::vector<boost::asio::const_buffer> write_buffers_;
+    std::size_t write_buffers_done_ = 0;  // plain TCP: buffers fully sent by earlier sendmsg calls
     bool writing_ = false;
     bool flush_scheduled_ = false;
     bool close_sent_ = false;
@@ -108,11 +114,10 @@ private:
     bool closing_ = false;   // no more writes are queued
     bool finished_ = false;  // the connection is over
     bool connected_ = false; // Socket.IO namespace "/" joined
-    bool refreshing_ = false;
     bool awaiting_pong_ = false;
 
     boost::asio::steady_timer heartbeat_timer_;
-    boost::asio::steady_timer lifecycle_timer_;  // the CONNECT deadline, then ws-peer refreshes
+    boost::asio::steady_timer connect_timer_;  // the Socket.IO CONNECT deadline
     std::unique_ptr<boost::asio::steady_timer> probe_timer_;
     std::vector<std::function<void(bool)>> probe_waiters_;
 

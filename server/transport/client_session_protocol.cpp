@@ -85,7 +85,6 @@ void client_session<Stream>::on_socketio(std::string_view text) {
         case sio::packet_type::disconnect:
             // The client leaves the namespace: for webrtc-star that is a disconnect.
             connected_ = false;
-            refreshing_ = false;
             ctx_.hub.disconnected(this->shared_from_this());
             return;
         case sio::packet_type::event:
@@ -115,7 +114,6 @@ void client_session<Stream>::on_event(sio::packet const& p) {
             on_join(event->arg, p.ack_id);
             return;
         case protocol::client_event_kind::leave:
-            refreshing_ = false;
             ctx_.hub.leave(this->shared_from_this());
             ack(p.ack_id, "[null]");
             return;
@@ -152,7 +150,6 @@ void client_session<Stream>::on_join(std::optional<protocol::json::value> const&
         return;
     }
     ctx_.hub.join(this->shared_from_this(), std::move(*parsed.address), ack_id);
-    if (!refreshing_) schedule_refresh();
 }
 
 template <class Stream>

@@ -13,11 +13,16 @@ namespace {
 
 class recording_link : public client_link {
 public:
-    explicit recording_link(std::uint64_t id) : client_link(id) {}
+    recording_link(std::uint64_t id, boost::asio::any_io_executor ex) : client_link(id), ex_(std::move(ex)) {}
     void send(frame_ptr frame, steady_time) override { frames.push_back(*frame); }
+    boost::asio::any_io_executor executor() override { return ex_; }
+    void deliver(frame_ptr frame, steady_time) override { frames.push_back(*frame); }
     void drop(std::string_view) override {}
     void probe(std::function<void(bool)> done) override { done(true); }
     std::vector<std::string> frames;
+
+private:
+    boost::asio::any_io_executor ex_;
 };
 
 // A federated backend that records what the hub asks of it.
@@ -46,12 +51,13 @@ struct federation_fixture {
     recording_backend remote;
     signalling_hub hub{io.get_executor(), cfg, stats, remote};
 
+    federation_fixture() { cfg.join_announce_delay = std::chrono::milliseconds(0); }
     void run() {
         io.restart();
-        io.run();
+        io.poll();  // what is ready, not the refresh timer
     }
     std::shared_ptr<recording_link> join(std::uint64_t id, std::string const& peer) {
-        auto l = std::make_shared<recording_link>(id);
+        auto l = std::make_shared<recording_link>(id, io.get_executor());
         hub.join(l, *protocol::parse_star_address(star::test::star_addr(peer)).address, std::nullopt);
         run();
         return l;

@@ -18,8 +18,11 @@ namespace {
 // A connection as the hub sees it, recording what it is sent.
 class recording_link : public client_link {
 public:
-    explicit recording_link(std::uint64_t id, bool alive = true) : client_link(id), alive_(alive) {}
+    recording_link(std::uint64_t id, boost::asio::any_io_executor ex, bool alive = true)
+        : client_link(id), ex_(std::move(ex)), alive_(alive) {}
     void send(frame_ptr frame, steady_time) override { frames.push_back(*frame); }
+    boost::asio::any_io_executor executor() override { return ex_; }
+    void deliver(frame_ptr frame, steady_time) override { frames.push_back(*frame); }
     void drop(std::string_view) override { dropped = true; }
     void probe(std::function<void(bool)> done) override {
         ++probes;
@@ -32,6 +35,7 @@ public:
     int probes = 0;
 
 private:
+    boost::asio::any_io_executor ex_;
     bool alive_;
 };
 
@@ -43,17 +47,20 @@ struct hub_fixture {
     std::unique_ptr<signalling_hub> hub;
     std::uint64_t next_id = 1;
 
-    hub_fixture() { cfg.max_peers_per_announce = 50; }
+    hub_fixture() {
+        cfg.max_peers_per_announce = 50;
+        cfg.join_announce_delay = std::chrono::milliseconds(0);  // announced within the same run()
+    }
     signalling_hub& h() {
         if (!hub) hub = std::make_unique<signalling_hub>(io.get_executor(), cfg, stats, alone);
         return *hub;
     }
     std::shared_ptr<recording_link> link(bool alive = true) {
-        return std::make_shared<recording_link>(next_id++, alive);
+        return std::make_shared<recording_link>(next_id++, io.get_executor(), alive);
     }
     void run() {
         io.restart();
-        io.run();
+        io.poll();  // what is ready, not the refresh timer
     }
     void join(std::shared_ptr<recording_link> const& l, std::string const& addr) {
         h().join(l, *protocol::parse_star_address(addr).address, std::nullopt);
@@ -69,6 +76,15 @@ struct hub_fixture {
                            std::make_shared<std::string const>(protocol::ws_handshake_frame(payload)), {}};
         h().handshake(l, std::move(r));
         run();
+    }
+    // Runs the hub's loop until `l`'s next ws-peer refresh arrives (at most 5 s).
+    std::vector<std::string> refreshed(std::shared_ptr<recording_link> const& l) {
+        io.restart();
+        auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+        while (l->frames.empty() && std::chrono::steady_clock::now() < deadline)
+            io.run_one_until(deadline);
+        io.poll();
+        return l->take();
     }
     std::uint64_t dropped(std::string_view reason) {
         for (std::size_t i = 0; i < stats.dropped.labels.size(); ++i)
@@ -88,6 +104,7 @@ bool contains(std::vector<std::string> const& frames, std::string const& needle)
 }  // namespace
 
 TEST_CASE_METHOD(hub_fixture, "a join is announced both ways, each under the receiver's prefix") {
+    cfg.peer_refresh_interval = std::chrono::milliseconds(300);
     auto a = link(), b = link();
     join(a, star::test::star_addr(A, "/ip4/127.0.0.1"));
     CHECK(a->take().empty());
@@ -97,13 +114,12 @@ TEST_CASE_METHOD(hub_fixture, "a join is announced both ways, each under the rec
     CHECK(b->take() == std::vector<std::string>{
                            R"(42["ws-peer","/dns4/localhost/tcp/9090/ws/p2p-webrtc-star/p2p/)" + A + "\"]"});
     CHECK(stats.peers.load() == 2);
-    h().refresh(a);
-    run();
-    CHECK(a->take().size() == 1);
+    CHECK(refreshed(a).size() == 1);
 }
 
 TEST_CASE_METHOD(hub_fixture, "announcements are bounded per join and per refresh, and rotate") {
     cfg.max_peers_per_announce = 3;
+    cfg.peer_refresh_interval = std::chrono::milliseconds(300);
     std::vector<std::shared_ptr<recording_link>> links;
     for (int i = 0; i < 10; ++i) {
         links.push_back(link());
@@ -118,13 +134,41 @@ TEST_CASE_METHOD(hub_fixture, "announcements are bounded per join and per refres
     CHECK(told == 3);
     std::set<std::string> seen;
     for (int round = 0; round < 4; ++round) {
-        h().refresh(newcomer);
-        run();
-        auto frames = newcomer->take();
+        auto frames = refreshed(newcomer);
         CHECK(frames.size() == 3);
         seen.insert(frames.begin(), frames.end());
     }
     CHECK(seen.size() == 10);  // everyone, eventually
+}
+
+TEST_CASE_METHOD(hub_fixture, "a burst of joins is announced in one batch: each newcomer to K older peers") {
+    cfg.max_peers_per_announce = 5;  // the five newcomers are one batch of K
+    std::vector<std::shared_ptr<recording_link>> old_peers, newcomers;
+    for (int i = 0; i < 10; ++i) {
+        old_peers.push_back(link());
+        join(old_peers.back(), star::test::star_addr(star::test::rsa_peer_id(static_cast<unsigned char>(100 + i))));
+    }
+    for (auto& l : old_peers) l->take();
+    std::vector<std::string> ids;
+    for (int i = 0; i < 5; ++i) {
+        newcomers.push_back(link());
+        ids.push_back(star::test::rsa_peer_id(static_cast<unsigned char>(200 + i)));
+        h().join(newcomers.back(), *protocol::parse_star_address(star::test::star_addr(ids.back())).address, std::nullopt);
+    }
+    run();  // all five joins, then their one batch
+    std::vector<std::vector<std::string>> got;
+    for (auto& l : old_peers) got.push_back(l->take());
+    for (auto const& id : ids) {
+        int receivers = 0;
+        for (auto const& frames : got) receivers += contains(frames, id) ? 1 : 0;
+        CHECK(receivers == 5);  // exactly K older peers
+    }
+    for (auto& frames : got) CHECK(frames.size() <= 5);  // nobody gets more than K of a batch
+    for (std::size_t i = 0; i < newcomers.size(); ++i) {
+        auto frames = newcomers[i]->take();
+        CHECK(frames.size() <= 5 + ids.size());
+        CHECK_FALSE(contains(frames, ids[i]));  // never told of itself
+    }
 }
 
 TEST_CASE_METHOD(hub_fixture, "an offer reaches its recipient through any prefix; the answer comes back") {
