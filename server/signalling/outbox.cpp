@@ -1,6 +1,6 @@
 #include "signalling/outbox.hpp"
 
-#include <boost/asio/post.hpp>
+#include <boost/asio/dispatch.hpp>
 
 namespace star::server {
 namespace net = boost::asio;
@@ -15,25 +15,18 @@ void outbox::send_many(link_ptr const& to, std::vector<frame_ptr> frames) {
 }
 
 std::vector<outbox::item>& outbox::batch_for(link_ptr const& to) {
-    if (!flush_posted_) {
-        // Runs after the handlers already queued on the hub: what they send joins this batch.
-        flush_posted_ = true;
-        net::post(owner_, [this] { flush(); });
-    }
     auto executor = to->executor();
     for (auto& b : batches_)
         if (b.executor == executor) return b.items;
     return batches_.emplace_back(thread_batch{std::move(executor), {}}).items;
 }
 
-void outbox::flush() {
-    flush_posted_ = false;
-    for (auto& b : batches_) {
-        if (b.items.empty()) continue;
-        net::post(b.executor, [items = std::move(b.items)]() mutable {
+void outbox::deliver(handover batches) {
+    for (auto& b : batches) {
+        // Inline when the caller runs on that thread already, else one post.
+        net::dispatch(b.executor, [items = std::move(b.items)]() mutable {
             for (auto& i : items) i.link->deliver(std::move(i.frame), i.received);
         });
-        b.items = {};
     }
 }
 

@@ -22,7 +22,6 @@ signalling_hub::signalling_hub(net::any_io_executor executor, config const& cfg,
       cfg_(cfg),
       metrics_(m),
       backend_(b),
-      outbox_(executor_),
       refresh_timer_(executor_),
       newcomer_timer_(executor_),
       remote_(cfg.max_remote_peers),
@@ -30,13 +29,11 @@ signalling_hub::signalling_hub(net::any_io_executor executor, config const& cfg,
       expiry_timer_(executor_) {}
 
 void signalling_hub::join(link_ptr from, protocol::star_address address, std::optional<std::uint64_t> ack_id) {
-    net::post(executor_, [this, from = std::move(from), address = std::move(address), ack_id]() mutable {
-        on_join(from, std::move(address), ack_id);
-    });
+    locked([&] { on_join(from, std::move(address), ack_id); });
 }
 
 void signalling_hub::leave(link_ptr from) {
-    net::post(executor_, [this, from = std::move(from)] {
+    locked([&] {
         peer* p = table_.find_by_link(from->id());
         if (!p) {
             metrics_.dropped.inc("leave_not_joined");
@@ -47,11 +44,15 @@ void signalling_hub::leave(link_ptr from) {
 }
 
 void signalling_hub::disconnected(link_ptr from) {
-    net::post(executor_, [this, from = std::move(from)] { on_disconnected(from); });
+    locked([&] { on_disconnected(from); });
 }
 
 void signalling_hub::handshake(link_ptr from, routed_handshake h) {
-    net::post(executor_, [this, from = std::move(from), h = std::move(h)]() mutable { on_handshake(from, h); });
+    locked([&] { on_handshake(from, h); });
+}
+
+void signalling_hub::on_hub_thread(std::function<void()> f) {
+    net::post(executor_, [this, f = std::move(f)] { locked(f); });
 }
 
 void signalling_hub::on_join(link_ptr const& from, protocol::star_address address,
@@ -74,7 +75,7 @@ void signalling_hub::on_join(link_ptr const& from, protocol::star_address addres
         std::uint64_t holder_id = holder->link->id();
         claims_.emplace(key, pending_claim{from, std::move(address), ack_id, holder_id});
         holder->link->probe([this, key, holder_id](bool alive) {
-            net::post(executor_, [this, key, holder_id, alive] { on_probe_result(key, holder_id, alive); });
+            on_hub_thread([this, key, holder_id, alive] { on_probe_result(key, holder_id, alive); });
         });
         return;
     }
@@ -144,12 +145,14 @@ void signalling_hub::queue_newcomer(peer const& p) {
     newcomers_.push_back(p.address.key);
     if (newcomers_.size() > 1) return;  // the batch is already waiting
     if (cfg_.join_announce_delay.count() == 0) {
-        net::post(executor_, [this] { announce_newcomers(); });  // after the joins already queued
+        on_hub_thread([this] { announce_newcomers(); });  // after the joins already queued
         return;
     }
-    newcomer_timer_.expires_after(cfg_.join_announce_delay);
-    newcomer_timer_.async_wait([this](boost::system::error_code ec) {
-        if (!ec) announce_newcomers();
+    on_hub_thread([this] {
+        newcomer_timer_.expires_after(cfg_.join_announce_delay);
+        newcomer_timer_.async_wait([this](boost::system::error_code ec) {
+            if (!ec) locked([this] { announce_newcomers(); });
+        });
     });
 }
 
@@ -190,14 +193,22 @@ void signalling_hub::schedule_refresh(peer& p, steady_time now) {
 void signalling_hub::arm_refresh_timer() {
     if (refresh_armed_ || refreshes_.empty()) return;
     refresh_armed_ = true;
-    // One wake-up per tick at most, however many peers fall due in it.
-    auto tick = std::clamp<std::chrono::steady_clock::duration>(cfg_.peer_refresh_interval / 50,
-                                                                std::chrono::milliseconds(5),
-                                                                std::chrono::milliseconds(200));
-    refresh_timer_.expires_at(std::max(refreshes_.next(), last_refresh_tick_ + tick));
-    refresh_timer_.async_wait([this](boost::system::error_code ec) {
-        refresh_armed_ = false;
-        if (!ec) on_refresh_tick();
+    on_hub_thread([this] {
+        if (refreshes_.empty()) {
+            refresh_armed_ = false;
+            return;
+        }
+        // One wake-up per tick at most, however many peers fall due in it.
+        auto tick = std::clamp<std::chrono::steady_clock::duration>(cfg_.peer_refresh_interval / 50,
+                                                                    std::chrono::milliseconds(5),
+                                                                    std::chrono::milliseconds(200));
+        refresh_timer_.expires_at(std::max(refreshes_.next(), last_refresh_tick_ + tick));
+        refresh_timer_.async_wait([this](boost::system::error_code ec) {
+            locked([&] {
+                refresh_armed_ = false;
+                if (!ec) on_refresh_tick();
+            });
+        });
     });
 }
 

@@ -1,6 +1,9 @@
 // The one owner of the peer table: joins, leaves, announcements and handshake routing, and
-// through the backend, the same across federated servers. Every public member posts to
-// the hub's own executor, so connections on any thread may call it; nothing here locks.
+// through the backend, the same across federated servers. Connections on any thread call it:
+// each public member runs on the caller's thread, under the hub's one lock, and what it sends
+// is handed to the receivers' threads after the lock is released (inline for receivers on the
+// caller's own thread). A handshake costs no hop to another thread and back; joins and
+// handshakes of one connection keep their order. The hub's executor runs only its timers.
 #pragma once
 
 #include "config/config.hpp"
@@ -16,6 +19,8 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include <functional>
+#include <mutex>
 #include <optional>
 #include <random>
 #include <string>
@@ -92,7 +97,13 @@ private:
     void schedule_presence();
     void schedule_expiry();
 
+    // Runs f under the lock, then delivers what it sent.
+    template <class F> void locked(F&& f);
+    // Runs f under the lock on the hub's thread: timers are armed and fired only there.
+    void on_hub_thread(std::function<void()> f);
+
     boost::asio::any_io_executor executor_;
+    std::mutex mutex_;  // guards everything below
     config const& cfg_;
     metrics& metrics_;
     backend& backend_;
@@ -111,5 +122,15 @@ private:
     boost::asio::steady_timer expiry_timer_;
     std::minstd_rand rng_{std::random_device{}()};
 };
+
+template <class F> void signalling_hub::locked(F&& f) {
+    outbox::handover sent;
+    {
+        std::lock_guard lock(mutex_);
+        f();
+        sent = outbox_.take();
+    }
+    outbox::deliver(std::move(sent));
+}
 
 }  // namespace star::server

@@ -19,7 +19,7 @@ std::shared_ptr<spdlog::logger> log() { return logger_for("signalling"); }
 }  // namespace
 
 void signalling_hub::start() {
-    net::post(executor_, [this] {
+    on_hub_thread([this] {
         backend_.start(*this);
         if (!backend_.federated()) return;
         schedule_presence();
@@ -28,7 +28,7 @@ void signalling_hub::start() {
 }
 
 void signalling_hub::stop() {
-    net::post(executor_, [this] {
+    on_hub_thread([this] {
         refreshes_.reset({});
         refresh_timer_.cancel();
         newcomer_timer_.cancel();
@@ -39,13 +39,11 @@ void signalling_hub::stop() {
 }
 
 void signalling_hub::remote_presence(std::string server, std::vector<std::string> peer_ids, presence_change change) {
-    net::post(executor_, [this, server = std::move(server), ids = std::move(peer_ids), change] {
-        on_remote_presence(server, ids, change);
-    });
+    locked([&] { on_remote_presence(server, peer_ids, change); });
 }
 
 void signalling_hub::remote_signal(server::remote_signal signal) {
-    net::post(executor_, [this, s = std::move(signal)]() mutable { on_remote_signal(s); });
+    locked([&] { on_remote_signal(signal); });
 }
 
 void signalling_hub::on_remote_presence(std::string const& server, std::vector<std::string> const& ids,
@@ -140,7 +138,7 @@ void signalling_hub::schedule_presence() {
     publish_presence();
     presence_timer_.expires_after(cfg_.federation_presence_interval);
     presence_timer_.async_wait([this](boost::system::error_code ec) {
-        if (!ec) schedule_presence();
+        if (!ec) locked([this] { schedule_presence(); });
     });
 }
 
@@ -148,9 +146,11 @@ void signalling_hub::schedule_expiry() {
     expiry_timer_.expires_after(std::chrono::seconds(1));
     expiry_timer_.async_wait([this](boost::system::error_code ec) {
         if (ec) return;
-        remote_.expire(remote_peers::clock::now());
-        metrics_.remote_peers.store(static_cast<std::int64_t>(remote_.size()), std::memory_order_relaxed);
-        schedule_expiry();
+        locked([this] {
+            remote_.expire(remote_peers::clock::now());
+            metrics_.remote_peers.store(static_cast<std::int64_t>(remote_.size()), std::memory_order_relaxed);
+            schedule_expiry();
+        });
     });
 }
 
