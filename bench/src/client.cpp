@@ -1,10 +1,13 @@
 #include "client.hpp"
 
+#include <sys/socket.h>
+
+#include <cerrno>
 #include <charconv>
+#include <cstring>
+#include <random>
 
 #include <boost/asio/error.hpp>
-#include <boost/beast/core/buffers_to_string.hpp>
-#include <boost/beast/websocket/error.hpp>
 
 #include "../common/json_scan.hpp"
 #include "../common/socket_io.hpp"
@@ -13,11 +16,27 @@
 namespace webrtc_star::bench {
 
 namespace net = boost::asio;
-namespace websocket = boost::beast::websocket;
 using boost::system::error_code;
 
+namespace {
+
+// Per-thread splitmix64 for WebSocket keys and masks: cheap, and all a load
+// generator needs (see ws_wire::append_frame).
+std::uint64_t random64()
+{
+    thread_local std::uint64_t state = (std::uint64_t(std::random_device{}()) << 32) ^ std::random_device{}();
+    std::uint64_t z = (state += 0x9e3779b97f4a7c15);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111eb;
+    return z ^ (z >> 31);
+}
+
+constexpr int read_rounds = 4; // reads per wake-up before other clients get a turn
+
+} // namespace
+
 client::client(shard& owner, std::uint64_t index, bool joins)
-    : shard_(owner), ws_(owner.context()), index_(index), joins_(joins)
+    : shard_(owner), socket_(owner.context()), index_(index), joins_(joins)
 {
 }
 
@@ -32,24 +51,25 @@ void client::start()
     state_ = state::connecting;
     started_us_ = ctx.now_us();
     shard_.stats().add(counter::connects_started);
-    auto& sock = ws_.next_layer();
     error_code ec;
-    sock.open(ctx.server.protocol(), ec);
+    socket_.open(ctx.server.protocol(), ec);
     if (!ec && !ctx.sources.empty()) {
 #ifdef IP_BIND_ADDRESS_NO_PORT
         // Pick the source port at connect time, per 4-tuple, not per bind.
         int one = 1;
-        ::setsockopt(sock.native_handle(), IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof one);
+        ::setsockopt(socket_.native_handle(), IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof one);
 #endif
-        sock.bind({ctx.sources[index_ % ctx.sources.size()], 0}, ec);
+        socket_.bind({ctx.sources[index_ % ctx.sources.size()], 0}, ec);
     }
     if (!ec)
-        sock.set_option(net::ip::tcp::no_delay(true), ec);
+        socket_.set_option(net::ip::tcp::no_delay(true), ec);
+    if (!ec)
+        socket_.non_blocking(true, ec); // read_some and ::send must not block the shard
     if (ec) {
         shard_.note_connect_error(ec.message());
         return fail(error_kind::connect_failed);
     }
-    sock.async_connect(ctx.server, [self = shared_from_this()](error_code ec) { self->on_connect(ec); });
+    socket_.async_connect(ctx.server, [self = shared_from_this()](error_code ec) { self->on_connect(ec); });
 }
 
 void client::on_connect(error_code ec)
@@ -61,52 +81,132 @@ void client::on_connect(error_code ec)
         return fail(ec == net::error::connection_refused ? error_kind::connect_refused
                                                          : error_kind::connect_failed);
     }
+    // The upgrade is bounded by sweep(), like the connect: upgrading counts as connecting().
     state_ = state::upgrading;
-    websocket::stream_base::timeout t{};
-    t.handshake_timeout = std::chrono::seconds(30);
-    t.idle_timeout = websocket::stream_base::none();
-    t.keep_alive_pings = false;
-    ws_.set_option(t);
-    ws_.read_message_max(4 * 1024 * 1024);
-    ws_.async_handshake(shard_.ctx().host_header, shard_.ctx().cfg.target,
-                        [self = shared_from_this()](error_code ec) { self->on_upgrade(ec); });
+    auto key = ws_wire::make_key(random64(), random64());
+    std::memcpy(key_.data(), key.data(), key_.size());
+    mask_ = static_cast<std::uint32_t>(random64());
+    ws_wire::append_upgrade_request(out_, shard_.ctx().host_header, shard_.ctx().cfg.target, key);
+    flush();
+    if (state_ != state::closed)
+        do_read();
 }
 
-void client::on_upgrade(error_code ec)
+void client::upgrade_failed(std::string const& why)
 {
-    if (state_ == state::closed)
+    shard_.note_connect_error("WebSocket upgrade: " + why);
+    fail(error_kind::ws_handshake_failed);
+}
+
+void client::on_upgrade_bytes(std::string_view bytes)
+{
+    in_.append(bytes);
+    auto r = ws_wire::check_upgrade_response(in_, std::string_view(key_.data(), key_.size()));
+    if (r.status == ws_wire::upgrade_status::need_more)
         return;
-    if (ec) {
-        shard_.note_connect_error("WebSocket upgrade: " + ec.message());
-        return fail(error_kind::ws_handshake_failed);
-    }
-    ws_.text(true);
+    if (r.status == ws_wire::upgrade_status::error)
+        return upgrade_failed(r.error);
     state_ = state::opening;
     shard_.stats().add(counter::ws_open);
-    do_read();
+    // Bytes still unsent (there should be none) are the request, not frames to count.
+    out_counted_ = out_.size();
+    // The server's first frames often come in the same read as its response.
+    in_.erase(0, r.header_size);
+    on_data({});
 }
 
 void client::do_read()
 {
-    ws_.async_read(buffer_, [self = shared_from_this()](error_code ec, std::size_t n) {
-        self->on_read(ec, n);
-    });
+    socket_.async_wait(net::socket_base::wait_read,
+                       [self = shared_from_this()](error_code ec) { self->on_readable(ec); });
 }
 
-void client::on_read(error_code ec, std::size_t)
+// Read into this thread's buffer and parse there: an idle client holds no
+// read buffer, and frames that arrive whole are never copied.
+void client::on_readable(error_code ec)
 {
     if (state_ == state::closed)
         return;
-    if (ec) {
-        bool by_server = ec == websocket::error::closed || ec == net::error::eof ||
-                         ec == net::error::connection_reset;
-        return fail(by_server ? error_kind::closed_by_server : error_kind::read_failed);
+    if (ec)
+        return on_read_error(ec);
+    thread_local std::array<char, 64 * 1024> buffer;
+    for (int round = 0; round < read_rounds; ++round) {
+        std::size_t n = socket_.read_some(net::buffer(buffer), ec);
+        if (ec == net::error::would_block || ec == net::error::try_again)
+            break;
+        if (ec)
+            return on_read_error(ec);
+        std::string_view bytes(buffer.data(), n);
+        if (state_ == state::upgrading)
+            on_upgrade_bytes(bytes);
+        else
+            on_data(bytes);
+        // Replies to everything in this read leave together, in one send().
+        flush();
+        if (state_ == state::closed) {
+            std::string().swap(in_);
+            return;
+        }
+        if (n < buffer.size())
+            break;
     }
-    auto data = buffer_.cdata();
-    on_frame({static_cast<char const*>(data.data()), data.size()});
-    buffer_.consume(buffer_.size());
-    if (state_ != state::closed)
-        do_read();
+    do_read();
+}
+
+void client::on_read_error(error_code ec)
+{
+    if (state_ == state::upgrading)
+        return upgrade_failed(ec.message());
+    bool by_server = ec == net::error::eof || ec == net::error::connection_reset;
+    fail(by_server ? error_kind::closed_by_server : error_kind::read_failed);
+}
+
+void client::on_data(std::string_view bytes)
+{
+    // Usually whole frames: parse straight from `bytes`; keep a partial one.
+    std::string_view rest = bytes;
+    if (!in_.empty()) {
+        in_.append(bytes);
+        rest = in_;
+    }
+    ws_wire::reader::message m;
+    for (;;) {
+        auto r = reader_.next(rest, m);
+        if (r == ws_wire::reader::result::need_more)
+            break;
+        if (r == ws_wire::reader::result::error)
+            return fail(error_kind::read_failed);
+        on_message(m);
+        if (state_ == state::closed)
+            return;
+    }
+    if (rest.empty())
+        std::string().swap(in_);
+    else if (in_.empty())
+        in_.assign(rest);
+    else
+        in_.erase(0, in_.size() - rest.size());
+}
+
+void client::on_message(ws_wire::reader::message const& m)
+{
+    switch (m.op) {
+    case ws_wire::opcode::text:
+    case ws_wire::opcode::binary:
+        return on_frame(m.payload);
+    case ws_wire::opcode::ping:
+        // Not a frame of ours: neither counted nor limited, as Beast's automatic pong was not.
+        return ws_wire::append_frame(out_, ws_wire::opcode::pong, m.payload, mask_);
+    case ws_wire::opcode::close:
+        // Echo the close as courtesy; best effort, the socket closes right after.
+        ws_wire::append_frame(out_, ws_wire::opcode::close, m.payload.substr(0, 2), mask_);
+        if (!write_waiting_)
+            (void)::send(socket_.native_handle(), out_.data() + out_sent_, out_.size() - out_sent_,
+                         MSG_NOSIGNAL);
+        return fail(error_kind::closed_by_server);
+    default:
+        return;
+    }
 }
 
 void client::on_frame(std::string_view f)
@@ -240,6 +340,7 @@ void client::dial(std::uint64_t dst_index)
     for (std::size_t i = 0; i < ctx.cfg.candidates; ++i)
         send(ctx.messages.candidate(id, self_addr(), dst, false));
     shard_.stats().add(counter::candidates_sent, ctx.cfg.candidates);
+    flush(); // the offer and its candidates in one send()
 }
 
 void client::sweep(std::uint64_t now_us)
@@ -267,37 +368,92 @@ void client::abandon_pending()
     pending_.clear();
 }
 
-bool client::send(std::string frame)
+bool client::send(std::string_view payload)
 {
-    if (queue_.size() >= shard_.ctx().cfg.send_queue_limit) {
-        shard_.stats().add(error_kind::send_queue_full);
+    if (state_ == state::closed)
         return false;
+    auto limit = shard_.ctx().cfg.send_queue_limit;
+    if (unsent_frames_ >= limit) {
+        // Frames batched for the end of this handler may leave at once.
+        flush();
+        if (state_ == state::closed)
+            return false;
+        if (unsent_frames_ >= limit) {
+            shard_.stats().add(error_kind::send_queue_full);
+            return false;
+        }
     }
-    queue_.push_back(std::move(frame));
-    if (!writing_)
-        do_write();
+    ws_wire::append_frame(out_, ws_wire::opcode::text, payload, mask_);
+    ++unsent_frames_;
     return true;
 }
 
-void client::do_write()
+// A direct non-blocking send of everything queued: no reactor round trip
+// unless the socket's buffer is full.
+void client::flush()
 {
-    writing_ = true;
-    ws_.async_write(net::buffer(queue_.front()), [self = shared_from_this()](error_code ec, std::size_t n) {
-        self->on_write(ec, n);
-    });
+    if (write_waiting_ || state_ == state::closed)
+        return;
+    while (out_sent_ < out_.size()) {
+        auto n = ::send(socket_.native_handle(), out_.data() + out_sent_, out_.size() - out_sent_,
+                        MSG_NOSIGNAL);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+            write_waiting_ = true;
+            socket_.async_wait(net::socket_base::wait_write, [self = shared_from_this()](error_code ec) {
+                self->write_waiting_ = false;
+                if (self->state_ == state::closed)
+                    return;
+                if (ec)
+                    return self->on_write_error(ec);
+                self->flush();
+            });
+            break;
+        }
+        if (n < 0)
+            return on_write_error(error_code(errno, boost::system::system_category()));
+        out_sent_ += static_cast<std::size_t>(n);
+    }
+    on_written();
 }
 
-void client::on_write(error_code ec, std::size_t)
+// frames_sent counts text frames once written whole, as it did with Beast.
+void client::on_written()
 {
-    writing_ = false;
-    if (state_ == state::closed)
+    if (out_sent_ == out_.size()) {
+        shard_.stats().add(counter::frames_sent, unsent_frames_);
+        unsent_frames_ = 0;
+        out_.clear();
+        out_sent_ = out_counted_ = 0;
+        if (out_.capacity() > 16 * 1024)
+            std::string().swap(out_); // a burst is over; an idle client keeps little
         return;
-    if (ec)
-        return fail(error_kind::write_failed);
-    shard_.stats().add(counter::frames_sent);
-    queue_.pop_front();
-    if (!queue_.empty())
-        do_write();
+    }
+    // Partly written (the socket is full): count the frames that did go.
+    while (unsent_frames_ > 0 && out_counted_ < out_sent_) {
+        auto size = ws_wire::masked_frame_size(std::string_view(out_).substr(out_counted_));
+        if (size == 0 || out_counted_ + size > out_sent_)
+            break;
+        if ((static_cast<unsigned char>(out_[out_counted_]) & 0x0F) ==
+            static_cast<unsigned char>(ws_wire::opcode::text)) {
+            shard_.stats().add(counter::frames_sent);
+            --unsent_frames_;
+        }
+        out_counted_ += size;
+    }
+    if (out_counted_ > 64 * 1024 && out_counted_ > out_.size() / 2 && out_counted_ <= out_sent_) {
+        out_.erase(0, out_counted_);
+        out_sent_ -= out_counted_;
+        out_counted_ = 0;
+    }
+}
+
+void client::on_write_error(error_code ec)
+{
+    if (state_ == state::upgrading)
+        return upgrade_failed(ec.message());
+    fail(error_kind::write_failed);
 }
 
 void client::fail(error_kind kind)
@@ -317,10 +473,13 @@ void client::close()
     if (state_ == state::closed)
         return;
     state_ = state::closed;
-    // The queue stays: a write in flight may still point into its front.
+    // No write holds a pointer into out_ (send() is synchronous), so it can go.
+    // in_ may still be under the frame being handled; on_readable frees it.
+    std::string().swap(out_);
+    out_sent_ = out_counted_ = unsent_frames_ = 0;
     error_code ignored;
-    ws_.next_layer().shutdown(net::ip::tcp::socket::shutdown_both, ignored);
-    ws_.next_layer().close(ignored);
+    socket_.shutdown(net::ip::tcp::socket::shutdown_both, ignored);
+    socket_.close(ignored);
 }
 
 } // namespace webrtc_star::bench

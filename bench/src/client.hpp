@@ -2,19 +2,24 @@
 // One simulated webrtc-star peer: a WebSocket connection speaking Engine.IO
 // v4 / Socket.IO v5, which joins, dials when told to, and answers offers as a
 // real listener does. Lives on its shard's single thread; no locking.
+//
+// The WebSocket is done by hand on a plain non-blocking socket (ws_wire has
+// the codec): reads go into one buffer per thread and are parsed in place,
+// writes are encoded into one string and sent with a direct send(), so a
+// frame costs a parse or an encode, not a composed Asio operation.
 
+#include <array>
 #include <cstdint>
-#include <deque>
 #include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/websocket/stream.hpp>
 
 #include "stats.hpp"
+#include "ws_wire.hpp"
 
 namespace webrtc_star::sio { struct event; }
 
@@ -44,9 +49,13 @@ private:
     struct pending { std::uint32_t seq; std::uint64_t sent_us; };
 
     void on_connect(boost::system::error_code ec);
-    void on_upgrade(boost::system::error_code ec);
+    void on_upgrade_bytes(std::string_view bytes);
+    void upgrade_failed(std::string const& why);
     void do_read();
-    void on_read(boost::system::error_code ec, std::size_t bytes);
+    void on_readable(boost::system::error_code ec);
+    void on_read_error(boost::system::error_code ec);
+    void on_data(std::string_view bytes);
+    void on_message(ws_wire::reader::message const& m);
     void on_frame(std::string_view frame);
     void on_event(sio::event const& ev);
     void on_handshake(std::string_view payload);
@@ -54,23 +63,31 @@ private:
     void on_answer(std::string_view intent, bool not_available);
     void become_ready();
 
-    bool send(std::string frame); // false when the queue is full
-    void do_write();
-    void on_write(boost::system::error_code ec, std::size_t bytes);
+    bool send(std::string_view payload); // false when the queue is full
+    void flush();                        // write what is queued, as far as the socket takes it
+    void on_written();
+    void on_write_error(boost::system::error_code ec);
     void fail(error_kind kind);
     std::string_view self_addr() const;
 
     shard& shard_;
-    boost::beast::websocket::stream<boost::asio::ip::tcp::socket> ws_;
-    boost::beast::flat_buffer buffer_;
-    std::deque<std::string> queue_;
+    // Bound to the shard's io_context type: no any_io_executor per operation.
+    boost::asio::basic_stream_socket<boost::asio::ip::tcp, boost::asio::io_context::executor_type> socket_;
+    std::string in_;              // a partial frame (or the upgrade response) only
+    std::string out_;             // encoded frames; [out_sent_, size) not yet written
+    std::size_t out_sent_ = 0;
+    std::size_t out_counted_ = 0; // first frame not yet counted in frames_sent
+    std::size_t unsent_frames_ = 0; // text frames queued, as send_queue_limit counts
+    ws_wire::reader reader_;
     std::vector<pending> pending_;
     std::uint64_t index_;
     std::uint64_t started_us_ = 0;
+    std::array<char, 24> key_{};  // Sec-WebSocket-Key, while upgrading
+    std::uint32_t mask_ = 0;
     std::uint32_t next_seq_ = 0;
     state state_ = state::idle;
     bool joins_;
-    bool writing_ = false;
+    bool write_waiting_ = false;  // for the socket to take more
 };
 
 } // namespace webrtc_star::bench

@@ -244,8 +244,20 @@ template <class Stream> void client_session<Stream>::write_plain() {
     for (;;) {
         std::array<iovec, 2 * max_frames_per_write> iov;
         std::size_t n_iov = 0;
-        for (std::size_t i = write_buffers_done_; i < write_buffers_.size(); ++i)
+        std::size_t bytes = 0;
+        for (std::size_t i = write_buffers_done_; i < write_buffers_.size(); ++i) {
             iov[n_iov++] = {const_cast<void*>(write_buffers_[i].data()), write_buffers_[i].size()};
+            bytes += write_buffers_[i].size();
+        }
+        if (n_iov > 2 && bytes <= max_flattened_bytes) {
+            // Many small pieces (a refresh: 50 headers and 50 announcements) are cheaper for the
+            // kernel as one: copying 6 KB here costs less than walking 100 iovecs there.
+            thread_local std::string flat;
+            flat.clear();
+            for (std::size_t i = 0; i < n_iov; ++i) flat.append(static_cast<char const*>(iov[i].iov_base), iov[i].iov_len);
+            iov[0] = {flat.data(), flat.size()};
+            n_iov = 1;
+        }
         msghdr msg{};
         msg.msg_iov = iov.data();
         msg.msg_iovlen = n_iov;

@@ -56,6 +56,7 @@ private:
     // A write is one sendmsg on plain TCP: two iovecs a frame, well under IOV_MAX (1024).
     static constexpr std::size_t max_frames_per_write = 256;
     static constexpr std::size_t max_bytes_per_write = 256 * 1024;
+    static constexpr std::size_t max_flattened_bytes = 32 * 1024;  // copied into one piece below this
 
     boost::asio::ip::tcp::socket& socket() { return boost::beast::get_lowest_layer(stream_).socket(); }
     void on_upgraded(boost::beast::error_code ec);
