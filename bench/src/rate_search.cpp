@@ -40,6 +40,7 @@ search_result find_max_rate(load_driver& driver, options const& cfg)
     double hi = std::numeric_limits<double>::infinity(); // lowest failing rate
     double rate = std::min(cfg.start_rate, cfg.max_rate);
     int refinements = 0;
+    bool retrying = false;
     while (!interrupt_requested()) {
         auto step = judge(driver.run_phase(rate, cfg.step_duration_s), cfg);
         if (step.phase.interrupted) {
@@ -48,6 +49,15 @@ search_result find_max_rate(load_driver& driver, options const& cfg)
         }
         if (!cfg.quiet)
             std::cerr << "search: " << rate << "/s -> " << step.verdict << "\n";
+        // One slow moment (a GC pause, a periodic broadcast) must not end the search: a failed
+        // rate is tried once more, and fails only if it fails again.
+        if (!step.passed && !retrying) {
+            step.verdict += "; trying this rate once more";
+            r.steps.push_back(std::move(step));
+            retrying = true;
+            continue;
+        }
+        retrying = false;
         (step.passed ? lo : hi) = rate;
         r.steps.push_back(std::move(step));
         if (std::isinf(hi)) {

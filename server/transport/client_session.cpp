@@ -78,7 +78,7 @@ template <class Stream> void client_session<Stream>::on_upgraded(beast::error_co
         enqueue(protocol::socketio::connect_frame(protocol::socketio::dialect::v4_format, sid_));
         expect_client_ping();
     } else {
-        schedule_ping();
+        schedule_ping(true);
         start_connect_deadline();
     }
     tokens_ = ctx_.cfg.max_messages_per_second;
@@ -378,11 +378,19 @@ void client_session<Stream>::finish() {
     socket().close(ignored);
 }
 
-// Engine.IO 4: the server pings, the client must pong within the ping timeout.
+// Engine.IO 4: the server pings, the client must pong within the ping timeout. The first ping
+// comes after a random part (a half to all) of the interval: clients that connected together
+// would otherwise all be pinged together, every interval, for as long as they stay.
 template <class Stream>
-void client_session<Stream>::schedule_ping() {
+void client_session<Stream>::schedule_ping(bool first) {
     awaiting_pong_ = false;
-    heartbeat_timer_.expires_after(ctx_.cfg.ping_interval);
+    auto interval = ctx_.cfg.ping_interval;
+    if (first) {
+        thread_local std::minstd_rand rng{std::random_device{}()};
+        interval = std::chrono::duration_cast<decltype(interval)>(
+            interval * std::uniform_real_distribution<double>(0.5, 1.0)(rng));
+    }
+    heartbeat_timer_.expires_after(interval);
     heartbeat_timer_.async_wait([self = this->shared_from_this()](beast::error_code ec) {
         if (ec || self->finished_) return;
         self->enqueue("2");

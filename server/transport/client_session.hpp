@@ -83,7 +83,7 @@ private:
     void send_close(std::uint16_t code);
     void on_close_written();
 
-    void schedule_ping();
+    void schedule_ping(bool first = false);
     void await_pong();
     void expect_client_ping();
     void start_connect_deadline();
