@@ -1,8 +1,10 @@
 // Gives memory back to the kernel after a burst. A join storm allocates and frees hundreds
 // of thousands of short-lived frames across threads; glibc keeps the freed pages in its
 // arenas, so without this an idle server would keep its peak RSS (measured: 20 KB per joined
-// peer instead of 5 KB). Runs on the hub's thread, only when traffic since the last look
-// was large, so an idle server never pays for it.
+// peer instead of 5 KB). Runs on the hub's thread once per burst, when the burst has ended
+// (the frames sent in a second fall to a quarter of the second before): malloc_trim holds
+// the allocator's locks for a while on a large heap (a third of a second at 20,000 peers),
+// so it must not run every few seconds under steady traffic, nor in the middle of a burst.
 #pragma once
 
 #include "metrics/metrics.hpp"
@@ -24,6 +26,7 @@ private:
     boost::asio::steady_timer timer_;
     metrics const& stats_;
     std::uint64_t frames_at_last_look_ = 0;
+    std::uint64_t frames_in_last_second_ = 0;
 };
 
 }  // namespace star::server

@@ -138,7 +138,7 @@ void signalling_hub::register_peer(link_ptr const& from, protocol::star_address 
     p.announce_cursor = pick(rng_);
     announce_next(p);
     queue_newcomer(p);
-    schedule_refresh(p, std::chrono::steady_clock::now());
+    schedule_refresh(p, std::chrono::steady_clock::now(), true);
 }
 
 void signalling_hub::queue_newcomer(peer const& p) {
@@ -182,8 +182,11 @@ void signalling_hub::announce_newcomers() {
     }
 }
 
-void signalling_hub::schedule_refresh(peer& p, steady_time now) {
-    std::uniform_real_distribution<double> jitter(0.9, 1.1);  // peers that joined together drift apart
+void signalling_hub::schedule_refresh(peer& p, steady_time now, bool first) {
+    // Peers that joined together must not refresh together: a burst of 20,000 joins would come
+    // back as a burst of a million frames every interval. The first refresh is spread over a
+    // whole interval, the later ones drift by up to 10 %.
+    std::uniform_real_distribution<double> jitter(first ? 0.5 : 0.9, first ? 1.5 : 1.1);
     auto interval = std::chrono::duration<double, std::milli>(cfg_.peer_refresh_interval) * jitter(rng_);
     p.next_refresh = now + std::chrono::duration_cast<std::chrono::steady_clock::duration>(interval);
     refreshes_.add(p.next_refresh, p.link->id());
@@ -198,10 +201,11 @@ void signalling_hub::arm_refresh_timer() {
             refresh_armed_ = false;
             return;
         }
-        // One wake-up per tick at most, however many peers fall due in it.
-        auto tick = std::clamp<std::chrono::steady_clock::duration>(cfg_.peer_refresh_interval / 50,
+        // One wake-up per tick at most, however many peers fall due in it; ticks short enough
+        // that a tick's refreshes are a small burst (at 20,000 peers, 40 peers' 50 frames).
+        auto tick = std::clamp<std::chrono::steady_clock::duration>(cfg_.peer_refresh_interval / 500,
                                                                     std::chrono::milliseconds(5),
-                                                                    std::chrono::milliseconds(200));
+                                                                    std::chrono::milliseconds(20));
         refresh_timer_.expires_at(std::max(refreshes_.next(), last_refresh_tick_ + tick));
         refresh_timer_.async_wait([this](boost::system::error_code ec) {
             locked([&] {

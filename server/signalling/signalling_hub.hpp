@@ -85,7 +85,7 @@ private:
     void queue_newcomer(peer const& p);
     void announce_newcomers();
     // Refreshes: each peer's next one at its jittered interval, all those due taken per tick.
-    void schedule_refresh(peer& p, steady_time now);
+    void schedule_refresh(peer& p, steady_time now, bool first = false);
     void arm_refresh_timer();
     void on_refresh_tick();
 
