@@ -1,5 +1,5 @@
 // What the signalling layer sees of a client connection. Implemented by the transport;
-// every member may be called from any thread, except deliver().
+// every member may be called from any thread, except deliver() (on executor() only).
 #pragma once
 
 #include <boost/asio/any_io_executor.hpp>
@@ -23,17 +23,10 @@ public:
 
     std::uint64_t id() const { return id_; }
 
-    // Queues a complete Engine.IO frame. `received` is when the message it forwards arrived,
-    // for the forward-latency histogram; default-constructed for frames the server originates.
-    virtual void send(frame_ptr frame, steady_time received = {}) = 0;
-
-    // Queues several frames with one hand-over to the connection's thread.
-    virtual void send_many(std::vector<frame_ptr> frames) {
-        for (auto& f : frames) send(std::move(f));
-    }
-
-    // The executor of the connection's own thread, and a send that must run on it. The hub
-    // hands many links' frames to their thread in one post (see outbox) instead of one each.
+    // The executor of the connection's own thread, and the send that runs on it: queues a
+    // complete Engine.IO frame. `received` is when the message it forwards arrived, for the
+    // forward-latency histogram; default-constructed for frames the server originates. The
+    // hub hands many links' frames to their thread in one post (see outbox).
     virtual boost::asio::any_io_executor executor() = 0;
     virtual void deliver(frame_ptr frame, steady_time received) = 0;
 

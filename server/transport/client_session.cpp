@@ -167,18 +167,6 @@ template <class Stream> void client_session<Stream>::on_bytes(std::string_view b
     }
 }
 
-template <class Stream> void client_session<Stream>::send(frame_ptr frame, steady_time received) {
-    net::post(stream_.get_executor(), [self = this->shared_from_this(), frame = std::move(frame), received]() mutable {
-        self->enqueue(std::move(frame), received);
-    });
-}
-
-template <class Stream> void client_session<Stream>::send_many(std::vector<frame_ptr> frames) {
-    net::post(stream_.get_executor(), [self = this->shared_from_this(), frames = std::move(frames)]() mutable {
-        for (auto& f : frames) self->enqueue(std::move(f), {});
-    });
-}
-
 template <class Stream>
 void client_session<Stream>::enqueue(frame_ptr frame, steady_time received, ws_opcode op) {
     if (closing_ || finished_) return;

@@ -37,8 +37,6 @@ public:
     void run(request const& req);
 
     // client_link: callable from any thread, except deliver (on executor() only).
-    void send(frame_ptr frame, steady_time received = {}) override;
-    void send_many(std::vector<frame_ptr> frames) override;
     boost::asio::any_io_executor executor() override { return stream_.get_executor(); }
     void deliver(frame_ptr frame, steady_time received) override { enqueue(std::move(frame), received); }
     void drop(std::string_view why) override;

@@ -14,7 +14,6 @@ namespace {
 class recording_link : public client_link {
 public:
     recording_link(std::uint64_t id, boost::asio::any_io_executor ex) : client_link(id), ex_(std::move(ex)) {}
-    void send(frame_ptr frame, steady_time) override { frames.push_back(*frame); }
     boost::asio::any_io_executor executor() override { return ex_; }
     void deliver(frame_ptr frame, steady_time) override { frames.push_back(*frame); }
     void drop(std::string_view) override {}

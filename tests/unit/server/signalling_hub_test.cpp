@@ -20,7 +20,6 @@ class recording_link : public client_link {
 public:
     recording_link(std::uint64_t id, boost::asio::any_io_executor ex, bool alive = true)
         : client_link(id), ex_(std::move(ex)), alive_(alive) {}
-    void send(frame_ptr frame, steady_time) override { frames.push_back(*frame); }
     boost::asio::any_io_executor executor() override { return ex_; }
     void deliver(frame_ptr frame, steady_time) override { frames.push_back(*frame); }
     void drop(std::string_view) override { dropped = true; }
