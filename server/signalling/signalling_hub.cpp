@@ -185,8 +185,9 @@ void signalling_hub::announce_newcomers() {
 void signalling_hub::schedule_refresh(peer& p, steady_time now, bool first) {
     // Peers that joined together must not refresh together: a burst of 20,000 joins would come
     // back as a burst of a million frames every interval. The first refresh is spread over a
-    // whole interval, the later ones drift by up to 10 %.
-    std::uniform_real_distribution<double> jitter(first ? 0.5 : 0.9, first ? 1.5 : 1.1);
+    // whole interval, the later ones drift by up to 10 %; none comes sooner than 0.9 of an
+    // interval after the one before (or the join), so a peer gets at most K per interval.
+    std::uniform_real_distribution<double> jitter(0.9, first ? 1.9 : 1.1);
     auto interval = std::chrono::duration<double, std::milli>(cfg_.peer_refresh_interval) * jitter(rng_);
     p.next_refresh = now + std::chrono::duration_cast<std::chrono::steady_clock::duration>(interval);
     refreshes_.add(p.next_refresh, p.link->id());
