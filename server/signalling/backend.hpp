@@ -21,7 +21,8 @@ struct remote_signal {
     std::string payload;       // the client's ss-handshake object, byte for byte
 };
 
-// What a backend reports. Implemented by the hub; callable from any thread.
+// What a backend reports. Implemented by the hub; callable from any thread holding none of the
+// backend's locks (each call takes the hub's lock).
 class backend_events {
 public:
     virtual ~backend_events() = default;
@@ -40,7 +41,8 @@ public:
     virtual void start(backend_events& events) = 0;
     virtual void stop() = 0;
 
-    // Called on the hub's thread; must return at once (queue, never block).
+    // Called under the hub's lock, from whichever thread holds it: must return at once (queue,
+    // never block) and never call back into the hub (docs/ARCHITECTURE.md, "The hub's one lock").
     virtual void announce(presence_change change, std::vector<std::string> peer_ids) = 0;
     virtual void send(remote_signal signal) = 0;
 

@@ -1,5 +1,5 @@
 // Who is joined, under which peer id, through which connection. Owned by the signalling
-// hub's thread; no locking, no I/O.
+// hub and touched only under its lock (docs/ARCHITECTURE.md); no lock of its own, no I/O.
 #pragma once
 
 #include "protocol/star_address.hpp"

@@ -1,7 +1,7 @@
 // When each joined peer gets its next ws-peer refresh, earliest first. The hub wakes once per
 // tick for all the refreshes then due, instead of once per peer. An entry whose peer left or
 // was rescheduled is stale: the hub skips it, and compacts when stale entries pile up.
-// Pure data; owned by the hub's thread.
+// Pure data; owned by the hub and touched only under its lock.
 #pragma once
 
 #include "signalling/client_link.hpp"
