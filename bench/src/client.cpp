@@ -32,11 +32,29 @@ std::uint64_t random64()
 }
 
 constexpr int read_rounds = 4; // reads per wake-up before other clients get a turn
+constexpr int tls_read_rounds = 16; // a TLS read returns one record (16 KiB) at most
+
+// "pingInterval":25000 in an Engine.IO open packet, in microseconds.
+std::uint64_t ping_interval_us(std::string_view open, std::uint64_t fallback)
+{
+    constexpr std::string_view key = "\"pingInterval\":";
+    auto at = open.find(key);
+    if (at == std::string_view::npos)
+        return fallback;
+    std::uint64_t ms = 0;
+    auto begin = open.data() + at + key.size();
+    auto [end, ec] = std::from_chars(begin, open.data() + open.size(), ms);
+    return ec == std::errc() && ms > 0 ? ms * 1000 : fallback;
+}
 
 } // namespace
 
 client::client(shard& owner, std::uint64_t index, bool joins)
-    : shard_(owner), socket_(owner.context()), index_(index), joins_(joins)
+    : shard_(owner)
+    , socket_(owner.context())
+    , index_(index)
+    , joins_(joins)
+    , eio_(static_cast<std::uint8_t>(owner.ctx().cfg.eio_of(index)))
 {
 }
 
@@ -52,7 +70,8 @@ void client::start()
     started_us_ = ctx.now_us();
     shard_.stats().add(counter::connects_started);
     error_code ec;
-    socket_.open(ctx.server.protocol(), ec);
+    auto const& server = ctx.endpoint_of(index_);
+    socket_.open(server.protocol(), ec);
     if (!ec && !ctx.sources.empty()) {
 #ifdef IP_BIND_ADDRESS_NO_PORT
         // Pick the source port at connect time, per 4-tuple, not per bind.
@@ -69,7 +88,7 @@ void client::start()
         shard_.note_connect_error(ec.message());
         return fail(error_kind::connect_failed);
     }
-    socket_.async_connect(ctx.server, [self = shared_from_this()](error_code ec) { self->on_connect(ec); });
+    socket_.async_connect(server, [self = shared_from_this()](error_code ec) { self->on_connect(ec); });
 }
 
 void client::on_connect(error_code ec)
@@ -81,12 +100,58 @@ void client::on_connect(error_code ec)
         return fail(ec == net::error::connection_refused ? error_kind::connect_refused
                                                          : error_kind::connect_failed);
     }
+    auto const& ctx = shard_.ctx();
+    auto const& target = ctx.cfg.target_of(index_);
+    if (!target.tls)
+        return send_upgrade();
+    // The TLS handshake is bounded by sweep() too, and timed on its own.
+    tcp_done_us_ = ctx.now_us();
+    state_ = state::tls_handshaking;
+    try {
+        tls_ = std::make_unique<tls_session>(*ctx.tls, socket_.native_handle(), target.host);
+    } catch (std::exception const& e) {
+        shard_.note_connect_error(e.what());
+        return fail(error_kind::tls_failed);
+    }
+    do_tls_handshake();
+}
+
+void client::do_tls_handshake()
+{
+    auto s = tls_->handshake();
+    if (s == tls_session::status::done) {
+        shard_.stats().tls_done(shard_.ctx().now_us() - tcp_done_us_);
+        shard_.stats().add(counter::tls_handshakes);
+        return send_upgrade();
+    }
+    if (s == tls_session::status::want_read || s == tls_session::status::want_write) {
+        auto wait = s == tls_session::status::want_read ? net::socket_base::wait_read
+                                                        : net::socket_base::wait_write;
+        return socket_.async_wait(wait, [self = shared_from_this()](error_code ec) {
+            if (self->state_ == state::closed)
+                return;
+            if (ec) {
+                self->shard_.note_connect_error("TLS handshake: " + ec.message());
+                return self->fail(error_kind::tls_failed);
+            }
+            self->do_tls_handshake();
+        });
+    }
+    auto const& t = shard_.ctx().cfg.target_of(index_);
+    shard_.note_connect_error("TLS handshake with " + t.host_header() + " failed: " + tls_->error());
+    fail(error_kind::tls_failed);
+}
+
+void client::send_upgrade()
+{
     // The upgrade is bounded by sweep(), like the connect: upgrading counts as connecting().
     state_ = state::upgrading;
+    auto const& ctx = shard_.ctx();
     auto key = ws_wire::make_key(random64(), random64());
     std::memcpy(key_.data(), key.data(), key_.size());
     mask_ = static_cast<std::uint32_t>(random64());
-    ws_wire::append_upgrade_request(out_, shard_.ctx().host_header, shard_.ctx().cfg.target, key);
+    ws_wire::append_upgrade_request(out_, ctx.host_headers[ctx.cfg.server_of(index_)],
+                                    ctx.request_target_of(index_), key);
     flush();
     if (state_ != state::closed)
         do_read();
@@ -130,8 +195,9 @@ void client::on_readable(error_code ec)
     if (ec)
         return on_read_error(ec);
     thread_local std::array<char, 64 * 1024> buffer;
-    for (int round = 0; round < read_rounds; ++round) {
-        std::size_t n = socket_.read_some(net::buffer(buffer), ec);
+    int rounds = tls_ ? tls_read_rounds : read_rounds;
+    for (int round = 0; round < rounds; ++round) {
+        std::size_t n = read_some(buffer.data(), buffer.size(), ec);
         if (ec == net::error::would_block || ec == net::error::try_again)
             break;
         if (ec)
@@ -147,10 +213,53 @@ void client::on_readable(error_code ec)
             std::string().swap(in_);
             return;
         }
-        if (n < buffer.size())
+        if (n < buffer.size() && !tls_)
             break;
     }
+    // Bytes OpenSSL already took off the socket will not wake the reactor.
+    if (tls_ && tls_->has_pending())
+        return net::post(socket_.get_executor(), [self = shared_from_this()] { self->on_readable({}); });
     do_read();
+}
+
+std::size_t client::read_some(char* buffer, std::size_t capacity, error_code& ec)
+{
+    if (!tls_)
+        return socket_.read_some(net::buffer(buffer, capacity), ec);
+    std::size_t n = 0;
+    switch (tls_->read(buffer, capacity, n)) {
+    case tls_session::status::done: ec = {}; break;
+    case tls_session::status::want_read:
+    case tls_session::status::want_write: ec = net::error::would_block; break;
+    case tls_session::status::closed: ec = net::error::eof; break;
+    case tls_session::status::failed: ec = net::error::connection_aborted; break;
+    }
+    return n;
+}
+
+std::size_t client::write_some(error_code& ec)
+{
+    auto const* data = out_.data() + out_sent_;
+    auto size = out_.size() - out_sent_;
+    ec = {};
+    if (tls_) {
+        std::size_t n = 0;
+        switch (tls_->write(data, size, n)) {
+        case tls_session::status::done: return n;
+        case tls_session::status::want_read: // renegotiation: TLS 1.3 has none; wait as for a write
+        case tls_session::status::want_write: ec = net::error::would_block; return 0;
+        default: ec = net::error::broken_pipe; return 0;
+        }
+    }
+    for (;;) {
+        auto n = ::send(socket_.native_handle(), data, size, MSG_NOSIGNAL);
+        if (n >= 0)
+            return static_cast<std::size_t>(n);
+        if (errno != EINTR) {
+            ec = error_code(errno, boost::system::system_category());
+            return 0;
+        }
+    }
 }
 
 void client::on_read_error(error_code ec)
@@ -200,9 +309,10 @@ void client::on_message(ws_wire::reader::message const& m)
     case ws_wire::opcode::close:
         // Echo the close as courtesy; best effort, the socket closes right after.
         ws_wire::append_frame(out_, ws_wire::opcode::close, m.payload.substr(0, 2), mask_);
-        if (!write_waiting_)
-            (void)::send(socket_.native_handle(), out_.data() + out_sent_, out_.size() - out_sent_,
-                         MSG_NOSIGNAL);
+        if (!write_waiting_) {
+            error_code ignored;
+            write_some(ignored);
+        }
         return fail(error_kind::closed_by_server);
     default:
         return;
@@ -219,11 +329,7 @@ void client::on_frame(std::string_view f)
         send("3");
         return;
     case sio::packet_kind::eio_open:
-        if (state_ == state::opening) {
-            state_ = state::connecting_ns;
-            send("40");
-        }
-        return;
+        return on_open(f);
     case sio::packet_kind::sio_connect:
         if (state_ == state::connecting_ns)
             become_ready();
@@ -245,17 +351,40 @@ void client::on_frame(std::string_view f)
     }
 }
 
+void client::on_open(std::string_view frame)
+{
+    if (state_ != state::opening)
+        return;
+    state_ = state::connecting_ns;
+    if (eio_ == 4)
+        return (void)send("40");
+    // Engine.IO 3: the server connects the default namespace by itself, and
+    // the client sends the pings.
+    ping_interval_us_ = ping_interval_us(frame, ping_interval_us_);
+    last_ping_us_ = shard_.ctx().now_us();
+}
+
 void client::become_ready()
 {
     auto& stats = shard_.stats();
     stats.connect_done(shard_.ctx().now_us() - started_us_);
     stats.add(counter::sio_connected);
+    if (eio_ == 3)
+        stats.add(counter::eio3_connected);
     state_ = state::ready;
-    if (joins_) {
-        send(message_factory::join(self_addr()));
-        stats.add(counter::joins_sent);
-    }
+    if (!shard_.ctx().cfg.defers_join())
+        join_now();
     shard_.on_client_ready(*this);
+}
+
+void client::join_now()
+{
+    if (state_ != state::ready || !joins_ || joined_)
+        return;
+    joined_ = true;
+    send(message_factory::join(self_addr()));
+    shard_.stats().add(counter::joins_sent);
+    flush();
 }
 
 void client::on_event(sio::event const& ev)
@@ -305,14 +434,22 @@ void client::on_answer(std::string_view intent, bool not_available)
     std::uint32_t seq = 0;
     if (dash != std::string_view::npos)
         std::from_chars(intent.data() + dash + 1, intent.data() + intent.size(), seq);
+    auto& stats = shard_.stats();
     for (auto it = pending_.begin(); it != pending_.end(); ++it) {
         if (it->seq != seq)
             continue;
-        if (not_available)
-            shard_.stats().add(error_kind::peer_not_available);
-        else {
-            shard_.stats().handshake_done(shard_.ctx().now_us() - it->sent_us);
-            shard_.stats().add(counter::answers_received);
+        if (not_available) {
+            stats.add(error_kind::peer_not_available);
+            if (it->cross)
+                stats.add(counter::cross_not_available);
+        } else {
+            auto us = shard_.ctx().now_us() - it->sent_us;
+            stats.handshake_done(us);
+            stats.add(counter::answers_received);
+            if (it->cross) {
+                stats.cross_handshake_done(us);
+                stats.add(counter::cross_answers_received);
+            }
         }
         *it = pending_.back();
         pending_.pop_back();
@@ -335,8 +472,11 @@ void client::dial(std::uint64_t dst_index)
     auto const& dst = ctx.joined_addrs[dst_index];
     if (!send(ctx.messages.offer(id, self_addr(), dst)))
         return;
-    pending_.push_back({seq, ctx.now_us()});
+    bool cross = ctx.cfg.server_of(dst_index) != ctx.cfg.server_of(index_);
+    pending_.push_back({seq, ctx.now_us(), cross});
     shard_.stats().add(counter::offers_sent);
+    if (cross)
+        shard_.stats().add(counter::cross_offers_sent);
     for (std::size_t i = 0; i < ctx.cfg.candidates; ++i)
         send(ctx.messages.candidate(id, self_addr(), dst, false));
     shard_.stats().add(counter::candidates_sent, ctx.cfg.candidates);
@@ -349,6 +489,12 @@ void client::sweep(std::uint64_t now_us)
     if (connecting() && now_us - started_us_ > cfg.connect_timeout_s * 1e6) {
         shard_.note_connect_error("timed out");
         return fail(error_kind::connect_timeout);
+    }
+    if (eio_ == 3 && state_ >= state::connecting_ns && state_ != state::closed &&
+        now_us - last_ping_us_ >= ping_interval_us_) {
+        last_ping_us_ = now_us;
+        send("2");
+        flush();
     }
     auto limit = static_cast<std::uint64_t>(cfg.handshake_timeout_s * 1e6);
     for (std::size_t i = 0; i < pending_.size();) {
@@ -395,11 +541,9 @@ void client::flush()
     if (write_waiting_ || state_ == state::closed)
         return;
     while (out_sent_ < out_.size()) {
-        auto n = ::send(socket_.native_handle(), out_.data() + out_sent_, out_.size() - out_sent_,
-                        MSG_NOSIGNAL);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+        error_code ec;
+        auto n = write_some(ec);
+        if (ec == net::error::would_block || ec == net::error::try_again) {
             write_waiting_ = true;
             socket_.async_wait(net::socket_base::wait_write, [self = shared_from_this()](error_code ec) {
                 self->write_waiting_ = false;
@@ -411,9 +555,9 @@ void client::flush()
             });
             break;
         }
-        if (n < 0)
-            return on_write_error(error_code(errno, boost::system::system_category()));
-        out_sent_ += static_cast<std::size_t>(n);
+        if (ec)
+            return on_write_error(ec);
+        out_sent_ += n;
     }
     on_written();
 }

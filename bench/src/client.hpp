@@ -1,7 +1,9 @@
 #pragma once
-// One simulated webrtc-star peer: a WebSocket connection speaking Engine.IO
-// v4 / Socket.IO v5, which joins, dials when told to, and answers offers as a
-// real listener does. Lives on its shard's single thread; no locking.
+// One simulated webrtc-star peer: a WebSocket connection (plain or TLS)
+// speaking Engine.IO 4 / Socket.IO 5 or, as socket.io-client v2 does, Engine.IO 3
+// (the server sends "40" itself; the client pings). It joins, dials when told
+// to, and answers offers as a real listener does. Lives on its shard's single
+// thread; no locking.
 //
 // The WebSocket is done by hand on a plain non-blocking socket (ws_wire has
 // the codec): reads go into one buffer per thread and are parsed in place,
@@ -19,6 +21,7 @@
 #include <boost/asio/ip/tcp.hpp>
 
 #include "stats.hpp"
+#include "tls_session.hpp"
 #include "ws_wire.hpp"
 
 namespace webrtc_star::sio { struct event; }
@@ -32,6 +35,8 @@ public:
     client(shard& owner, std::uint64_t index, bool joins);
 
     void start();
+    // join-storm: send the ss-join held back at connect (once ready).
+    void join_now();
     // Send an offer (and candidates) to the joined client `dst_index`.
     void dial(std::uint64_t dst_index);
     // Expire a stuck connect or lost handshakes.
@@ -45,10 +50,16 @@ public:
     std::uint64_t index() const { return index_; }
 
 private:
-    enum class state : std::uint8_t { idle, connecting, upgrading, opening, connecting_ns, ready, closed };
-    struct pending { std::uint32_t seq; std::uint64_t sent_us; };
+    enum class state : std::uint8_t { idle, connecting, tls_handshaking, upgrading, opening, connecting_ns, ready, closed };
+    struct pending { std::uint32_t seq; std::uint64_t sent_us; bool cross; };
 
     void on_connect(boost::system::error_code ec);
+    void do_tls_handshake();
+    void send_upgrade();
+    void on_open(std::string_view frame);
+    // The socket's bytes, through TLS when there is a session; would_block when none are ready.
+    std::size_t read_some(char* buffer, std::size_t capacity, boost::system::error_code& ec);
+    std::size_t write_some(boost::system::error_code& ec); // from out_[out_sent_..]
     void on_upgrade_bytes(std::string_view bytes);
     void upgrade_failed(std::string const& why);
     void do_read();
@@ -82,11 +93,17 @@ private:
     std::vector<pending> pending_;
     std::uint64_t index_;
     std::uint64_t started_us_ = 0;
+    std::uint64_t tcp_done_us_ = 0;
+    std::uint64_t ping_interval_us_ = 25'000'000; // EIO 3: from the open packet
+    std::uint64_t last_ping_us_ = 0;
+    std::unique_ptr<tls_session> tls_;            // wss:// only
     std::array<char, 24> key_{};  // Sec-WebSocket-Key, while upgrading
     std::uint32_t mask_ = 0;
     std::uint32_t next_seq_ = 0;
     state state_ = state::idle;
     bool joins_;
+    bool joined_ = false;
+    std::uint8_t eio_;
     bool write_waiting_ = false;  // for the socket to take more
 };
 

@@ -21,6 +21,7 @@ struct setup_result {
     snapshot totals;
     bool interrupted = false;
     std::string first_error;    // first connect failure, for messages
+    std::vector<snapshot> timeline; // one per second (in-process runs only)
 
     nlohmann::json to_json() const;
     static setup_result from_json(nlohmann::json const& j);
@@ -40,6 +41,15 @@ struct phase_result {
     void merge(phase_result const& o);
 };
 
+struct storm_result {
+    std::size_t joins = 0;           // ss-join sent in the storm
+    double seconds = 0;              // storm start until announcements stopped
+    std::uint64_t ws_peer = 0;       // announcements received in the storm
+    std::uint64_t ws_peer_expected = 0; // one per ordered pair of joined peers
+    std::vector<snapshot> timeline;  // one per second
+    snapshot delta;
+};
+
 // Called about once a second with the process-wide cumulative counts and the
 // counts of the last second.
 using tick_fn = std::function<void(std::string_view stage, double elapsed_s,
@@ -50,6 +60,8 @@ public:
     virtual ~load_driver() = default;
     virtual setup_result setup() = 0;
     virtual phase_result run_phase(double rate, double seconds) = 0;
+    // join-storm: every connected client sends its ss-join at once.
+    virtual storm_result join_storm() = 0;
 };
 
 } // namespace webrtc_star::bench

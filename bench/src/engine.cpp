@@ -12,8 +12,8 @@ namespace {
 constexpr double poll_s = 0.005;
 }
 
-engine::engine(options const& cfg, boost::asio::ip::tcp::endpoint server, tick_fn on_tick)
-    : ctx_(cfg, server), on_tick_(std::move(on_tick))
+engine::engine(options const& cfg, server_addresses servers, tick_fn on_tick)
+    : ctx_(cfg, std::move(servers)), on_tick_(std::move(on_tick))
 {
     for (unsigned t = 0; t < cfg.threads; ++t)
         shards_.push_back(std::make_unique<shard>(ctx_, t));
@@ -65,14 +65,15 @@ setup_result engine::setup()
     double next_tick = 1;
     for (;;) {
         auto cur = read_all();
-        if (cur[counter::clients_ready] + cur[counter::clients_failed] >= local_clients_)
+        if (setup_done(cur, elapsed_s(start)))
             break;
         if (interrupt_requested()) {
             r.interrupted = true;
             break;
         }
         if (elapsed_s(start) >= next_tick) {
-            on_tick_("connect", elapsed_s(start), cur, cur.since(prev));
+            r.timeline.push_back(cur.since(prev));
+            on_tick_("connect", elapsed_s(start), cur, r.timeline.back());
             prev = cur;
             next_tick += 1;
         }
@@ -90,21 +91,63 @@ setup_result engine::setup()
     return r;
 }
 
+// Every client ready or failed; a ramp ends at --duration, once the connects
+// it started have settled (each is bounded by --connect-timeout).
+bool engine::setup_done(snapshot const& now, double elapsed) const
+{
+    auto settled = now[counter::clients_ready] + now[counter::clients_failed];
+    if (settled >= local_clients_)
+        return true;
+    auto const& cfg = ctx_.cfg;
+    if (cfg.scenario != "ramp" || elapsed < cfg.duration_s)
+        return false;
+    return settled >= now[counter::connects_started] || elapsed >= cfg.duration_s + cfg.connect_timeout_s + 1;
+}
+
+storm_result engine::join_storm()
+{
+    storm_result r;
+    auto base = read_all();
+    auto start = ctx_.now_us();
+    for (auto& s : shards_)
+        s->post_join_all();
+    r.seconds = wait_for_quiet(&r.timeline);
+    auto end = read_all();
+    r.delta = end.since(base);
+    r.joins = r.delta[counter::joins_sent];
+    r.ws_peer = r.delta[counter::ws_peer_received];
+    auto m = static_cast<std::uint64_t>(r.joins);
+    r.ws_peer_expected = m > 0 ? m * (m - 1) : 0; // each joined peer hears of every other
+    (void)start;
+    return r;
+}
+
 // Every join makes the server announce the joiner to all other peers: N^2/2
 // ws-peer frames. Handshakes measured during that storm would measure the
 // storm, so wait (boundedly) until it has passed.
-double engine::wait_for_quiet()
+double engine::wait_for_quiet(std::vector<snapshot>* timeline)
 {
     auto start = ctx_.now_us();
-    auto last_count = read_all()[counter::ws_peer_received];
+    auto prev = read_all();
+    auto last_count = prev[counter::ws_peer_received];
+    auto const prev_total = last_count;
     auto last_change = start;
+    double next_tick = 1;
     while (elapsed_s(start) < ctx_.cfg.settle_max_s && !interrupt_requested()) {
         sleep_unless_interrupted(0.05);
-        auto count = read_all()[counter::ws_peer_received];
+        auto now = read_all();
+        if (timeline && elapsed_s(start) >= next_tick) {
+            timeline->push_back(now.since(prev));
+            on_tick_("joins", elapsed_s(start), now, timeline->back());
+            prev = now;
+            next_tick += 1;
+        }
+        auto count = now[counter::ws_peer_received];
         if (count != last_count) {
             last_count = count;
             last_change = ctx_.now_us();
-        } else if (elapsed_s(last_change) >= 0.3) {
+        } else if (elapsed_s(last_change) >= 0.3 && (!timeline || count != prev_total || elapsed_s(start) >= 2)) {
+            // (a storm waits up to 2 s for its first announcement)
             break;
         }
     }
@@ -118,8 +161,9 @@ phase_result engine::run_phase(double rate, double seconds)
     auto const m = static_cast<double>(ctx_.joined_addrs.size());
     auto const base = read_all();
     auto start = ctx_.now_us();
+    auto churn = ctx_.cfg.scenario == "churn" ? ctx_.cfg.churn_rate / static_cast<double>(shards_.size()) : 0.0;
     for (auto& s : shards_)
-        s->post_load(rate * static_cast<double>(s->joining_count()) / m);
+        s->post_load(rate * static_cast<double>(s->joining_count()) / m, churn);
     snapshot prev = base;
     double next_tick = 1;
     while (elapsed_s(start) < seconds) {

@@ -15,15 +15,17 @@ class shard;
 
 class engine : public load_driver {
 public:
-    engine(options const& cfg, boost::asio::ip::tcp::endpoint server, tick_fn on_tick);
+    engine(options const& cfg, server_addresses servers, tick_fn on_tick);
     ~engine() override;
 
     setup_result setup() override;
     phase_result run_phase(double rate, double seconds) override;
+    storm_result join_storm() override;
 
 private:
     snapshot read_all() const;
-    double wait_for_quiet();
+    double wait_for_quiet(std::vector<snapshot>* timeline = nullptr);
+    bool setup_done(snapshot const& now, double elapsed) const;
     std::uint64_t outstanding() const;
     double elapsed_s(std::uint64_t since_us) const { return (ctx_.now_us() - since_us) / 1e6; }
 

@@ -5,6 +5,9 @@
 #include <fstream>
 #include <iostream>
 #include <memory>
+#include <sstream>
+
+#include <unistd.h>
 
 #include <nlohmann/json.hpp>
 
@@ -27,23 +30,35 @@ int fail(std::string const& what, int code)
     return code;
 }
 
+// Live (one line redrawn) on a terminal, nothing when stderr is not one,
+// unless --progress lines asks for a line a second (bench/compare reads them).
 bench::tick_fn progress_printer(bench::options const& cfg)
 {
-    return [quiet = cfg.quiet](std::string_view stage, double t, bench::snapshot const& totals,
-                               bench::snapshot const& last) {
-        if (!quiet)
+    bool live = cfg.progress == "auto" && ::isatty(STDERR_FILENO) == 1;
+    bool lines = cfg.progress == "lines";
+    return [live, lines](std::string_view stage, double t, bench::snapshot const& totals,
+                         bench::snapshot const& last) {
+        if (live)
+            bench::print_live_progress(std::cerr, stage, t, totals, last);
+        else if (lines)
             bench::print_progress(std::cerr, stage, t, totals, last);
     };
 }
 
+void end_live_progress(bench::options const& cfg)
+{
+    if (cfg.progress == "auto" && ::isatty(STDERR_FILENO) == 1)
+        std::cerr << "\n";
+}
+
 std::unique_ptr<bench::load_driver> make_driver(bench::options const& cfg,
-                                                boost::asio::ip::tcp::endpoint server,
+                                                bench::server_addresses servers,
                                                 int argc, char** argv)
 {
     if (cfg.workers > 1)
         return std::make_unique<bench::worker_pool>(
             cfg, std::vector<std::string>(argv, argv + argc), progress_printer(cfg));
-    return std::make_unique<bench::engine>(cfg, server, progress_printer(cfg));
+    return std::make_unique<bench::engine>(cfg, std::move(servers), progress_printer(cfg));
 }
 
 // For smoke tests: did it work at all, whatever the speed?
@@ -69,22 +84,57 @@ int check_outcome(bench::run_report const& report)
     return 0;
 }
 
-int write_report(bench::run_report const& report)
+bool write_file(std::string const& path, std::string const& text)
+{
+    std::ofstream out(path);
+    out << text;
+    return static_cast<bool>(out);
+}
+
+int write_report(bench::run_report& report)
 {
     auto const& cfg = report.cfg;
+    end_live_progress(cfg);
+    if (!cfg.slo.empty())
+        report.slo = bench::judge_slo(cfg.slo, bench::slo_figures_of(report));
+    auto json = bench::to_json(report);
     if (cfg.json)
-        std::cout << bench::to_json(report).dump(2) << "\n";
+        std::cout << json.dump(2) << "\n";
     else
         bench::print_summary(std::cout, report);
-    if (!cfg.json_file.empty()) {
-        std::ofstream out(cfg.json_file);
-        out << bench::to_json(report).dump(2) << "\n";
-        if (!out)
-            return fail("cannot write " + cfg.json_file, 1);
+    if (!cfg.json_file.empty() && !write_file(cfg.json_file, json.dump(2) + "\n"))
+        return fail("cannot write " + cfg.json_file, 1);
+    if (!cfg.report.empty()) {
+        if (!write_file(cfg.report + ".json", json.dump(2) + "\n") ||
+            !write_file(cfg.report + ".html", bench::to_html(json)))
+            return fail("cannot write the report " + cfg.report + ".json/.html", 1);
+        std::cerr << "report: " << cfg.report << ".html (and .json)\n";
     }
     if (report.interrupted)
         return 130;
-    return cfg.check ? check_outcome(report) : 0;
+    if (auto rc = cfg.check ? check_outcome(report) : 0; rc != 0)
+        return rc;
+    for (auto const& c : report.slo)
+        if (!c.passed)
+            return fail("SLO missed: " + c.text, 4);
+    return 0;
+}
+
+void run_scenario(bench::load_driver& driver, bench::run_report& report)
+{
+    auto const& cfg = report.cfg;
+    if (cfg.scenario == "ramp")
+        return; // the ramp is the set-up itself
+    if (cfg.scenario == "join-storm") {
+        report.storm = driver.join_storm();
+        return;
+    }
+    if (!bench::sleep_unless_interrupted(cfg.settle_s))
+        return;
+    if (cfg.find_max_rate)
+        report.search = bench::find_max_rate(driver, cfg);
+    else if (cfg.rate > 0 || cfg.scenario == "churn")
+        report.phases.push_back(driver.run_phase(cfg.rate, cfg.duration_s));
 }
 
 int run(bench::options const& cfg, int argc, char** argv)
@@ -99,25 +149,33 @@ int run(bench::options const& cfg, int argc, char** argv)
     if (cfg.source_addrs.empty() && cfg.clients > 28000)
         std::cerr << "webrtc-star-bench: warning: more than ~28,000 connections to one address "
                      "need --source-addrs 127.0.0.2,127.0.0.3,...\n";
-    auto server = bench::probe_server(cfg);
+    bench::server_addresses servers;
+    try {
+        servers = bench::probe_servers(cfg);
+    } catch (bench::target_refused const& e) {
+        return fail(std::string("refused: ") + e.what(), 2);
+    }
     if (cfg.is_worker())
-        return bench::run_worker(cfg, server);
+        return bench::run_worker(cfg, std::move(servers));
 
-    auto driver = make_driver(cfg, server, argc, argv);
-    bench::run_report report{cfg, driver->setup(), {}, {}, false};
+    std::vector<std::vector<std::string>> addresses;
+    for (auto const& list : servers) {
+        addresses.emplace_back();
+        for (auto const& ep : list)
+            addresses.back().push_back((std::ostringstream() << ep).str());
+    }
+    auto driver = make_driver(cfg, std::move(servers), argc, argv);
+    bench::run_report report{cfg, driver->setup()};
+    report.addresses = std::move(addresses);
     report.interrupted = report.setup.interrupted;
     if (report.setup.totals[bench::counter::clients_ready] == 0 && !report.interrupted) {
         write_report(report);
-        return fail("no client could connect to " + cfg.host + ":" + std::to_string(cfg.port) +
+        return fail("no client could connect to " + cfg.urls.front() +
                         (report.setup.first_error.empty() ? "" : ": " + report.setup.first_error),
                     1);
     }
-    if (!report.interrupted && bench::sleep_unless_interrupted(cfg.settle_s)) {
-        if (cfg.find_max_rate)
-            report.search = bench::find_max_rate(*driver, cfg);
-        else if (cfg.rate > 0)
-            report.phases.push_back(driver->run_phase(cfg.rate, cfg.duration_s));
-    }
+    if (!report.interrupted)
+        run_scenario(*driver, report);
     report.interrupted = report.interrupted || bench::interrupt_requested();
     driver.reset(); // close connections (and workers) before printing
     return write_report(report);

@@ -33,51 +33,48 @@ double parse_seconds(std::string const& text, double bare_unit_s)
     return v * scale;
 }
 
-void parse_url(options& o)
+void validate_scenario(options& o)
 {
-    auto const& u = o.url;
-    std::string rest;
-    if (u.rfind("ws://", 0) == 0)
-        rest = u.substr(5);
-    else if (u.rfind("http://", 0) == 0)
-        rest = u.substr(7);
-    else
-        throw std::invalid_argument("--url must start with ws:// or http:// (TLS is not supported): " + u);
-    auto slash = rest.find('/');
-    auto authority = rest.substr(0, slash);
-    std::string path = slash == std::string::npos ? "/socket.io-next/" : rest.substr(slash);
-    std::string port_text;
-    if (!authority.empty() && authority.front() == '[') {
-        auto close = authority.find(']');
-        if (close == std::string::npos)
-            throw std::invalid_argument("bad IPv6 address in --url: " + u);
-        o.host = authority.substr(1, close - 1);
-        if (close + 1 < authority.size() && authority[close + 1] == ':')
-            port_text = authority.substr(close + 2);
-    } else {
-        auto colon = authority.rfind(':');
-        o.host = authority.substr(0, colon);
-        if (colon != std::string::npos)
-            port_text = authority.substr(colon + 1);
-    }
-    if (o.host.empty())
-        throw std::invalid_argument("no host in --url: " + u);
-    int port = 80;
-    if (!port_text.empty()) {
-        std::size_t used = 0;
-        try { port = std::stoi(port_text, &used); } catch (std::exception const&) { used = 0; }
-        if (used != port_text.size() || port < 1 || port > 65535)
-            throw std::invalid_argument("bad port in --url: " + u);
-    }
-    o.port = static_cast<unsigned short>(port);
-    if (path.find('?') == std::string::npos)
-        path += "?EIO=4&transport=websocket";
-    o.target = path;
+    static constexpr char const* known[] = {"steady", "ramp", "join-storm", "churn", "trickle", "rate-search"};
+    bool found = false;
+    for (auto const* k : known)
+        found = found || o.scenario == k;
+    if (!found)
+        throw std::invalid_argument("unknown --scenario '" + o.scenario +
+                                    "' (steady, ramp, join-storm, churn, trickle, rate-search)");
+    if (o.scenario == "rate-search")
+        o.find_max_rate = true;
+    if (o.scenario == "trickle" && o.candidates == 0)
+        o.candidates = 4;
+    if ((o.scenario == "join-storm" || o.scenario == "churn") && o.workers > 1)
+        throw std::invalid_argument("--scenario " + o.scenario + " runs in one process (--workers 1)");
+    if (!(o.churn_rate > 0))
+        throw std::invalid_argument("--churn-rate must be positive");
+}
+
+void validate_targets(options& o)
+{
+    if (o.urls.empty())
+        throw std::invalid_argument("--url: at least one server");
+    o.targets.clear();
+    for (auto const& u : o.urls)
+        o.targets.push_back(parse_target_url(u));
+    if (o.eio != "3" && o.eio != "4" && o.eio != "mix")
+        throw std::invalid_argument("--eio must be 3, 4 or mix");
+    if (o.insecure && !o.ca_file.empty())
+        throw std::invalid_argument("--insecure and --ca-file contradict each other");
+    if ((o.insecure || !o.ca_file.empty()) && !o.any_tls())
+        throw std::invalid_argument("--insecure and --ca-file need a wss:// or https:// --url");
+    if (o.progress != "auto" && o.progress != "lines" && o.progress != "none")
+        throw std::invalid_argument("--progress must be auto, lines or none");
+    if (o.quiet)
+        o.progress = "none";
 }
 
 void validate(options& o)
 {
-    parse_url(o);
+    validate_targets(o);
+    validate_scenario(o);
     if (o.clients < 1)
         throw std::invalid_argument("--clients must be at least 1");
     if (o.joined > o.clients)
@@ -105,12 +102,24 @@ void validate(options& o)
 int parse_options(int argc, char** argv, options& o)
 {
     CLI::App app{"webrtc-star-bench: load generator for webrtc-star signalling servers "
-                 "(Socket.IO v5 / Engine.IO v4 over WebSocket)"};
+                 "(Socket.IO over WebSocket, Engine.IO 3 and 4, plain or TLS)"};
     app.get_formatter()->column_width(36);
     std::string duration = "10s", settle = "500ms", settle_max = "30s", drain = "3s", bound = "50ms";
-    std::string step = "5s", connect_timeout = "10s", handshake_timeout = "10s";
+    std::string step = "5s", connect_timeout = "10s", handshake_timeout = "10s", slo;
 
-    app.add_option("-u,--url", o.url, "Server URL incl. Socket.IO path")->capture_default_str();
+    app.add_option("-u,--url", o.urls, "Server URL incl. Socket.IO path (ws, wss, http, https); "
+                   "repeat for a cluster")->capture_default_str();
+    app.add_option("--eio", o.eio, "Engine.IO version of the clients: 4, 3 (socket.io-client v2) or mix")
+        ->capture_default_str();
+    app.add_option("--ca-file", o.ca_file, "Verify TLS servers against this PEM instead of the system store");
+    app.add_flag("--insecure", o.insecure, "Do not verify TLS certificates (self-signed staging servers)");
+    app.add_option("--resolve", o.resolve, "NAME=ADDR[+ADDR...]: use these addresses for NAME (as curl's "
+                   "--resolve; the name stays in SNI and Host)");
+    app.add_flag("--i-own-this-target", o.own_target, "Allow targets outside loopback (only servers you run)");
+    app.add_option("--scenario", o.scenario, "steady, ramp, join-storm, churn, trickle or rate-search")
+        ->capture_default_str();
+    app.add_option("--churn-rate", o.churn_rate, "churn: clients leaving and rejoining per second")
+        ->capture_default_str();
     app.add_option("-n,--clients", o.clients, "Connections to open")->capture_default_str();
     app.add_option("--joined", o.joined, "How many of them send ss-join (default: all)");
     app.add_option("--connect-rate", o.connect_rate, "New connections per second")->capture_default_str();
@@ -140,6 +149,10 @@ int parse_options(int argc, char** argv, options& o)
     app.add_flag("--json", o.json, "Print JSON instead of the summary on stdout");
     app.add_option("--json-file", o.json_file, "Also write the JSON result to this file");
     app.add_flag("-q,--quiet", o.quiet, "No progress lines on stderr");
+    app.add_option("--report", o.report, "Write the report to <path>.json and <path>.html");
+    app.add_option("--slo", slo, "Exit 4 unless the run meets these, e.g. p99=50ms,errors=0.1%,rate=100");
+    app.add_option("--progress", o.progress, "auto (live on a terminal, else none), lines or none")
+        ->capture_default_str();
     app.add_flag("--check", o.check, "Exit 3 if no handshake completed or errors outnumber completions");
     app.add_option("--worker-index", o.worker_index, "(internal)")->group("");
 
@@ -153,6 +166,8 @@ int parse_options(int argc, char** argv, options& o)
         o.connect_timeout_s = parse_seconds(connect_timeout, 1);
         o.handshake_timeout_s = parse_seconds(handshake_timeout, 1);
         o.p99_bound_ms = parse_seconds(bound, 1e-3) * 1e3;
+        if (!slo.empty())
+            o.slo = parse_slo(slo);
         validate(o);
     } catch (CLI::ParseError const& e) {
         auto code = app.exit(e);

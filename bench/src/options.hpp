@@ -5,14 +5,22 @@
 #include <string>
 #include <vector>
 
+#include "slo.hpp"
+#include "target_url.hpp"
+
 namespace webrtc_star::bench {
 
 struct options {
-    // Target
-    std::string url = "ws://127.0.0.1:13579/socket.io-next/";
-    std::string host;          // from url
-    unsigned short port = 0;   // from url
-    std::string target;        // path + Engine.IO query, from url
+    // Targets: clients are spread over them round-robin (client i on targets[i % size])
+    std::vector<std::string> urls{"ws://127.0.0.1:13579/socket.io-next/"};
+    std::vector<target_url> targets; // from urls
+    std::string eio = "4";     // "3", "4" or "mix" (half of each server's clients EIO 3); an EIO= in a URL wins
+    bool own_target = false;   // --i-own-this-target: allow addresses outside loopback
+    std::vector<std::string> resolve; // NAME=ADDR[+ADDR...]: addresses for NAME instead of DNS
+
+    // TLS (wss:// and https:// targets)
+    std::string ca_file;       // verify against this PEM instead of the system trust store
+    bool insecure = false;     // no verification at all
 
     // Population
     std::size_t clients = 100;
@@ -33,6 +41,10 @@ struct options {
     double handshake_timeout_s = 10;
     std::size_t send_queue_limit = 4096; // frames queued per client
 
+    // Scenario: steady (default), ramp, join-storm, churn, trickle, rate-search
+    std::string scenario = "steady";
+    double churn_rate = 5;      // churn: clients leaving (and replaced) per second
+
     // Search for the highest rate whose p99 stays under a bound
     bool find_max_rate = false;
     double p99_bound_ms = 50;
@@ -52,11 +64,32 @@ struct options {
     std::string json_file;      // and/or JSON written here
     bool quiet = false;         // no progress on stderr
     bool check = false;         // exit 3 unless handshakes completed and errors stayed a minority
+    std::string report;         // write <report>.json and <report>.html
+    std::string progress = "auto"; // auto (live on a terminal), lines, none
+    slo_spec slo;               // --slo: exit 4 when missed
 
     // Set on worker processes only.
     int worker_index = -1;
 
     std::size_t joined_count() const { return joined == 0 ? clients : joined; }
+    target_url const& target_of(std::size_t global_index) const { return targets[global_index % targets.size()]; }
+    std::size_t server_of(std::size_t global_index) const { return global_index % targets.size(); }
+    int eio_of(std::size_t global_index) const
+    {
+        if (auto v = target_of(global_index).eio)
+            return v;
+        // Mixed: every other client of each server (so each server sees both).
+        auto nth_on_server = global_index / targets.size();
+        return eio == "3" || (eio == "mix" && nth_on_server % 2 == 1) ? 3 : 4;
+    }
+    bool any_tls() const
+    {
+        for (auto const& t : targets)
+            if (t.tls)
+                return true;
+        return false;
+    }
+    bool defers_join() const { return scenario == "join-storm"; }
     bool is_worker() const { return worker_index >= 0; }
     bool owns(std::size_t global_index) const
     {

@@ -15,6 +15,10 @@ std::uint64_t splitmix64(std::uint64_t x)
 }
 
 bool looks_like_ipv6(std::string_view host) { return host.find(':') != std::string_view::npos; }
+bool looks_like_ipv4(std::string_view host)
+{
+    return !host.empty() && host.find_first_not_of("0123456789.") == std::string_view::npos;
+}
 
 } // namespace
 
@@ -36,14 +40,14 @@ std::string peer_id_for(std::uint64_t index, std::uint64_t seed)
     return star::protocol::base58btc_encode(mh);
 }
 
-std::string listen_multiaddr(std::string_view host, unsigned port, std::string_view peer_id)
+std::string listen_multiaddr(std::string_view host, unsigned port, std::string_view peer_id, bool tls)
 {
-    std::string out = looks_like_ipv6(host) ? "/ip6/" : "/ip4/";
     if (host == "localhost")
         host = "127.0.0.1";
+    std::string out = looks_like_ipv6(host) ? "/ip6/" : looks_like_ipv4(host) ? "/ip4/" : "/dns4/";
     out.append(host);
     out.append("/tcp/").append(std::to_string(port));
-    out.append("/ws/p2p-webrtc-star/p2p/").append(peer_id);
+    out.append(tls ? "/wss" : "/ws").append("/p2p-webrtc-star/p2p/").append(peer_id);
     return out;
 }
 

@@ -15,8 +15,8 @@ std::string base58btc(std::string_view bytes);
 std::string peer_id_for(std::uint64_t index, std::uint64_t seed = 0);
 
 // The multiaddr a real webrtc-star listener announces: the signalling
-// server's address plus /p2p-webrtc-star/p2p/<peer id>.
+// server's address (/ws, or /wss for a TLS server) plus /p2p-webrtc-star/p2p/<peer id>.
 std::string listen_multiaddr(std::string_view server_host, unsigned server_port,
-                             std::string_view peer_id);
+                             std::string_view peer_id, bool tls = false);
 
 } // namespace webrtc_star::bench

@@ -1,6 +1,8 @@
 #include "report.hpp"
 
+#include <chrono>
 #include <cstdio>
+#include <ctime>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -51,6 +53,36 @@ std::string latency_line(histogram const& h)
            fmt("%.2f", ms(h.percentile(99.9))) + "  max " + fmt("%.2f", ms(h.max())) + " ms";
 }
 
+// Handshakes between peers on the same server and on different servers (--url given more than once).
+nlohmann::json server_split_json(snapshot const& d)
+{
+    auto cross_offers = d[counter::cross_offers_sent];
+    auto cross_done = d[counter::cross_answers_received];
+    auto cross_na = d[counter::cross_not_available];
+    auto na = d[error_kind::peer_not_available];
+    return {{"same_server", {{"offers_sent", d[counter::offers_sent] - cross_offers},
+                             {"completed", d[counter::answers_received] - cross_done},
+                             {"peer_not_available", na - cross_na},
+                             {"latency_ms", latency_json(d.handshake_us.since(d.cross_handshake_us))}}},
+            {"cross_server", {{"offers_sent", cross_offers}, {"completed", cross_done},
+                              {"peer_not_available", cross_na},
+                              {"latency_ms", latency_json(d.cross_handshake_us)}}}};
+}
+
+nlohmann::json setup_timeline_json(std::vector<snapshot> const& timeline)
+{
+    auto tl = nlohmann::json::array();
+    for (std::size_t i = 0; i < timeline.size(); ++i) {
+        auto const& s = timeline[i];
+        tl.push_back({{"second", i + 1}, {"connected", s[counter::clients_ready]},
+                      {"failed", s[counter::clients_failed]}, {"errors", s.error_total()},
+                      {"connect_p50_ms", ms(s.connect_us.percentile(50))},
+                      {"connect_p99_ms", ms(s.connect_us.percentile(99))},
+                      {"ws_peer", s[counter::ws_peer_received]}});
+    }
+    return tl;
+}
+
 nlohmann::json phase_json(phase_result const& p)
 {
     auto const& d = p.delta;
@@ -71,7 +103,8 @@ nlohmann::json phase_json(phase_result const& p)
             {"offers_sent", d[counter::offers_sent]}, {"completed", d[counter::answers_received]},
             {"completed_per_s", p.seconds > 0 ? d[counter::answers_received] / p.seconds : 0.0},
             {"latency_ms", latency_json(d.handshake_us)}, {"errors", errors_json(d)},
-            {"counters", counters}, {"timeline", tl}, {"interrupted", p.interrupted}};
+            {"counters", counters}, {"timeline", tl}, {"interrupted", p.interrupted},
+            {"servers", server_split_json(d)}};
 }
 
 void print_phase(std::ostream& out, phase_result const& p, bool with_timeline)
@@ -102,6 +135,8 @@ void print_phase(std::ostream& out, phase_result const& p, bool with_timeline)
     }
 }
 
+std::uint64_t churned(phase_result const& p) { return p.delta[counter::churn_leaves]; }
+
 std::uint64_t ws_peer_total(run_report const& r)
 {
     phase_result const* last = nullptr;
@@ -112,16 +147,51 @@ std::uint64_t ws_peer_total(run_report const& r)
     return (last ? last->totals_after : r.setup.totals)[counter::ws_peer_received];
 }
 
+std::string utc_now()
+{
+    auto t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return buf;
+}
+
+std::vector<phase_result const*> load_phases(run_report const& r)
+{
+    std::vector<phase_result const*> out;
+    for (auto const& p : r.phases)
+        out.push_back(&p);
+    if (r.search)
+        for (auto const& s : r.search->steps)
+            out.push_back(&s.phase);
+    return out;
+}
+
+// Everything counted over the run: set-up, storm and every load phase.
+snapshot run_totals(run_report const& r)
+{
+    snapshot all = r.setup.totals;
+    if (r.storm)
+        all.merge(r.storm->delta);
+    for (auto const* p : load_phases(r))
+        all.merge(p->delta);
+    return all;
+}
+
 } // namespace
 
 void print_summary(std::ostream& out, run_report const& r)
 {
     auto const& c = r.cfg;
     auto const& t = r.setup.totals;
-    out << "webrtc-star-bench  ws://" << c.host << ":" << c.port << c.target << "\n"
+    out << "webrtc-star-bench  " << c.scenario << "  ";
+    for (auto const& u : c.urls)
+        out << u << " ";
+    out << "\n"
         << "clients " << c.clients << " (joined " << c.joined_count() << "), threads " << c.threads
         << ", workers " << c.workers << ", offer frame ~" << c.message_bytes << " B, candidates "
-        << c.candidates << "\n\n";
+        << c.candidates << ", Engine.IO " << c.eio << "\n\n";
     auto ready = t[counter::clients_ready];
     out << "connect+join: " << ready << "/" << r.setup.clients << " ready in "
         << fmt("%.2f", r.setup.seconds) << " s ("
@@ -130,15 +200,34 @@ void print_summary(std::ostream& out, run_report const& r)
         << "; announcements quiet after " << fmt("%.2f", r.setup.quiet_seconds) << " s more\n"
         << "  connect latency (TCP + upgrade + Socket.IO connect): " << latency_line(t.connect_us)
         << "\n";
+    if (t[counter::tls_handshakes] > 0 || t[error_kind::tls_failed] > 0)
+        out << "  TLS handshakes " << t[counter::tls_handshakes] << " (failed " << t[error_kind::tls_failed]
+            << "): " << latency_line(t.tls_us) << "\n";
+    if (t[counter::eio3_connected] > 0)
+        out << "  Engine.IO 3 clients connected: " << t[counter::eio3_connected] << " of "
+            << t[counter::sio_connected] << "\n";
     if (!r.setup.first_error.empty())
         out << "  first connect error: " << r.setup.first_error << "\n";
     auto ws_peer = ws_peer_total(r);
     auto m = static_cast<unsigned long long>(c.joined_count());
     out << "ws-peer announcements received: " << ws_peer << " (during set-up "
-        << t[counter::ws_peer_received] << "; one per pair of joined peers would be "
-        << m * (m - 1) / 2 << ")\n\n";
-    for (auto const& p : r.phases)
+        << t[counter::ws_peer_received] << "; each joined peer hearing of every other would be "
+        << m * (m - 1) << ")\n\n";
+    if (r.storm)
+        out << "join storm: " << r.storm->joins << " joins, announcements quiet after "
+            << fmt("%.2f", r.storm->seconds) << " s; ws-peer received " << r.storm->ws_peer << " of "
+            << r.storm->ws_peer_expected << " (each joined peer hearing of every other)\n";
+    for (auto const& p : r.phases) {
         print_phase(out, p, true);
+        if (c.targets.size() > 1) {
+            auto const& d = p.delta;
+            out << "  cross-server: offers " << d[counter::cross_offers_sent] << ", completed "
+                << d[counter::cross_answers_received] << ", peer not available "
+                << d[counter::cross_not_available] << "; " << latency_line(d.cross_handshake_us) << "\n";
+        }
+        if (churned(p) > 0)
+            out << "  churn: " << churned(p) << " clients left and rejoined\n";
+    }
     if (r.search) {
         out << "max-rate search, p99 bound " << r.search->p99_bound_ms << " ms\n";
         for (auto const& s : r.search->steps) {
@@ -151,6 +240,8 @@ void print_summary(std::ostream& out, run_report const& r)
         }
         out << "highest rate with p99 under the bound: " << r.search->best_rate << " handshakes/s\n";
     }
+    for (auto const& check : r.slo)
+        out << "SLO " << check.text << "\n";
     if (r.interrupted)
         out << "(interrupted: figures cover what was measured until then)\n";
 }
@@ -160,8 +251,18 @@ nlohmann::json to_json(run_report const& r)
     auto const& c = r.cfg;
     auto const& t = r.setup.totals;
     nlohmann::json j;
-    j["url"] = "ws://" + c.host + ":" + std::to_string(c.port) + c.target;
-    j["config"] = {{"clients", c.clients}, {"joined", c.joined_count()},
+    j["schema"] = "webrtc-star-bench-report/1";
+    j["created"] = utc_now();
+    j["scenario"] = c.scenario;
+    j["url"] = c.urls.front();
+    j["urls"] = c.urls;
+    auto servers = nlohmann::json::array();
+    for (std::size_t i = 0; i < c.urls.size(); ++i)
+        servers.push_back({{"url", c.urls[i]},
+                           {"addresses", i < r.addresses.size() ? r.addresses[i] : std::vector<std::string>{}}});
+    j["servers"] = std::move(servers);
+    j["config"] = {{"clients", c.clients}, {"joined", c.joined_count()}, {"eio", c.eio},
+                   {"tls_verify", !c.insecure}, {"ca_file", c.ca_file}, {"churn_rate", c.churn_rate},
                    {"connect_rate", c.connect_rate}, {"rate", c.rate},
                    {"duration_s", c.duration_s}, {"message_bytes", c.message_bytes},
                    {"candidates", c.candidates}, {"threads", c.threads},
@@ -172,7 +273,10 @@ nlohmann::json to_json(run_report const& r)
                   {"quiet_seconds", r.setup.quiet_seconds},
                   {"clients_per_s", r.setup.seconds > 0 ? ready / r.setup.seconds : 0.0},
                   {"connect_latency_ms", latency_json(t.connect_us)}, {"errors", errors_json(t)},
-                  {"first_error", r.setup.first_error}, {"interrupted", r.setup.interrupted}};
+                  {"first_error", r.setup.first_error}, {"interrupted", r.setup.interrupted},
+                  {"tls_handshakes", t[counter::tls_handshakes]}, {"tls_handshake_ms", latency_json(t.tls_us)},
+                  {"eio3_connected", t[counter::eio3_connected]},
+                  {"timeline", setup_timeline_json(r.setup.timeline)}};
     auto phases = nlohmann::json::array();
     for (auto const& p : r.phases)
         phases.push_back(phase_json(p));
@@ -189,8 +293,63 @@ nlohmann::json to_json(run_report const& r)
         j["search"] = {{"p99_bound_ms", r.search->p99_bound_ms},
                        {"max_rate", r.search->best_rate}, {"steps", std::move(steps)}};
     }
+    if (r.storm)
+        j["storm"] = {{"joins", r.storm->joins}, {"seconds", r.storm->seconds},
+                      {"ws_peer_received", r.storm->ws_peer}, {"ws_peer_expected", r.storm->ws_peer_expected},
+                      {"errors", errors_json(r.storm->delta)},
+                      {"timeline", setup_timeline_json(r.storm->timeline)}};
+    j["errors"] = errors_json(run_totals(r));
+    if (!r.slo.empty()) {
+        auto checks = nlohmann::json::array();
+        bool passed = true;
+        for (auto const& s : r.slo) {
+            checks.push_back({{"name", s.name}, {"limit", s.limit}, {"actual", s.actual},
+                              {"passed", s.passed}, {"text", s.text}});
+            passed = passed && s.passed;
+        }
+        j["slo"] = {{"passed", passed}, {"checks", std::move(checks)}};
+    }
     j["interrupted"] = r.interrupted;
     return j;
+}
+
+slo_figures slo_figures_of(run_report const& r)
+{
+    snapshot load;
+    double seconds = 0;
+    for (auto const* p : load_phases(r)) {
+        load.merge(p->delta);
+        seconds += p->seconds;
+    }
+    auto all = run_totals(r);
+    auto const& h = load.handshake_us;
+    auto attempts = all[counter::connects_started] + all[counter::offers_sent];
+    slo_figures f;
+    f.p50_ms = ms(h.percentile(50));
+    f.p90_ms = ms(h.percentile(90));
+    f.p99_ms = ms(h.percentile(99));
+    f.p99_9_ms = ms(h.percentile(99.9));
+    f.connect_p99_ms = ms(r.setup.totals.connect_us.percentile(99));
+    f.error_ratio = attempts > 0 ? static_cast<double>(all.error_total()) / static_cast<double>(attempts) : 0;
+    f.rate = seconds > 0 ? static_cast<double>(load[counter::answers_received]) / seconds : 0;
+    return f;
+}
+
+void print_live_progress(std::ostream& out, std::string_view stage, double elapsed_s,
+                         snapshot const& totals, snapshot const& s)
+{
+    char line[256];
+    std::snprintf(line, sizeof line,
+                  "\r\033[K[%6.1fs] %-7.*s connected %llu joined %llu failed %llu | %llu handshakes/s "
+                  "p50 %.2f p99 %.2f ms | errors %llu",
+                  elapsed_s, static_cast<int>(stage.size()), stage.data(),
+                  static_cast<unsigned long long>(totals[counter::sio_connected]),
+                  static_cast<unsigned long long>(totals[counter::joins_sent]),
+                  static_cast<unsigned long long>(totals[counter::clients_failed]),
+                  static_cast<unsigned long long>(s[counter::answers_received]),
+                  ms(s.handshake_us.percentile(50)), ms(s.handshake_us.percentile(99)),
+                  static_cast<unsigned long long>(totals.error_total()));
+    out << line << std::flush;
 }
 
 void print_progress(std::ostream& out, std::string_view stage, double elapsed_s,

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -11,16 +12,31 @@
 
 #include "messages.hpp"
 #include "options.hpp"
+#include "server_probe.hpp"
+#include "tls_session.hpp"
 
 namespace webrtc_star::bench {
 
 struct run_context {
-    run_context(options const& o, boost::asio::ip::tcp::endpoint server);
+    run_context(options const& o, server_addresses servers);
+
+    // What client `index` connects to: its target's addresses taken round-robin.
+    boost::asio::ip::tcp::endpoint const& endpoint_of(std::uint64_t index) const
+    {
+        auto const& addrs = servers[cfg.server_of(index)];
+        return addrs[(index / servers.size()) % addrs.size()];
+    }
+    std::string const& request_target_of(std::uint64_t index) const
+    {
+        return request_targets[cfg.server_of(index)][cfg.eio_of(index) == 3 ? 0 : 1];
+    }
 
     options const& cfg;
-    boost::asio::ip::tcp::endpoint server;
+    server_addresses servers;
     std::vector<boost::asio::ip::address> sources;
-    std::string host_header;
+    std::vector<std::string> host_headers;                   // by target
+    std::vector<std::array<std::string, 2>> request_targets; // by target: EIO 3, EIO 4
+    std::unique_ptr<tls_config> tls;                         // when a target is wss://
     // Multiaddr of every joining client, by global index (all processes).
     std::vector<std::string> joined_addrs;
     message_factory messages;

@@ -61,11 +61,23 @@ void shard::do_ramp()
     });
 }
 
+// Connections due after `t` seconds: at the full rate, or (ramp scenario)
+// at a rate rising linearly from 0 to the full rate over --duration, then no more.
+std::size_t shard::ramp_due(double t) const
+{
+    auto const& cfg = ctx_.cfg;
+    if (cfg.scenario != "ramp")
+        return static_cast<std::size_t>(t * ramp_rate_) + 1;
+    auto span = std::max(cfg.duration_s, 1e-3);
+    t = std::min(t, span);
+    return static_cast<std::size_t>(ramp_rate_ * t * t / (2 * span)) + 1;
+}
+
 void shard::on_ramp_tick()
 {
     auto elapsed_s = (ctx_.now_us() - ramp_start_us_) / 1e6;
-    auto due = std::min<std::size_t>(clients_.size(),
-                                     static_cast<std::size_t>(elapsed_s * ramp_rate_) + 1);
+    auto due = std::min<std::size_t>(clients_.size(), ramp_due(elapsed_s));
+    bool ramp_over = ctx_.cfg.scenario == "ramp" && elapsed_s >= ctx_.cfg.duration_s;
     auto in_flight_limit = std::max<std::size_t>(
         1, ctx_.cfg.connect_concurrency / ctx_.cfg.threads / ctx_.cfg.workers);
     auto in_flight = stats_.get(counter::connects_started) - stats_.get(counter::clients_ready) -
@@ -74,7 +86,7 @@ void shard::on_ramp_tick()
         clients_[next_start_++]->start();
         ++in_flight;
     }
-    if (next_start_ < clients_.size())
+    if (next_start_ < clients_.size() && !ramp_over)
         do_ramp();
 }
 
@@ -86,15 +98,25 @@ void shard::on_client_ready(client& c)
         dialers_.push_back(&c);
 }
 
-void shard::post_load(double rate)
+void shard::post_load(double rate, double churn_per_s)
 {
-    net::post(ioc_, [this, rate] {
+    net::post(ioc_, [this, rate, churn_per_s] {
         load_rate_ = rate;
+        churn_rate_ = churn_per_s;
         load_start_us_ = ctx_.now_us();
         load_issued_ = 0;
+        churned_ = 0;
         load_timer_.cancel();
-        if (rate > 0)
+        if (rate > 0 || churn_per_s > 0)
             do_load_tick();
+    });
+}
+
+void shard::post_join_all()
+{
+    net::post(ioc_, [this] {
+        for (auto& c : clients_)
+            c->join_now();
     });
 }
 
@@ -104,6 +126,11 @@ void shard::do_load_tick()
     auto due = static_cast<std::uint64_t>(elapsed_s * load_rate_);
     // Open loop: offers go out on schedule whether or not answers came back,
     // so a slow server shows up as latency, not as a lower offered rate.
+    auto churn_due = static_cast<std::uint64_t>(elapsed_s * churn_rate_);
+    while (churned_ < churn_due) {
+        ++churned_;
+        churn_one();
+    }
     while (load_issued_ < due) {
         ++load_issued_;
         if (dialers_.empty())
@@ -115,9 +142,31 @@ void shard::do_load_tick()
     }
     load_timer_.expires_after(tick);
     load_timer_.async_wait([this](boost::system::error_code ec) {
-        if (!ec && load_rate_ > 0)
+        if (!ec && (load_rate_ > 0 || churn_rate_ > 0))
             do_load_tick();
     });
+}
+
+// A ready client leaves (closes its connection) and a new one with the same
+// index connects and joins again, as a browser tab that reloads.
+void shard::churn_one()
+{
+    if (clients_.empty())
+        return;
+    auto slot = rng_() % clients_.size();
+    auto& leaving = clients_[slot];
+    if (!leaving->ready())
+        return;
+    auto at = std::find(dialers_.begin(), dialers_.end(), leaving.get());
+    if (at != dialers_.end()) {
+        *at = dialers_.back();
+        dialers_.pop_back();
+    }
+    auto index = leaving->index();
+    leaving->close();
+    stats_.add(counter::churn_leaves);
+    leaving = std::make_shared<client>(*this, index, index < ctx_.joined_addrs.size());
+    leaving->start();
 }
 
 std::uint64_t shard::pick_peer(std::uint64_t self)

@@ -35,7 +35,10 @@ public:
 
     void run(); // on this shard's thread until post_stop() drains it
     void post_ramp();                       // start opening connections
-    void post_load(double handshakes_per_s); // 0 stops issuing
+    // Handshakes per second (0 stops issuing) and, for churn, clients per
+    // second that leave and are replaced by a new connection that joins.
+    void post_load(double handshakes_per_s, double churn_per_s = 0);
+    void post_join_all();                   // join-storm: every client sends its ss-join now
     void post_stop();                       // close everything and return from run()
     // Give up on unanswered handshakes; returns once done.
     void abandon_pending();
@@ -54,9 +57,11 @@ public:
 private:
     void do_ramp();
     void on_ramp_tick();
+    std::size_t ramp_due(double elapsed_s) const;
     void do_load_tick();
     void do_sweep();
     std::uint64_t pick_peer(std::uint64_t self);
+    void churn_one();
 
     run_context const& ctx_;
     boost::asio::io_context ioc_{1};
@@ -73,6 +78,8 @@ private:
     std::uint64_t load_start_us_ = 0;
     std::uint64_t load_issued_ = 0;
     double load_rate_ = 0;
+    double churn_rate_ = 0;
+    std::uint64_t churned_ = 0;
     std::mt19937_64 rng_;
     shard_stats stats_;
     std::atomic<std::uint64_t> last_ready_us_{0};

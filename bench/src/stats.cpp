@@ -9,12 +9,13 @@ constexpr std::array<std::string_view, counter_count> counter_names{
     "connects_started", "clients_ready", "clients_failed", "clients_dropped", "ws_open", "sio_connected", "joins_sent", "offers_sent",
     "answers_received", "offers_received", "answers_sent", "candidates_sent",
     "candidates_received", "ws_peer_received", "late_answers", "pings_answered", "frames_sent",
-    "frames_received"};
+    "frames_received", "tls_handshakes", "eio3_connected", "cross_offers_sent",
+    "cross_answers_received", "cross_not_available", "churn_leaves"};
 
 constexpr std::array<std::string_view, error_count> error_names{
     "connect_refused", "connect_timeout", "connect_failed", "ws_handshake_failed",
     "sio_connect_error", "closed_by_server", "read_failed", "write_failed",
-    "send_queue_full", "protocol", "peer_not_available", "handshake_timeout"};
+    "send_queue_full", "protocol", "peer_not_available", "handshake_timeout", "tls_failed"};
 
 template <class Array>
 Array minus(Array const& a, Array const& b)
@@ -45,6 +46,8 @@ snapshot snapshot::since(snapshot const& earlier) const
     d.errors = minus(errors, earlier.errors);
     d.handshake_us = handshake_us.since(earlier.handshake_us);
     d.connect_us = connect_us.since(earlier.connect_us);
+    d.tls_us = tls_us.since(earlier.tls_us);
+    d.cross_handshake_us = cross_handshake_us.since(earlier.cross_handshake_us);
     return d;
 }
 
@@ -56,6 +59,8 @@ void snapshot::merge(snapshot const& o)
         errors[i] += o.errors[i];
     handshake_us.merge(o.handshake_us);
     connect_us.merge(o.connect_us);
+    tls_us.merge(o.tls_us);
+    cross_handshake_us.merge(o.cross_handshake_us);
 }
 
 nlohmann::json snapshot::to_json() const
@@ -67,7 +72,8 @@ nlohmann::json snapshot::to_json() const
     for (std::size_t i = 0; i < error_count; ++i)
         e[std::string(error_names[i])] = errors[i];
     return {{"counters", c}, {"errors", e},
-            {"handshake_us", handshake_us.to_json()}, {"connect_us", connect_us.to_json()}};
+            {"handshake_us", handshake_us.to_json()}, {"connect_us", connect_us.to_json()},
+            {"tls_us", tls_us.to_json()}, {"cross_handshake_us", cross_handshake_us.to_json()}};
 }
 
 snapshot snapshot::from_json(nlohmann::json const& j)
@@ -79,6 +85,8 @@ snapshot snapshot::from_json(nlohmann::json const& j)
         s.errors[i] = j.at("errors").value(std::string(error_names[i]), std::uint64_t{0});
     s.handshake_us = histogram::from_json(j.at("handshake_us"));
     s.connect_us = histogram::from_json(j.at("connect_us"));
+    s.tls_us = histogram::from_json(j.at("tls_us"));
+    s.cross_handshake_us = histogram::from_json(j.at("cross_handshake_us"));
     return s;
 }
 
@@ -91,6 +99,8 @@ snapshot shard_stats::read() const
         s.errors[i] = errors_[i].load(std::memory_order_relaxed);
     s.handshake_us = handshake_us_.read();
     s.connect_us = connect_us_.read();
+    s.tls_us = tls_us_.read();
+    s.cross_handshake_us = cross_handshake_us_.read();
     return s;
 }
 

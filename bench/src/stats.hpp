@@ -32,6 +32,12 @@ enum class counter : std::size_t {
     pings_answered,
     frames_sent,
     frames_received,
+    tls_handshakes,      // TLS sessions established (wss:// targets)
+    eio3_connected,      // of sio_connected, clients speaking Engine.IO 3
+    cross_offers_sent,   // offers to a peer joined on another --url
+    cross_answers_received,
+    cross_not_available, // of peer_not_available, for cross-server offers
+    churn_leaves,        // clients closed by the churn scenario (and replaced)
     count_
 };
 
@@ -48,6 +54,7 @@ enum class error_kind : std::size_t {
     protocol,
     peer_not_available,
     handshake_timeout,
+    tls_failed,        // TLS handshake failed (certificate, protocol)
     count_
 };
 
@@ -62,6 +69,8 @@ struct snapshot {
     std::array<std::uint64_t, error_count> errors{};
     histogram handshake_us;   // offer written -> answer read
     histogram connect_us;     // connect start -> "40" read
+    histogram tls_us;         // TCP connected -> TLS session established
+    histogram cross_handshake_us; // handshake_us of offers between servers (also in handshake_us)
 
     std::uint64_t operator[](counter c) const { return counters[static_cast<std::size_t>(c)]; }
     std::uint64_t operator[](error_kind e) const { return errors[static_cast<std::size_t>(e)]; }
@@ -79,6 +88,8 @@ public:
     void add(error_kind e, std::uint64_t n = 1) { bump(errors_[static_cast<std::size_t>(e)], n); }
     void handshake_done(std::uint64_t us) { handshake_us_.record(us); }
     void connect_done(std::uint64_t us) { connect_us_.record(us); }
+    void tls_done(std::uint64_t us) { tls_us_.record(us); }
+    void cross_handshake_done(std::uint64_t us) { cross_handshake_us_.record(us); }
     std::uint64_t get(counter c) const
     {
         return counters_[static_cast<std::size_t>(c)].load(std::memory_order_relaxed);
@@ -95,6 +106,8 @@ private:
     std::array<std::atomic<std::uint64_t>, error_count> errors_{};
     atomic_histogram handshake_us_;
     atomic_histogram connect_us_;
+    atomic_histogram tls_us_;
+    atomic_histogram cross_handshake_us_;
 };
 
 } // namespace webrtc_star::bench

@@ -18,9 +18,9 @@ void emit(nlohmann::json const& j)
 
 } // namespace
 
-int run_worker(options const& cfg, boost::asio::ip::tcp::endpoint server)
+int run_worker(options const& cfg, server_addresses server)
 {
-    engine e(cfg, server, [](std::string_view stage, double elapsed, snapshot const& totals,
+    engine e(cfg, std::move(server), [](std::string_view stage, double elapsed, snapshot const& totals,
                              snapshot const&) {
         emit({{"type", "tick"}, {"stage", stage}, {"elapsed", elapsed}, {"totals", totals.to_json()}});
     });

@@ -8,10 +8,11 @@
 #include <boost/asio/ip/tcp.hpp>
 
 #include "options.hpp"
+#include "server_probe.hpp"
 
 namespace webrtc_star::bench {
 
 // Runs a worker process to the end; returns its exit status.
-int run_worker(options const& cfg, boost::asio::ip::tcp::endpoint server);
+int run_worker(options const& cfg, server_addresses server);
 
 } // namespace webrtc_star::bench

@@ -203,4 +203,9 @@ phase_result worker_pool::run_phase(double rate, double seconds)
     return r;
 }
 
+storm_result worker_pool::join_storm()
+{
+    throw std::logic_error("join-storm runs in one process");
+}
+
 } // namespace webrtc_star::bench

@@ -24,6 +24,7 @@ public:
 
     setup_result setup() override;
     phase_result run_phase(double rate, double seconds) override;
+    storm_result join_storm() override; // not across processes: options refuse it
 
 private:
     struct worker {
