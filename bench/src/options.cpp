@@ -104,17 +104,20 @@ int parse_options(int argc, char** argv, options& o)
     CLI::App app{"webrtc-star-bench: load generator for webrtc-star signalling servers "
                  "(Socket.IO over WebSocket, Engine.IO 3 and 4, plain or TLS)"};
     app.get_formatter()->column_width(36);
+    // A later flag wins, so scripts can append to a base command line.
+    app.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
     std::string duration = "10s", settle = "500ms", settle_max = "30s", drain = "3s", bound = "50ms";
     std::string step = "5s", connect_timeout = "10s", handshake_timeout = "10s", slo;
 
     app.add_option("-u,--url", o.urls, "Server URL incl. Socket.IO path (ws, wss, http, https); "
-                   "repeat for a cluster")->capture_default_str();
+                   "repeat for a cluster")->capture_default_str()->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
     app.add_option("--eio", o.eio, "Engine.IO version of the clients: 4, 3 (socket.io-client v2) or mix")
         ->capture_default_str();
     app.add_option("--ca-file", o.ca_file, "Verify TLS servers against this PEM instead of the system store");
     app.add_flag("--insecure", o.insecure, "Do not verify TLS certificates (self-signed staging servers)");
     app.add_option("--resolve", o.resolve, "NAME=ADDR[+ADDR...]: use these addresses for NAME (as curl's "
-                   "--resolve; the name stays in SNI and Host)");
+                   "--resolve; the name stays in SNI and Host)")
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
     app.add_flag("--i-own-this-target", o.own_target, "Allow targets outside loopback (only servers you run)");
     app.add_option("--scenario", o.scenario, "steady, ramp, join-storm, churn, trickle or rate-search")
         ->capture_default_str();
@@ -125,7 +128,7 @@ int parse_options(int argc, char** argv, options& o)
     app.add_option("--connect-rate", o.connect_rate, "New connections per second")->capture_default_str();
     app.add_option("--connect-concurrency", o.connect_concurrency, "Connects in flight at most")->capture_default_str();
     app.add_option("--source-addrs", o.source_addrs, "Loopback source addresses to bind, round-robin")
-        ->delimiter(',');
+        ->delimiter(',')->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
     app.add_option("-r,--rate", o.rate, "Handshakes per second (offer + answer)")->capture_default_str();
     app.add_option("-d,--duration", duration, "Load phase length (e.g. 10s)")->capture_default_str();
     app.add_option("--settle", settle, "Pause after the joins, before the first offer")->capture_default_str();
