@@ -73,7 +73,9 @@ target_url parse_target_url(std::string const& url)
         t.eio = eio_of(path.substr(q + 1), url);
         path.erase(q);
     }
-    t.path = path.empty() ? "/" : path;
+    // No Engine.IO server answers at "/": a bare host means the default path.
+    if (!path.empty() && path != "/")
+        t.path = path;
     return t;
 }
 

@@ -13,7 +13,7 @@ struct target_url {
     bool tls = false;
     std::string host;          // name or address, without IPv6 brackets
     unsigned short port = 0;
-    std::string path = "/socket.io-next/";
+    std::string path = "/socket.io-next/"; // also for a URL whose path is "/"
     int eio = 0;               // EIO= from the URL's query; 0 when it has none
 
     std::string host_header() const; // "host:port", IPv6 in brackets

@@ -13,6 +13,7 @@
 #
 # Needs openssl, nginx and python3 with jsonschema (scripts/bootstrap --tests installs them).
 # Every process started here is stopped by its PID on exit; all traffic stays on 127.0.0.0/8.
+# BENCH_OPERATOR_ARTIFACTS=DIR keeps the reports (JSON and HTML) there.
 set -euo pipefail
 
 bench=${1:?usage: WEBRTC_STAR_SERVER_BIN=... $0 /path/to/webrtc-star-bench}
@@ -24,6 +25,10 @@ nginx_conf=$here/../deploy/nginx.conf
 work=$(mktemp -d)
 pids=()
 cleanup() {
+    if [ -n "${BENCH_OPERATOR_ARTIFACTS:-}" ]; then
+        mkdir -p "$BENCH_OPERATOR_ARTIFACTS"
+        cp "$work"/*.json "$work"/*.html "$BENCH_OPERATOR_ARTIFACTS"/ 2>/dev/null || true
+    fi
     for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
     for pid in "${pids[@]}"; do
         for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done

@@ -21,6 +21,8 @@ TEST_CASE("target_url: schemes, default ports and TLS", "[target_url]")
     REQUIRE(wss.host_header() == "star.example.org:443");
     REQUIRE(parse_target_url("https://h/").tls);
     REQUIRE(parse_target_url("http://h/").port == 80);
+    REQUIRE(parse_target_url("http://h/").path == "/socket.io-next/");
+    REQUIRE(parse_target_url("ws://h/?EIO=3").path == "/socket.io-next/");
 }
 
 TEST_CASE("target_url: IPv6 and the EIO of the query", "[target_url]")
