@@ -92,8 +92,10 @@ void validate(options& o)
         auto addr = boost::asio::ip::make_address(a, ec);
         if (ec)
             throw std::invalid_argument("bad --source-addrs entry: '" + a + "'");
-        if (addr.is_v4() && (addr.to_v4().to_uint() >> 24) != 127)
-            throw std::invalid_argument("--source-addrs must be loopback (127.0.0.0/8): " + a);
+        // Loopback sources for loopback targets; a remote target needs this host's own addresses.
+        if (!o.own_target && addr.is_v4() && (addr.to_v4().to_uint() >> 24) != 127)
+            throw std::invalid_argument("--source-addrs must be loopback (127.0.0.0/8) unless "
+                                        "--i-own-this-target: " + a);
     }
 }
 
