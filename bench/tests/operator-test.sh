@@ -217,6 +217,14 @@ expect mix "one server behind both URLs: every handshake completes" \
     "r['phases'][0]['servers']['cross_server']['completed'] == r['phases'][0]['servers']['cross_server']['offers_sent'] > 0"
 valid_report mix
 
+# Heartbeats both ways: a 400 ms ping interval, so a run of 3 s needs EIO 3 clients
+# to ping and EIO 4 clients to answer, or the server drops them.
+start_server pings --host 127.0.0.1 --port 0 --ping-interval 400ms --ping-timeout 400ms
+run heartbeats --url "ws://127.0.0.1:$port/socket.io/" --eio mix --duration 3s
+expect_rc heartbeats 0
+expect heartbeats "nobody dropped over several ping intervals" \
+    "r['phases'][0]['counters']['clients_dropped'] == 0 and r['errors'] == {} and r['phases'][0]['completed'] == r['phases'][0]['offers_sent']"
+
 # Two daemons (memory backend): cross-server handshakes cannot complete.
 run cluster --url "ws://127.0.0.1:$port_a/socket.io-next/" --url "ws://127.0.0.1:$port_b/socket.io-next/"
 expect_rc cluster 0
