@@ -1,5 +1,6 @@
 #include "options.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <iostream>
 #include <stdexcept>
@@ -65,6 +66,19 @@ void validate_targets(options& o)
         throw std::invalid_argument("--insecure and --ca-file contradict each other");
     if ((o.insecure || !o.ca_file.empty()) && !o.any_tls())
         throw std::invalid_argument("--insecure and --ca-file need a wss:// or https:// --url");
+    for (auto const& r : o.resolve) {
+        auto eq = r.find('=');
+        if (eq == 0 || eq == std::string::npos || eq + 1 == r.size())
+            throw std::invalid_argument("--resolve takes NAME=ADDR[+ADDR...], not '" + r + "'");
+        for (std::size_t at = eq + 1; at <= r.size();) {
+            auto plus = std::min(r.find('+', at), r.size());
+            boost::system::error_code ec;
+            boost::asio::ip::make_address(r.substr(at, plus - at), ec);
+            if (ec)
+                throw std::invalid_argument("--resolve: not an address: '" + r.substr(at, plus - at) + "'");
+            at = plus + 1;
+        }
+    }
     if (o.progress != "auto" && o.progress != "lines" && o.progress != "none")
         throw std::invalid_argument("--progress must be auto, lines or none");
     if (o.quiet)
