@@ -120,6 +120,8 @@ int parse_options(int argc, char** argv, options& o)
     CLI::App app{"webrtc-star-bench: load generator for webrtc-star signalling servers "
                  "(Socket.IO over WebSocket, Engine.IO 3 and 4, plain or TLS)"};
     app.get_formatter()->column_width(36);
+    app.footer("Exit status: 0 done; 1 no client connected (or I/O error); 2 usage error or a target outside "
+               "loopback without --i-own-this-target; 3 --check failed; 4 --slo missed; 130 interrupted.");
     // A later flag wins, so scripts can append to a base command line.
     app.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
     std::string duration = "10s", settle = "500ms", settle_max = "30s", drain = "3s", bound = "50ms";
@@ -146,7 +148,7 @@ int parse_options(int argc, char** argv, options& o)
     app.add_option("--source-addrs", o.source_addrs, "Loopback source addresses to bind, round-robin")
         ->delimiter(',')->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
     app.add_option("-r,--rate", o.rate, "Handshakes per second (offer + answer)")->capture_default_str();
-    app.add_option("-d,--duration", duration, "Load phase length (e.g. 10s)")->capture_default_str();
+    app.add_option("-d,--duration", duration, "Load phase length (e.g. 10s); for ramp, the ramp's")->capture_default_str();
     app.add_option("--settle", settle, "Pause after the joins, before the first offer")->capture_default_str();
     app.add_option("--settle-max", settle_max, "Wait at most this long for the join announcements to end")->capture_default_str();
     app.add_option("--drain", drain, "Wait this long for late answers after a phase")->capture_default_str();
