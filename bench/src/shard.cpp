@@ -54,6 +54,8 @@ void shard::post_ramp()
 
 void shard::do_ramp()
 {
+    if (stopping_)
+        return;
     ramp_timer_.expires_after(tick);
     ramp_timer_.async_wait([this](boost::system::error_code ec) {
         if (!ec)
@@ -140,6 +142,8 @@ void shard::do_load_tick()
             continue;
         dialer->dial(pick_peer(dialer->index()));
     }
+    if (stopping_)
+        return;
     load_timer_.expires_after(tick);
     load_timer_.async_wait([this](boost::system::error_code ec) {
         if (!ec && (load_rate_ > 0 || churn_rate_ > 0))
@@ -178,6 +182,8 @@ std::uint64_t shard::pick_peer(std::uint64_t self)
 
 void shard::do_sweep()
 {
+    if (stopping_)
+        return;
     sweep_timer_.expires_after(250ms);
     sweep_timer_.async_wait([this](boost::system::error_code ec) {
         if (ec)
@@ -196,6 +202,8 @@ void shard::post_stop()
         load_timer_.cancel();
         sweep_timer_.cancel();
         load_rate_ = 0;
+        churn_rate_ = 0;
+        stopping_ = true; // a timer handler already queued must not re-arm its timer
         for (auto& c : clients_)
             c->close();
         work_.reset();

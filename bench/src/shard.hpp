@@ -79,6 +79,7 @@ private:
     std::uint64_t load_issued_ = 0;
     double load_rate_ = 0;
     double churn_rate_ = 0;
+    bool stopping_ = false; // set by post_stop: no timer is armed again
     std::uint64_t churned_ = 0;
     std::mt19937_64 rng_;
     shard_stats stats_;

@@ -142,7 +142,7 @@ run() {
     local name=$1
     shift
     rc=0
-    timeout 60 "$bench" --clients 24 --rate 24 --duration 1s --settle 100ms --drain 1s \
+    timeout -k 10 60 "$bench" --clients 24 --rate 24 --duration 1s --settle 100ms --drain 1s \
         --report "$work/$name" "$@" >"$work/$name.txt" 2>"$work/$name.err" || rc=$?
 }
 
@@ -188,6 +188,9 @@ expect tls_ca "every client made a TLS handshake, timed apart" \
     "r['setup']['tls_handshakes'] == 24 and r['setup']['tls_handshake_ms']['count'] == 24"
 expect tls_ca "handshakes completed without errors" "r['phases'][0]['completed'] > 0 and r['errors'] == {}"
 valid_report tls_ca
+
+if grep -q '] load\|\[ *[0-9.]*s\]' "$work/tls_ca.err"; then fail "tls_ca: progress written although stderr is not a terminal"
+else pass "tls_ca: quiet when stderr is not a terminal"; fi
 
 run tls_no_ca --url "wss://localhost:$port_tls/socket.io-next/"
 expect_rc tls_no_ca 1
@@ -268,8 +271,10 @@ expect search "the search stops at --max-rate" "r['search']['max_rate'] == 40 an
 valid_report search
 
 # Never more than asked: 24/s for 2 s is at most 48 offers.
-run rate_cap --url "ws://127.0.0.1:$port_a/socket.io-next/" --duration 2s
+run rate_cap --url "ws://127.0.0.1:$port_a/socket.io-next/" --duration 2s --progress lines
 expect rate_cap "offers never exceed rate x duration" "r['phases'][0]['offers_sent'] <= 48"
+if grep -q '] load ' "$work/rate_cap.err"; then pass "rate_cap: --progress lines writes a line a second (bench/compare reads them)"
+else fail "rate_cap: no progress lines"; fi
 
 # SLO gating, both ways.
 run slo_met --url "ws://127.0.0.1:$port_a/socket.io-next/" --slo "p99=10s,errors=1%,rate=1"
