@@ -14,6 +14,7 @@
 #include "engine.hpp"
 #include "interrupt.hpp"
 #include "options.hpp"
+#include "progress.hpp"
 #include "rate_search.hpp"
 #include "report.hpp"
 #include "server_probe.hpp"

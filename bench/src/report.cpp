@@ -179,9 +179,8 @@ snapshot run_totals(run_report const& r)
     return all;
 }
 
-} // namespace
 
-void print_summary(std::ostream& out, run_report const& r)
+void print_setup(std::ostream& out, run_report const& r)
 {
     auto const& c = r.cfg;
     auto const& t = r.setup.totals;
@@ -213,13 +212,34 @@ void print_summary(std::ostream& out, run_report const& r)
     out << "ws-peer announcements received: " << ws_peer << " (during set-up "
         << t[counter::ws_peer_received] << "; each joined peer hearing of every other would be "
         << m * (m - 1) << ")\n\n";
+}
+
+void print_search(std::ostream& out, search_result const& search)
+{
+    out << "max-rate search, p99 bound " << search.p99_bound_ms << " ms\n";
+    for (auto const& s : search.steps) {
+        auto const& d = s.phase.delta;
+        out << "  " << fmt("%9.0f", s.phase.target_rate) << "/s: completed "
+            << fmt("%9.1f", s.phase.seconds > 0 ? d[counter::answers_received] / s.phase.seconds : 0)
+            << "/s  p50 " << fmt("%7.2f", ms(d.handshake_us.percentile(50))) << "  p99 "
+            << fmt("%7.2f", ms(d.handshake_us.percentile(99))) << " ms  errors "
+            << d.error_total() << "  " << s.verdict << "\n";
+    }
+    out << "highest rate with p99 under the bound: " << search.best_rate << " handshakes/s\n";
+}
+
+} // namespace
+
+void print_summary(std::ostream& out, run_report const& r)
+{
+    print_setup(out, r);
     if (r.storm)
         out << "join storm: " << r.storm->joins << " joins, announcements quiet after "
             << fmt("%.2f", r.storm->seconds) << " s; ws-peer received " << r.storm->ws_peer << " of "
             << r.storm->ws_peer_expected << " (each joined peer hearing of every other)\n";
     for (auto const& p : r.phases) {
         print_phase(out, p, true);
-        if (c.targets.size() > 1) {
+        if (r.cfg.targets.size() > 1) {
             auto const& d = p.delta;
             out << "  cross-server: offers " << d[counter::cross_offers_sent] << ", completed "
                 << d[counter::cross_answers_received] << ", peer not available "
@@ -228,87 +248,106 @@ void print_summary(std::ostream& out, run_report const& r)
         if (churned(p) > 0)
             out << "  churn: " << churned(p) << " clients left and rejoined\n";
     }
-    if (r.search) {
-        out << "max-rate search, p99 bound " << r.search->p99_bound_ms << " ms\n";
-        for (auto const& s : r.search->steps) {
-            auto const& d = s.phase.delta;
-            out << "  " << fmt("%9.0f", s.phase.target_rate) << "/s: completed "
-                << fmt("%9.1f", s.phase.seconds > 0 ? d[counter::answers_received] / s.phase.seconds : 0)
-                << "/s  p50 " << fmt("%7.2f", ms(d.handshake_us.percentile(50))) << "  p99 "
-                << fmt("%7.2f", ms(d.handshake_us.percentile(99))) << " ms  errors "
-                << d.error_total() << "  " << s.verdict << "\n";
-        }
-        out << "highest rate with p99 under the bound: " << r.search->best_rate << " handshakes/s\n";
-    }
+    if (r.search)
+        print_search(out, *r.search);
     for (auto const& check : r.slo)
         out << "SLO " << check.text << "\n";
     if (r.interrupted)
         out << "(interrupted: figures cover what was measured until then)\n";
 }
 
+namespace {
+
+nlohmann::json config_json(options const& c)
+{
+    return {{"clients", c.clients}, {"joined", c.joined_count()}, {"eio", c.eio},
+            {"tls_verify", !c.insecure}, {"ca_file", c.ca_file}, {"churn_rate", c.churn_rate},
+            {"connect_rate", c.connect_rate}, {"rate", c.rate},
+            {"duration_s", c.duration_s}, {"message_bytes", c.message_bytes},
+            {"candidates", c.candidates}, {"threads", c.threads},
+            {"workers", c.workers}, {"source_addrs", c.source_addrs}};
+}
+
+nlohmann::json servers_json(run_report const& r)
+{
+    auto servers = nlohmann::json::array();
+    for (std::size_t i = 0; i < r.cfg.urls.size(); ++i)
+        servers.push_back({{"url", r.cfg.urls[i]},
+                           {"addresses", i < r.addresses.size() ? r.addresses[i] : std::vector<std::string>{}}});
+    return servers;
+}
+
+nlohmann::json setup_json(setup_result const& s)
+{
+    auto const& t = s.totals;
+    auto ready = t[counter::clients_ready];
+    return {{"clients", s.clients}, {"ready", ready},
+            {"failed", t[counter::clients_failed]}, {"seconds", s.seconds},
+            {"quiet_seconds", s.quiet_seconds},
+            {"clients_per_s", s.seconds > 0 ? ready / s.seconds : 0.0},
+            {"connect_latency_ms", latency_json(t.connect_us)}, {"errors", errors_json(t)},
+            {"first_error", s.first_error}, {"interrupted", s.interrupted},
+            {"tls_handshakes", t[counter::tls_handshakes]}, {"tls_handshake_ms", latency_json(t.tls_us)},
+            {"eio3_connected", t[counter::eio3_connected]},
+            {"timeline", setup_timeline_json(s.timeline)}};
+}
+
+nlohmann::json search_json(search_result const& search)
+{
+    auto steps = nlohmann::json::array();
+    for (auto const& s : search.steps) {
+        auto pj = phase_json(s.phase);
+        pj["passed"] = s.passed;
+        pj["verdict"] = s.verdict;
+        steps.push_back(std::move(pj));
+    }
+    return {{"p99_bound_ms", search.p99_bound_ms}, {"max_rate", search.best_rate}, {"steps", std::move(steps)}};
+}
+
+nlohmann::json storm_json(storm_result const& storm)
+{
+    return {{"joins", storm.joins}, {"seconds", storm.seconds},
+            {"ws_peer_received", storm.ws_peer}, {"ws_peer_expected", storm.ws_peer_expected},
+            {"errors", errors_json(storm.delta)}, {"timeline", setup_timeline_json(storm.timeline)}};
+}
+
+nlohmann::json slo_json(std::vector<slo_check> const& slo)
+{
+    auto checks = nlohmann::json::array();
+    bool passed = true;
+    for (auto const& s : slo) {
+        checks.push_back({{"name", s.name}, {"limit", s.limit}, {"actual", s.actual},
+                          {"passed", s.passed}, {"text", s.text}});
+        passed = passed && s.passed;
+    }
+    return {{"passed", passed}, {"checks", std::move(checks)}};
+}
+
+} // namespace
+
 nlohmann::json to_json(run_report const& r)
 {
-    auto const& c = r.cfg;
-    auto const& t = r.setup.totals;
     nlohmann::json j;
     j["schema"] = "webrtc-star-bench-report/1";
     j["created"] = utc_now();
-    j["scenario"] = c.scenario;
-    j["url"] = c.urls.front();
-    j["urls"] = c.urls;
-    auto servers = nlohmann::json::array();
-    for (std::size_t i = 0; i < c.urls.size(); ++i)
-        servers.push_back({{"url", c.urls[i]},
-                           {"addresses", i < r.addresses.size() ? r.addresses[i] : std::vector<std::string>{}}});
-    j["servers"] = std::move(servers);
-    j["config"] = {{"clients", c.clients}, {"joined", c.joined_count()}, {"eio", c.eio},
-                   {"tls_verify", !c.insecure}, {"ca_file", c.ca_file}, {"churn_rate", c.churn_rate},
-                   {"connect_rate", c.connect_rate}, {"rate", c.rate},
-                   {"duration_s", c.duration_s}, {"message_bytes", c.message_bytes},
-                   {"candidates", c.candidates}, {"threads", c.threads},
-                   {"workers", c.workers}, {"source_addrs", c.source_addrs}};
-    auto ready = t[counter::clients_ready];
-    j["setup"] = {{"clients", r.setup.clients}, {"ready", ready},
-                  {"failed", t[counter::clients_failed]}, {"seconds", r.setup.seconds},
-                  {"quiet_seconds", r.setup.quiet_seconds},
-                  {"clients_per_s", r.setup.seconds > 0 ? ready / r.setup.seconds : 0.0},
-                  {"connect_latency_ms", latency_json(t.connect_us)}, {"errors", errors_json(t)},
-                  {"first_error", r.setup.first_error}, {"interrupted", r.setup.interrupted},
-                  {"tls_handshakes", t[counter::tls_handshakes]}, {"tls_handshake_ms", latency_json(t.tls_us)},
-                  {"eio3_connected", t[counter::eio3_connected]},
-                  {"timeline", setup_timeline_json(r.setup.timeline)}};
+    j["scenario"] = r.cfg.scenario;
+    j["url"] = r.cfg.urls.front();
+    j["urls"] = r.cfg.urls;
+    j["servers"] = servers_json(r);
+    j["config"] = config_json(r.cfg);
+    j["setup"] = setup_json(r.setup);
+    j["ws_peer_received"] = ws_peer_total(r);
     auto phases = nlohmann::json::array();
     for (auto const& p : r.phases)
         phases.push_back(phase_json(p));
-    j["ws_peer_received"] = ws_peer_total(r);
     j["phases"] = std::move(phases);
-    if (r.search) {
-        auto steps = nlohmann::json::array();
-        for (auto const& s : r.search->steps) {
-            auto pj = phase_json(s.phase);
-            pj["passed"] = s.passed;
-            pj["verdict"] = s.verdict;
-            steps.push_back(std::move(pj));
-        }
-        j["search"] = {{"p99_bound_ms", r.search->p99_bound_ms},
-                       {"max_rate", r.search->best_rate}, {"steps", std::move(steps)}};
-    }
+    if (r.search)
+        j["search"] = search_json(*r.search);
     if (r.storm)
-        j["storm"] = {{"joins", r.storm->joins}, {"seconds", r.storm->seconds},
-                      {"ws_peer_received", r.storm->ws_peer}, {"ws_peer_expected", r.storm->ws_peer_expected},
-                      {"errors", errors_json(r.storm->delta)},
-                      {"timeline", setup_timeline_json(r.storm->timeline)}};
+        j["storm"] = storm_json(*r.storm);
     j["errors"] = errors_json(run_totals(r));
-    if (!r.slo.empty()) {
-        auto checks = nlohmann::json::array();
-        bool passed = true;
-        for (auto const& s : r.slo) {
-            checks.push_back({{"name", s.name}, {"limit", s.limit}, {"actual", s.actual},
-                              {"passed", s.passed}, {"text", s.text}});
-            passed = passed && s.passed;
-        }
-        j["slo"] = {{"passed", passed}, {"checks", std::move(checks)}};
-    }
+    if (!r.slo.empty())
+        j["slo"] = slo_json(r.slo);
     j["interrupted"] = r.interrupted;
     return j;
 }
@@ -333,41 +372,6 @@ slo_figures slo_figures_of(run_report const& r)
     f.error_ratio = attempts > 0 ? static_cast<double>(all.error_total()) / static_cast<double>(attempts) : 0;
     f.rate = seconds > 0 ? static_cast<double>(load[counter::answers_received]) / seconds : 0;
     return f;
-}
-
-void print_live_progress(std::ostream& out, std::string_view stage, double elapsed_s,
-                         snapshot const& totals, snapshot const& s)
-{
-    char line[256];
-    std::snprintf(line, sizeof line,
-                  "\r\033[K[%6.1fs] %-7.*s connected %llu joined %llu failed %llu | %llu handshakes/s "
-                  "p50 %.2f p99 %.2f ms | errors %llu",
-                  elapsed_s, static_cast<int>(stage.size()), stage.data(),
-                  static_cast<unsigned long long>(totals[counter::sio_connected]),
-                  static_cast<unsigned long long>(totals[counter::joins_sent]),
-                  static_cast<unsigned long long>(totals[counter::clients_failed]),
-                  static_cast<unsigned long long>(s[counter::answers_received]),
-                  ms(s.handshake_us.percentile(50)), ms(s.handshake_us.percentile(99)),
-                  static_cast<unsigned long long>(totals.error_total()));
-    out << line << std::flush;
-}
-
-void print_progress(std::ostream& out, std::string_view stage, double elapsed_s,
-                    snapshot const& totals, snapshot const& s)
-{
-    char line[256];
-    std::snprintf(line, sizeof line,
-                  "[%6.1fs] %-7.*s ready %llu failed %llu | offers %llu/s done %llu/s p99 %.2f ms "
-                  "| ws-peer %llu/s | errors %llu\n",
-                  elapsed_s, static_cast<int>(stage.size()), stage.data(),
-                  static_cast<unsigned long long>(totals[counter::clients_ready]),
-                  static_cast<unsigned long long>(totals[counter::clients_failed]),
-                  static_cast<unsigned long long>(s[counter::offers_sent]),
-                  static_cast<unsigned long long>(s[counter::answers_received]),
-                  ms(s.handshake_us.percentile(99)),
-                  static_cast<unsigned long long>(s[counter::ws_peer_received]),
-                  static_cast<unsigned long long>(totals.error_total()));
-    out << line << std::flush;
 }
 
 } // namespace webrtc_star::bench

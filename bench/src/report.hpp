@@ -33,11 +33,4 @@ std::string to_html(nlohmann::json const& report);
 // What --slo judges: the load phases (or search steps) taken together.
 slo_figures slo_figures_of(run_report const& r);
 
-// The progress line redrawn in place on a terminal.
-void print_live_progress(std::ostream& out, std::string_view stage, double elapsed_s,
-                         snapshot const& totals, snapshot const& last_second);
-// One progress line (stderr) from a tick.
-void print_progress(std::ostream& out, std::string_view stage, double elapsed_s,
-                    snapshot const& totals, snapshot const& last_second);
-
 } // namespace webrtc_star::bench
