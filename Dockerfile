@@ -15,7 +15,8 @@ RUN apt-get update \
  && apt-get clean && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .
-RUN cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DSTAR_BUILD_TESTS=OFF -DSTAR_BUILD_BENCH=OFF \
+RUN cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF -DSTAR_BUILD_BENCH=OFF \
+      -DSTAR_MAN_PAGE=OFF -DSTAR_SYSTEMD_UNIT=OFF \
  && cmake --build build \
  && strip --strip-unneeded -o /webrtc-star-server build/server/webrtc-star-server
 

@@ -4,6 +4,7 @@
 #include "healthcheck.hpp"
 #include "logging.hpp"
 #include "server.hpp"
+#include "version.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -23,6 +24,10 @@ int main(int argc, char** argv) {
     }
     if (loaded.help_requested) {
         std::cout << loaded.help;
+        return 0;
+    }
+    if (loaded.version_requested) {
+        std::cout << "webrtc-star-server " << version_text() << '\n';
         return 0;
     }
     auto const& cfg = loaded.cfg;

@@ -214,6 +214,8 @@ load_result load_config(std::vector<std::string> const& args, char const* const*
         "Durations take ms, s or m (a bare number is milliseconds).");
     std::string config_file;
     bool healthcheck = false;
+    bool version = false;
+    app.add_flag("--version", version, "print the version and exit");
     app.add_flag("--healthcheck", healthcheck,
                  "probe the server these settings describe (GET /healthz) and exit 0 if it is healthy");
     app.add_option("--config", config_file, "config file (key = value lines); env WEBRTC_STAR_CONFIG");
@@ -232,6 +234,7 @@ load_result load_config(std::vector<std::string> const& args, char const* const*
     } catch (CLI::ParseError const& e) {
         throw config_error(e.what());
     }
+    if (version) return {config{}, false, {}, true};
 
     auto env = environment(envp);
     config c;

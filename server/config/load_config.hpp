@@ -18,6 +18,7 @@ struct load_result {
     config cfg;
     bool help_requested = false;
     std::string help;  // usage text, when help was requested
+    bool version_requested = false;  // --version: print it and exit, whatever else was given
 };
 
 // Throws config_error with a message that names the offending flag, variable or key.

@@ -79,3 +79,13 @@ TEST_CASE("--help is reported, not an error") {
     CHECK(r.help_requested);
     CHECK(r.help.find("--max-peers-per-announce") != std::string::npos);
 }
+
+TEST_CASE("--version is reported before any setting is read") {
+    char const* bad_env[] = {"PORT=not-a-port", "WEBRTC_STAR_CONFIG=/nonexistent/x.toml", nullptr};
+    auto r = load_config({"--version", "--log-level", "info"}, bad_env);
+    CHECK(r.version_requested);
+    CHECK_FALSE(r.help_requested);
+    char const* envp[] = {nullptr};
+    CHECK_FALSE(load_config({}, envp).version_requested);
+    CHECK(load_config({"--help"}, envp).help.find("--version") != std::string::npos);
+}
