@@ -1,20 +1,44 @@
 #include "logging.hpp"
 
+#include "logger.hpp"
+
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <array>
+
 namespace star::server {
+
+namespace {
+
+struct named_logger {
+    std::string_view name;
+    std::shared_ptr<spdlog::logger> logger;  // set once by setup_logging, read-only afterwards
+};
+
+std::array<named_logger, 4> loggers{{{"main", {}}, {"transport", {}}, {"signalling", {}}, {"http", {}}}};
+
+}  // namespace
 
 void setup_logging(std::string const& level) {
     auto sink = std::make_shared<spdlog::sinks::stderr_color_sink_mt>();
     auto lvl = spdlog::level::from_str(level);
-    for (char const* name : {"main", "transport", "signalling", "http"}) {
-        auto logger = std::make_shared<spdlog::logger>(name, sink);
+    for (auto& named : loggers) {
+        auto logger = std::make_shared<spdlog::logger>(std::string(named.name), sink);
         logger->set_level(lvl);
         logger->set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%-5l%$ [%n] %v");
         spdlog::register_logger(logger);
+        named.logger = std::move(logger);
     }
-    spdlog::set_default_logger(spdlog::get("main"));
+    spdlog::set_default_logger(loggers.front().logger);
+}
+
+std::shared_ptr<spdlog::logger> const& logger_for(std::string_view name) {
+    for (auto const& named : loggers)
+        if (named.name == name && named.logger) return named.logger;
+    // Not set up: the default logger, looked up once (thread-safe initialisation).
+    static std::shared_ptr<spdlog::logger> const fallback = spdlog::default_logger();
+    return fallback;
 }
 
 }  // namespace star::server

@@ -54,6 +54,7 @@ struct config {
     bool healthcheck = false;  // command line only: probe a running server instead of serving
 
     unsigned io_threads() const;
+    bool operator==(config const&) const = default;
 };
 
 }  // namespace star::server

@@ -4,6 +4,7 @@
 
 #include <cstdio>
 #include <fstream>
+#include <sstream>
 
 using namespace star::server;
 using namespace std::chrono_literals;
@@ -88,4 +89,28 @@ TEST_CASE("--version is reported before any setting is read") {
     char const* envp[] = {nullptr};
     CHECK_FALSE(load_config({}, envp).version_requested);
     CHECK(load_config({"--help"}, envp).help.find("--version") != std::string::npos);
+}
+
+// Help texts state defaults by hand; this keeps them true: every "(default V)" in --help, given as
+// that setting's value, must leave the configuration exactly as its defaults are.
+TEST_CASE("the defaults --help states are the real ones") {
+    char const* envp[] = {nullptr};
+    std::istringstream help(load_config({"--help"}, envp).help);
+    config const defaults = load({});
+    std::string line, option;
+    int checked = 0;
+    while (std::getline(help, line)) {
+        // An option's description is on its line, or on the next one when the name is long.
+        if (auto dashes = line.find_first_not_of(' '); dashes != std::string::npos && line.compare(dashes, 2, "--") == 0)
+            option = line.substr(dashes, line.find(' ', dashes) - dashes);
+        auto at = line.find("(default ");
+        if (at == std::string::npos || option.empty()) continue;
+        auto begin = at + 9;
+        auto end = std::min(line.find(')', begin), line.find(": ", begin));  // "(default V: why)"
+        std::string value = line.substr(begin, end - begin);
+        INFO(option << " says its default is " << value);
+        CHECK(load({option, value}) == defaults);
+        ++checked;
+    }
+    CHECK(checked >= 20);
 }
