@@ -74,31 +74,114 @@ std::optional<std::string> query_param(std::string_view query, std::string_view 
 }
 
 handshake_result check_handshake(handshake_request const& req) {
-    // The order of checks follows engine.io's own, so clients see the same error first.
-    auto transport = query_param(req.query, "transport");
-    if (!transport || *transport != "websocket") return {std::nullopt, handshake_error::unknown_transport};
-    if (query_param(req.query, "sid")) return {std::nullopt, handshake_error::unknown_sid};
-    if (req.method != "GET") return {std::nullopt, handshake_error::bad_handshake_method};
-    if (!req.is_websocket_upgrade) return {std::nullopt, handshake_error::bad_request};
+    auto name = query_param(req.query, "transport");
+    std::optional<transport> kind;
+    if (name && *name == "websocket") kind = transport::websocket;
+    if (name && *name == "polling" && req.polling_enabled) kind = transport::polling;
+    if (!kind) return {std::nullopt, handshake_error::unknown_transport};
     auto eio = query_param(req.query, "EIO");
-    if (eio && *eio == "4") return {handshake_ok{version::v4}, {}};
-    if (eio && *eio == "3") return {handshake_ok{version::v3}, {}};
-    return {std::nullopt, handshake_error::unsupported_protocol_version};
+    auto v = eio && *eio == "3" ? version::v3 : version::v4;
+    if (auto sid = query_param(req.query, "sid")) {
+        // engine.io: a request for a session on another transport must be its upgrade.
+        if (*kind == transport::websocket && !req.is_websocket_upgrade) return {std::nullopt, handshake_error::bad_request};
+        return {handshake_ok{v, *kind, std::move(sid)}, {}};
+    }
+    if (req.method != "GET") return {std::nullopt, handshake_error::bad_handshake_method};
+    if (*kind == transport::websocket && !req.is_websocket_upgrade) return {std::nullopt, handshake_error::bad_request};
+    if (!eio || (*eio != "3" && *eio != "4")) return {std::nullopt, handshake_error::unsupported_protocol_version};
+    return {handshake_ok{v, *kind, std::nullopt}, {}};
 }
 
-std::string open_packet(version v, open_settings const& s) {
+std::string open_packet(version, open_settings const& s, bool offer_websocket) {
     std::string out = "0{\"sid\":";
     json::append_quoted(out, s.sid);
-    out += ",\"upgrades\":[],\"pingInterval\":";
+    out += offer_websocket ? ",\"upgrades\":[\"websocket\"],\"pingInterval\":" : ",\"upgrades\":[],\"pingInterval\":";
     out += std::to_string(s.ping_interval.count());
     out += ",\"pingTimeout\":";
     out += std::to_string(s.ping_timeout.count());
-    if (v == version::v4) {
-        out += ",\"maxPayload\":";
-        out += std::to_string(s.max_payload);
-    }
+    out += ",\"maxPayload\":";
+    out += std::to_string(s.max_payload);
     out += '}';
     return out;
+}
+
+std::optional<std::size_t> utf16_length(std::string_view utf8) {
+    std::size_t units = 0;
+    for (std::size_t i = 0; i < utf8.size();) {
+        auto c = static_cast<unsigned char>(utf8[i]);
+        std::size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+        if (n == 0 || i + n > utf8.size()) return std::nullopt;
+        for (std::size_t k = 1; k < n; ++k)
+            if ((static_cast<unsigned char>(utf8[i + k]) & 0xC0) != 0x80) return std::nullopt;
+        units += n == 4 ? 2 : 1;  // beyond the BMP: a surrogate pair
+        i += n;
+    }
+    return units;
+}
+
+void append_to_payload(std::string& payload, version v, std::string_view packet) {
+    if (v == version::v4) {
+        if (!payload.empty()) payload += '\x1e';
+    } else {
+        // Our packets are valid UTF-8 (the JSON scanner and our own formatting see to it).
+        payload += std::to_string(utf16_length(packet).value_or(packet.size()));
+        payload += ':';
+    }
+    payload += packet;
+}
+
+namespace {
+
+// Splits off the first `units` UTF-16 code units of `text`; nullopt when it is shorter or
+// the cut would fall inside a character.
+std::optional<std::string_view> take_utf16_units(std::string_view text, std::size_t units) {
+    std::size_t i = 0;
+    while (units > 0) {
+        if (i >= text.size()) return std::nullopt;
+        auto c = static_cast<unsigned char>(text[i]);
+        std::size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+        std::size_t u = n == 4 ? 2 : 1;
+        if (n == 0 || i + n > text.size() || u > units) return std::nullopt;
+        i += n;
+        units -= u;
+    }
+    return text.substr(0, i);
+}
+
+std::optional<std::vector<std::string_view>> decode_v3(std::string_view payload) {
+    std::vector<std::string_view> out;
+    while (!payload.empty()) {
+        auto colon = payload.find(':');
+        if (colon == 0 || colon == std::string_view::npos || colon > 10) return std::nullopt;
+        std::size_t units = 0;
+        for (char c : payload.substr(0, colon)) {
+            if (c < '0' || c > '9') return std::nullopt;
+            units = units * 10 + static_cast<std::size_t>(c - '0');
+        }
+        auto packet = take_utf16_units(payload.substr(colon + 1), units);
+        if (!packet || !utf16_length(*packet)) return std::nullopt;
+        if (!packet->empty()) {
+            if (!parse(*packet)) return std::nullopt;
+            out.push_back(*packet);
+        }
+        payload.remove_prefix(colon + 1 + packet->size());
+    }
+    return out;
+}
+
+}  // namespace
+
+std::optional<std::vector<std::string_view>> decode_payload(version v, std::string_view payload) {
+    if (v == version::v3) return decode_v3(payload);
+    std::vector<std::string_view> out;
+    for (;;) {
+        auto sep = payload.find('\x1e');
+        auto packet = payload.substr(0, sep);
+        if (!parse(packet)) return std::nullopt;  // includes "b..." (binary) and empty records
+        out.push_back(packet);
+        if (sep == std::string_view::npos) return out;
+        payload.remove_prefix(sep + 1);
+    }
 }
 
 }  // namespace star::protocol::engineio

@@ -41,6 +41,50 @@ std::optional<packet> parse(std::string_view text) {
     return p;
 }
 
+namespace {
+
+bool reserved_event(json::value const& name) {
+    for (auto r : {"connect", "connect_error", "disconnect", "disconnecting", "newListener", "removeListener"})
+        if (json::key_equals(name.text, r)) return true;
+    return false;
+}
+
+bool valid_event_array(json::value const& v) {
+    if (v.type != json::kind::array) return false;
+    bool ok = false;
+    json::for_each_element(v, [&](json::value const& first) {
+        ok = first.type == json::kind::number || (first.type == json::kind::string && !reserved_event(first));
+        return false;
+    });
+    return ok;
+}
+
+}  // namespace
+
+std::string_view invalid_reason(packet const& p) {
+    std::optional<json::value> data;
+    if (!p.data.empty()) {
+        data = json::scan_whole(p.data);
+        if (!data) return "bad_payload";
+    }
+    switch (p.type) {
+        case packet_type::connect:
+            return !data || data->type == json::kind::object ? std::string_view{} : "bad_payload";
+        case packet_type::disconnect:
+            return data ? "bad_payload" : std::string_view{};
+        case packet_type::connect_error:
+            return data && (data->type == json::kind::object || data->type == json::kind::string) ? std::string_view{}
+                                                                                                 : "bad_payload";
+        case packet_type::event:
+        case packet_type::binary_event:
+            return data && valid_event_array(*data) ? std::string_view{} : "bad_payload";
+        case packet_type::ack:
+        case packet_type::binary_ack:
+            return data && data->type == json::kind::array ? std::string_view{} : "bad_payload";
+    }
+    return "bad_socketio_packet";
+}
+
 std::string connect_frame(dialect d, std::string_view sid) {
     if (d == dialect::v4_format) return "40";
     std::string out = "40{\"sid\":";

@@ -30,6 +30,10 @@ struct config {
     milliseconds handshake_timeout{10'000};  // TCP accept to WebSocket open
     milliseconds shutdown_timeout{5'000};
 
+    // --transports: which Engine.IO transports are served ("polling,websocket" by default).
+    bool transports_polling = true;
+    bool transports_websocket = true;
+
     std::size_t max_message_size = 1'000'000;  // as Socket.IO's maxHttpBufferSize
     std::size_t max_queued_bytes = 4 * 1024 * 1024;
     std::size_t max_connections = 100'000;

@@ -82,7 +82,23 @@ std::vector<setting> settings() {
          duration(&config::handshake_timeout)},
         {"shutdown-timeout", "on SIGTERM/SIGINT, longest wait for connections to close (default 5s)", false, {},
          duration(&config::shutdown_timeout)},
-        {"max-message-size", "largest WebSocket message accepted, in bytes (default 1000000)", false, {},
+        {"transports",
+         "Engine.IO transports served: polling,websocket (default; clients may start by long-polling and "
+         "upgrade), websocket (polling is answered \"Transport unknown\") or polling", false, {},
+         [](config& c, std::string_view v) {
+             c.transports_polling = c.transports_websocket = false;
+             while (!v.empty()) {
+                 auto item = v.substr(0, v.find(','));
+                 v.remove_prefix(std::min(v.size(), item.size() + 1));
+                 if (item == "polling") c.transports_polling = true;
+                 else if (item == "websocket") c.transports_websocket = true;
+                 else throw std::invalid_argument("expected a list of polling and websocket");
+             }
+             if (!c.transports_polling && !c.transports_websocket)
+                 throw std::invalid_argument("expected a list of polling and websocket");
+         }},
+        {"max-message-size", "largest WebSocket message or polling POST body accepted, in bytes (default 1000000)",
+         false, {},
          size(&config::max_message_size)},
         {"max-queued-bytes", "bytes queued to one slow client before it is dropped (default 4MiB)", false, {},
          size(&config::max_queued_bytes)},

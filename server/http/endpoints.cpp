@@ -45,11 +45,6 @@ http_response respond(http_request const& req, http::status status, std::string_
     return res;
 }
 
-http_response engineio_error(http_request const& req, eio::handshake_error e) {
-    auto status = e == eio::handshake_error::forbidden ? http::status::forbidden : http::status::bad_request;
-    return respond(req, status, "application/json", eio::error_body(e));
-}
-
 http_response preflight(http_request const& req) {
     http_response res = respond(req, http::status::no_content, "text/plain", {});
     res.set(http::field::access_control_allow_methods, "GET, OPTIONS");
@@ -62,25 +57,44 @@ http_response preflight(http_request const& req) {
 
 }  // namespace
 
+http_response engineio_error(http_request const& req, eio::handshake_error e) {
+    auto status = e == eio::handshake_error::forbidden ? http::status::forbidden : http::status::bad_request;
+    return respond(req, status, "application/json", eio::error_body(e));
+}
+
 bool is_engineio_path(std::string_view path) {
     return path == "/socket.io/" || path == "/socket.io" || path == "/socket.io-next/" ||
            path == "/socket.io-next";
 }
 
-upgrade_decision decide_upgrade(http_request const& req) {
+upgrade_decision decide_upgrade(http_request const& req, config const& cfg) {
     auto [path, query] = split_target(req.target());
     if (!is_engineio_path(path))
-        return {std::nullopt, respond(req, http::status::not_found, "text/plain", "Not Found\n")};
-    auto check = eio::check_handshake({req.method_string(), query, true});
-    if (!check.ok) return {std::nullopt, engineio_error(req, check.error)};
+        return {std::nullopt, std::nullopt, respond(req, http::status::not_found, "text/plain", "Not Found\n")};
+    auto check = eio::check_handshake({req.method_string(), query, true, cfg.transports_polling});
+    if (check.ok && (check.ok->kind != eio::transport::websocket || !cfg.transports_websocket))
+        check = {std::nullopt, check.ok->kind == eio::transport::websocket ? eio::handshake_error::unknown_transport
+                                                                           : eio::handshake_error::bad_request};
+    if (!check.ok) return {std::nullopt, std::nullopt, engineio_error(req, check.error)};
     if (req[http::field::sec_websocket_version] != "13") {
         auto res = respond(req, http::status::upgrade_required, "text/plain", "Unsupported WebSocket version\n");
         res.set(http::field::sec_websocket_version, "13");
-        return {std::nullopt, std::move(res)};
+        return {std::nullopt, std::nullopt, std::move(res)};
     }
     if (!protocol::websocket::valid_client_key(req[http::field::sec_websocket_key]))
-        return {std::nullopt, respond(req, http::status::bad_request, "text/plain", "Bad Sec-WebSocket-Key\n")};
-    return {check.ok->protocol, std::nullopt};
+        return {std::nullopt, std::nullopt,
+                respond(req, http::status::bad_request, "text/plain", "Bad Sec-WebSocket-Key\n")};
+    return {check.ok->protocol, std::move(check.ok->sid), std::nullopt};
+}
+
+std::optional<polling_request> as_polling_request(http_request const& req, config const& cfg) {
+    if (!cfg.transports_polling) return std::nullopt;
+    if (req.method() != http::verb::get && req.method() != http::verb::post) return std::nullopt;
+    auto [path, query] = split_target(req.target());
+    if (!is_engineio_path(path)) return std::nullopt;
+    auto check = eio::check_handshake({req.method_string(), query, false, true});
+    if (!check.ok || check.ok->kind != eio::transport::polling) return std::nullopt;
+    return polling_request{check.ok->protocol, std::move(check.ok->sid)};
 }
 
 http_response handle_http(http_request const& req, config const& cfg, metrics const& stats,
@@ -88,7 +102,7 @@ http_response handle_http(http_request const& req, config const& cfg, metrics co
     auto [path, query] = split_target(req.target());
     if (is_engineio_path(path)) {
         if (req.method() == http::verb::options) return preflight(req);
-        auto check = eio::check_handshake({req.method_string(), query, false});
+        auto check = eio::check_handshake({req.method_string(), query, false, cfg.transports_polling});
         return engineio_error(req, check.ok ? eio::handshake_error::bad_request : check.error);
     }
     if (req.method() == http::verb::options) return preflight(req);

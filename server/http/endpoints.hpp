@@ -22,11 +22,23 @@ bool is_engineio_path(std::string_view path);
 
 struct upgrade_decision {
     std::optional<protocol::engineio::version> version;  // set: accept the WebSocket
+    std::optional<std::string> sid;                      // set: the upgrade of this polling session
     std::optional<http_response> refusal;                // otherwise: answer this
 };
 
 // Decides a WebSocket upgrade request.
-upgrade_decision decide_upgrade(http_request const& req);
+upgrade_decision decide_upgrade(http_request const& req, config const& cfg = {});
+
+// A request for the long-polling transport, which the transport layer serves itself.
+struct polling_request {
+    protocol::engineio::version version;
+    std::optional<std::string> sid;  // unset: the handshake
+};
+std::optional<polling_request> as_polling_request(http_request const& req, config const& cfg);
+
+// The answer engine.io gives a refused Engine.IO request: 400 (403 for forbidden) and
+// {"code":N,"message":"..."}.
+http_response engineio_error(http_request const& req, protocol::engineio::handshake_error e);
 
 // Answers every request that is not an accepted WebSocket upgrade. `degraded` says why the
 // backend cannot serve (for /readyz), if it cannot.

@@ -116,8 +116,16 @@ std::string metrics::render() const {
         "peer ids taken over from a holder that did not answer a ping", get(takeovers));
     one(out, "webrtc_star_server_heartbeat_timeouts_total", "counter",
         "clients disconnected for missing Engine.IO heartbeats", get(heartbeat_timeouts));
+    one(out, "webrtc_star_server_polling_sessions", "gauge", "open Engine.IO sessions that started by long-polling",
+        get(polling_sessions));
+    one(out, "webrtc_star_server_polling_sessions_total", "counter",
+        "Engine.IO sessions opened by long-polling since start", get(polling_sessions_total));
+    one(out, "webrtc_star_server_polling_upgrades_total", "counter",
+        "long-polling sessions upgraded to WebSocket since start", get(polling_upgrades_total));
     family(out, "webrtc_star_server_messages_dropped_total", "reason",
            "client messages dropped without being acted on, by reason", dropped);
+    family(out, "webrtc_star_server_protocol_errors_total", "reason",
+           "sessions closed for a packet that is not valid Engine.IO or Socket.IO, by reason", protocol_errors);
     family(out, "webrtc_star_server_joins_refused_total", "reason", "ss-join requests refused, by reason",
            joins_refused);
     header(out, "webrtc_star_server_forward_latency_seconds", "histogram",

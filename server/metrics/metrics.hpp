@@ -61,6 +61,13 @@ struct metrics {
                                   "spoofed_src", "spoofed_dst", "unknown_intent", "peer_gone",
                                   "invalid_namespace", "bad_event", "leave_not_joined", "queue_full",
                                   "remote_spoofed", "remote_unknown_intent", "too_big", "other"}};
+    // Sessions closed for a packet engine.io or socket.io would refuse (they close too).
+    labelled_counter<9> protocol_errors{{"bad_engineio_packet", "bad_socketio_packet", "bad_payload",
+                                         "binary_unsupported", "namespace_not_connected", "heartbeat_direction",
+                                         "bad_polling_payload", "overlapping_request", "other"}};
+    // Engine.IO sessions by transport: long-polling sessions opened, and how many upgraded.
+    gauge polling_sessions{0};
+    counter polling_sessions_total{0}, polling_upgrades_total{0};
     labelled_counter<4> joins_refused{{"invalid_address", "peer_id_taken", "claim_pending", "other"}};
 
     latency_histogram forward_latency;

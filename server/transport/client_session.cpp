@@ -2,6 +2,7 @@
 // The protocol half is in client_session_protocol.cpp.
 #include "transport/client_session.hpp"
 
+#include "transport/polling_session.hpp"
 #include "transport/random_id.hpp"
 
 #include <boost/asio/dispatch.hpp>
@@ -11,7 +12,6 @@
 #include <boost/beast/ssl.hpp>
 #include "logger.hpp"
 
-#include <random>
 
 #include <sys/socket.h>
 #include <cerrno>
@@ -44,9 +44,8 @@ client_session<Stream>::client_session(Stream&& stream, protocol::engineio::vers
       version_(version),
       ctx_(ctx),
       slot_(std::move(slot)),
-      sid_(random_id()),
-      heartbeat_timer_(stream_.get_executor()),
-      connect_timer_(stream_.get_executor()) {}
+      protocol_(version, random_id(), ctx.cfg, ctx.stats, *this),
+      heartbeat_timer_(stream_.get_executor()) {}
 
 template <class Stream> void client_session<Stream>::run(request const& req) {
     beast::get_lowest_layer(stream_).expires_never();
@@ -66,23 +65,17 @@ template <class Stream> void client_session<Stream>::on_upgraded(beast::error_co
         log()->debug("session {}: upgrade response failed: {}", id(), ec.message());
         return;  // never registered: nothing to undo
     }
+    if (owner_) {
+        // Carrier mode: the polling session owns the Engine.IO state, the heartbeats and the
+        // registration; this connection only moves packets.
+        if (!early_bytes_.empty()) on_bytes(std::exchange(early_bytes_, {}));
+        return do_read();
+    }
     ctx_.sessions.add(id(), this->weak_from_this());
     ctx_.stats.connections.fetch_add(1, std::memory_order_relaxed);
     inc(ctx_.stats.connections_total);
-    auto const& cfg = ctx_.cfg;
-    enqueue(protocol::engineio::open_packet(
-        version_, {sid_, cfg.ping_interval, cfg.ping_timeout, cfg.max_message_size}));
-    if (version_ == protocol::engineio::version::v3) {
-        // Engine.IO 3 clients (socket.io-client v2) are joined to "/" by the server at once.
-        connected_ = true;
-        enqueue(protocol::socketio::connect_frame(protocol::socketio::dialect::v4_format, sid_));
-        expect_client_ping();
-    } else {
-        schedule_ping(true);
-        start_connect_deadline();
-    }
-    tokens_ = ctx_.cfg.max_messages_per_second;
-    tokens_at_ = std::chrono::steady_clock::now();
+    protocol_.open(std::chrono::steady_clock::now(), false);
+    arm_protocol_timer();
     if (!early_bytes_.empty()) on_bytes(std::exchange(early_bytes_, {}));
     do_read();
 }
@@ -138,14 +131,22 @@ template <class Stream> void client_session<Stream>::on_bytes(std::string_view b
                 return;
             case kind::text:
                 inc(ctx_.stats.frames_received);
-                read_at_ = std::chrono::steady_clock::now();
                 on_alive();
-                on_engineio(e.payload);
+                if (owner_) {
+                    owner_->carried_packet(this, std::string(e.payload), false);
+                } else {
+                    protocol_.on_packet(e.payload, std::chrono::steady_clock::now());
+                    arm_protocol_timer();
+                }
                 break;
             case kind::binary:
                 inc(ctx_.stats.frames_received);
                 on_alive();
-                ctx_.stats.dropped.inc("binary_unsupported");
+                if (owner_) {
+                    owner_->carried_packet(this, {}, true);
+                } else {
+                    protocol_.on_binary();  // socket.io refuses binary it was not told to expect
+                }
                 break;
             case kind::ping:
                 on_alive();
@@ -357,8 +358,13 @@ void client_session<Stream>::finish() {
     finished_ = true;
     closing_ = true;
     heartbeat_timer_.cancel();
-    connect_timer_.cancel();
     finish_probe(false);
+    if (owner_) {
+        std::exchange(owner_, nullptr)->carrier_closed(this);
+        beast::error_code ignored;
+        socket().close(ignored);
+        return;
+    }
     ctx_.sessions.remove(id());
     ctx_.stats.connections.fetch_sub(1, std::memory_order_relaxed);
     ctx_.hub.disconnected(this->shared_from_this());
@@ -366,54 +372,20 @@ void client_session<Stream>::finish() {
     socket().close(ignored);
 }
 
-// Engine.IO 4: the server pings, the client must pong within the ping timeout. The first ping
-// comes after a random part (a half to all) of the interval: clients that connected together
-// would otherwise all be pinged together, every interval, for as long as they stay.
-template <class Stream>
-void client_session<Stream>::schedule_ping(bool first) {
-    awaiting_pong_ = false;
-    auto interval = ctx_.cfg.ping_interval;
-    if (first) {
-        thread_local std::minstd_rand rng{std::random_device{}()};
-        interval = std::chrono::duration_cast<decltype(interval)>(
-            interval * std::uniform_real_distribution<double>(0.5, 1.0)(rng));
-    }
-    heartbeat_timer_.expires_after(interval);
+// One timer serves all of session_protocol's deadlines (heartbeat, CONNECT); it is re-armed
+// only when the next deadline moves (a pong, an Engine.IO 3 ping), not on every message.
+template <class Stream> void client_session<Stream>::arm_protocol_timer() {
+    if (closing_ || finished_) return;
+    auto at = protocol_.next_deadline();
+    if (at == heartbeat_timer_at_) return;
+    heartbeat_timer_at_ = at;
+    if (at == steady_time::max()) return static_cast<void>(heartbeat_timer_.cancel());
+    heartbeat_timer_.expires_at(at);
     heartbeat_timer_.async_wait([self = this->shared_from_this()](beast::error_code ec) {
-        if (ec || self->finished_) return;
-        self->enqueue("2");
-        self->await_pong();
-    });
-}
-
-template <class Stream>
-void client_session<Stream>::await_pong() {
-    awaiting_pong_ = true;
-    heartbeat_timer_.expires_after(ctx_.cfg.ping_timeout);
-    heartbeat_timer_.async_wait([self = this->shared_from_this()](beast::error_code ec) {
-        if (ec || self->finished_ || !self->awaiting_pong_) return;
-        inc(self->ctx_.stats.heartbeat_timeouts);
-        self->close_now("ping timeout");
-    });
-}
-
-// Engine.IO 3: the client pings; silence for longer than interval + timeout ends the session.
-template <class Stream>
-void client_session<Stream>::expect_client_ping() {
-    heartbeat_timer_.expires_after(ctx_.cfg.ping_interval + ctx_.cfg.ping_timeout);
-    heartbeat_timer_.async_wait([self = this->shared_from_this()](beast::error_code ec) {
-        if (ec || self->finished_) return;
-        inc(self->ctx_.stats.heartbeat_timeouts);
-        self->close_now("ping timeout");
-    });
-}
-
-template <class Stream>
-void client_session<Stream>::start_connect_deadline() {
-    connect_timer_.expires_after(ctx_.cfg.connect_timeout);
-    connect_timer_.async_wait([self = this->shared_from_this()](beast::error_code ec) {
-        if (ec || self->finished_ || self->connected_) return;
-        self->close_now("no Socket.IO connect in time");
+        if (ec || self->closing_ || self->finished_) return;
+        self->heartbeat_timer_at_ = steady_time::max();
+        self->protocol_.on_timer(std::chrono::steady_clock::now());
+        self->arm_protocol_timer();
     });
 }
 

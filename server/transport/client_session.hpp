@@ -1,6 +1,7 @@
 // One client connection after the WebSocket upgrade, over plain TCP or TLS: WebSocket framing
-// (protocol/websocket.hpp), Engine.IO heartbeats, the Socket.IO namespace handshake, and a
-// bounded write queue whose frames go out many to a syscall. Lives exactly as long as an
+// (protocol/websocket.hpp) and a bounded write queue whose frames go out many to a syscall.
+// The Engine.IO/Socket.IO rules (heartbeats, the namespace handshake, validation) are
+// session_protocol's; this class moves its packets and arms its one timer. Lives exactly as long as an
 // operation of its own is pending; all its state is touched only on its own thread.
 #pragma once
 
@@ -10,6 +11,7 @@
 #include "protocol/websocket.hpp"
 #include "transport/server_context.hpp"
 #include "transport/session_base.hpp"
+#include "transport/session_protocol.hpp"
 #include "transport/stream_types.hpp"
 
 #include <boost/asio/steady_timer.hpp>
@@ -23,8 +25,12 @@
 
 namespace star::server {
 
+class polling_session;
+
 template <class Stream>
-class client_session : public session_base, public std::enable_shared_from_this<client_session<Stream>> {
+class client_session : public session_base,
+                       public session_protocol_events,
+                       public std::enable_shared_from_this<client_session<Stream>> {
 public:
     using request = boost::beast::http::request<boost::beast::http::string_body>;
 
@@ -35,6 +41,10 @@ public:
 
     // Answers `req` (a validated WebSocket upgrade) with 101 and starts the session.
     void run(request const& req);
+
+    // Before run(): this WebSocket is the upgrade of a long-polling session. It then only
+    // carries that session's packets both ways (see polling_upgrade.cpp).
+    void carry_for(std::shared_ptr<polling_session> owner) { owner_ = std::move(owner); }
 
     // client_link: callable from any thread, except deliver (on executor() only).
     boost::asio::any_io_executor executor() override { return stream_.get_executor(); }
@@ -62,13 +72,15 @@ private:
     void on_readable(boost::beast::error_code ec);
     void on_tls_read(boost::beast::error_code ec, std::size_t bytes);
     void on_bytes(std::string_view bytes);
-    void on_engineio(std::string_view text);
-    void on_socketio(std::string_view text);
-    void on_event(protocol::socketio::packet const& p);
-    void on_join(std::optional<protocol::json::value> const& arg, std::optional<std::uint64_t> ack_id);
-    void on_handshake(std::optional<protocol::json::value> const& arg);
-    void ack(std::optional<std::uint64_t> ack_id, std::string_view args);
-    bool within_rate_limit();
+
+    // session_protocol_events (client_session_protocol.cpp)
+    void send_packet(std::string packet) override { enqueue(std::move(packet)); }
+    void close_session(std::string_view why) override;
+    void join(protocol::star_address address, std::optional<std::uint64_t> ack_id) override;
+    void leave() override;
+    void handshake(routed_handshake h) override;
+    void left_namespace() override;
+    void arm_protocol_timer();  // at session_protocol's next deadline, if it moved
 
     void enqueue(frame_ptr frame, steady_time received, ws_opcode op = ws_opcode::text);
     void enqueue(std::string text) { enqueue(make_frame(std::move(text)), {}); }
@@ -81,10 +93,6 @@ private:
     void send_close(std::uint16_t code);
     void on_close_written();
 
-    void schedule_ping(bool first = false);
-    void await_pong();
-    void expect_client_ping();
-    void start_connect_deadline();
     void on_alive();
     void finish_probe(bool alive);
     void close_now(std::string_view why);
@@ -98,7 +106,7 @@ private:
     protocol::engineio::version version_;
     server_context& ctx_;
     socket_slot slot_;
-    std::string sid_;
+    std::shared_ptr<polling_session> owner_;  // set in carrier mode
 
     std::deque<queued> queue_;
     std::size_t queued_bytes_ = 0;
@@ -112,17 +120,12 @@ private:
     bool peer_closed_ = false;
     bool closing_ = false;   // no more writes are queued
     bool finished_ = false;  // the connection is over
-    bool connected_ = false; // Socket.IO namespace "/" joined
-    bool awaiting_pong_ = false;
 
-    boost::asio::steady_timer heartbeat_timer_;
-    boost::asio::steady_timer connect_timer_;  // the Socket.IO CONNECT deadline
+    session_protocol protocol_;
+    boost::asio::steady_timer heartbeat_timer_;  // session_protocol's deadlines, then the close handshake's
+    steady_time heartbeat_timer_at_ = steady_time::max();
     std::unique_ptr<boost::asio::steady_timer> probe_timer_;
     std::vector<std::function<void(bool)>> probe_waiters_;
-
-    steady_time read_at_{};  // when the message being handled arrived
-    double tokens_ = 0;
-    steady_time tokens_at_{};
 };
 
 }  // namespace star::server

@@ -58,33 +58,59 @@ template <class Stream> void http_session<Stream>::do_read() {
     beast::get_lowest_layer(stream_).expires_after(
         response_ ? std::chrono::duration_cast<std::chrono::milliseconds>(keep_alive_timeout)
                   : ctx_.cfg.handshake_timeout);
+    http::async_read_header(stream_, buffer_, *parser_,
+                            beast::bind_front_handler(&http_session::on_header, this->shared_from_this()));
+}
+
+// The header decides how large a body may be: a long-polling POST may carry up to
+// --max-message-size, as engine.io's maxHttpBufferSize; anything bigger is answered 413.
+template <class Stream> void http_session<Stream>::on_header(beast::error_code ec, std::size_t bytes) {
+    if (ec) return on_read(ec, bytes);
+    if (is_polling_post()) {
+        parser_->body_limit(ctx_.cfg.max_message_size);
+        auto length = parser_->content_length();
+        if (length && *length > ctx_.cfg.max_message_size) return on_read(http::error::body_limit, bytes);
+    }
     http::async_read(stream_, buffer_, *parser_,
                      beast::bind_front_handler(&http_session::on_read, this->shared_from_this()));
 }
 
 template <class Stream> void http_session<Stream>::on_read(beast::error_code ec, std::size_t) {
     if (ec == http::error::end_of_stream) return do_close();
+    if (ec == http::error::body_limit && parser_->is_header_done()) {
+        auto res = engineio_error(parser_->get(), protocol::engineio::handshake_error::bad_request);
+        res.result(http::status::payload_too_large);
+        res.body().clear();
+        res.prepare_payload();
+        res.keep_alive(false);  // the body is still on its way: do not read it
+        return write(std::move(res));
+    }
     if (ec) return debug("read", ec);  // bad request or timeout: drop the connection
     auto req = parser_->release();
-    if (beast::websocket::is_upgrade(req)) {
-        auto decision = decide_upgrade(req);
-        if (decision.version) {
-            std::string early = beast::buffers_to_string(buffer_.data());
-            auto session = std::make_shared<client_session<Stream>>(std::move(stream_), *decision.version, ctx_,
-                                                                    std::move(*slot_), keep_alive_, std::move(early));
-            session->run(req);
-            return;
-        }
-        decision.refusal->keep_alive(false);
-        auto res = std::make_shared<http_response>(std::move(*decision.refusal));
-        response_ = res;
-        http::async_write(stream_, *res,
-                          beast::bind_front_handler(&http_session::on_write, this->shared_from_this(), false));
+    if (beast::websocket::is_upgrade(req)) return on_upgrade(req);
+    if (auto p = as_polling_request(req, ctx_.cfg)) return serve_polling(req, *p);
+    write(handle_http(req, ctx_.cfg, ctx_.stats, ctx_.federation.degraded()));
+}
+
+template <class Stream> void http_session<Stream>::on_upgrade(http_request& req) {
+    auto decision = decide_upgrade(req, ctx_.cfg);
+    if (decision.version && decision.sid) return upgrade_polling_session(req, *decision.sid, *decision.version);
+    if (decision.version) {
+        std::string early = beast::buffers_to_string(buffer_.data());
+        auto session = std::make_shared<client_session<Stream>>(std::move(stream_), *decision.version, ctx_,
+                                                                std::move(*slot_), keep_alive_, std::move(early));
+        session->run(req);
         return;
     }
-    auto res = std::make_shared<http_response>(handle_http(req, ctx_.cfg, ctx_.stats, ctx_.federation.degraded()));
+    decision.refusal->keep_alive(false);
+    write(std::move(*decision.refusal));
+}
+
+template <class Stream> void http_session<Stream>::write(http_response response) {
+    auto res = std::make_shared<http_response>(std::move(response));
     bool keep_alive = res->keep_alive();
     response_ = res;
+    beast::get_lowest_layer(stream_).expires_after(ctx_.cfg.handshake_timeout);
     http::async_write(stream_, *res,
                       beast::bind_front_handler(&http_session::on_write, this->shared_from_this(), keep_alive));
 }

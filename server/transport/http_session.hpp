@@ -1,7 +1,10 @@
-// A plain HTTP (or HTTPS) connection: reads requests, answers them, and hands an accepted
-// WebSocket upgrade on an Engine.IO path over to a client_session on the same stream.
+// A plain HTTP (or HTTPS) connection: reads requests, answers them, hands an accepted
+// WebSocket upgrade on an Engine.IO path over to a client_session on the same stream, and
+// passes long-polling requests to their polling_session (http_session_polling.cpp).
 #pragma once
 
+#include "http/endpoints.hpp"
+#include "transport/polling_session.hpp"
 #include "transport/server_context.hpp"
 #include "transport/stream_types.hpp"
 
@@ -24,9 +27,19 @@ public:
 private:
     void on_tls_handshake(boost::beast::error_code ec);
     void do_read();
+    void on_header(boost::beast::error_code ec, std::size_t bytes);
     void on_read(boost::beast::error_code ec, std::size_t bytes);
+    void on_upgrade(http_request& req);
+    void write(http_response res);
     void on_write(bool keep_alive, boost::beast::error_code ec, std::size_t bytes);
     void do_close();
+
+    // Long-polling (http_session_polling.cpp).
+    bool is_polling_post() const;
+    void serve_polling(http_request& req, polling_request const& p);
+    polling_reply_fn reply_to(http_request const& req);
+    void upgrade_polling_session(http_request const& req, std::string const& sid,
+                                 protocol::engineio::version version);
 
     Stream stream_;
     boost::beast::flat_buffer buffer_;

@@ -6,6 +6,7 @@
 #include "metrics/metrics.hpp"
 #include "signalling/backend.hpp"
 #include "signalling/signalling_hub.hpp"
+#include "transport/polling_registry.hpp"
 #include "transport/session_registry.hpp"
 
 #include <atomic>
@@ -19,7 +20,8 @@ struct server_context {
     signalling_hub& hub;
     backend const& federation;
     session_registry& sessions;
-    std::atomic<std::size_t> open_sockets{0};  // HTTP and WebSocket, against --max-connections
+    std::atomic<std::size_t> open_sockets{0};  // HTTP, WebSocket and polling sessions, against --max-connections
+    polling_registry polling;
 };
 
 // Holds one unit of server_context::open_sockets for as long as a connection lives.

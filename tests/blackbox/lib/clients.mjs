@@ -220,8 +220,8 @@ export function joinWithAck (socket, addr, timeoutMs = 3000) {
  * Connect a client and join it as a fresh peer.
  * @returns {Promise<{socket, rec, id:string, addr:string}>}
  */
-export async function joinPeer (daemon, version = 'v4', { path = '/socket.io', prefix = 'ip4', id = peerId() } = {}) {
-  const { socket, rec } = await connect(version, daemon.url, { path })
+export async function joinPeer (daemon, version = 'v4', { path = '/socket.io', prefix = 'ip4', id = peerId(), extra = {} } = {}) {
+  const { socket, rec } = await connect(version, daemon.url, { path, extra })
   const addr = joinAddr(daemon.port, id, { prefix })
   const err = await joinWithAck(socket, addr)
   if (err != null) throw new Error(`join of ${addr} refused: ${JSON.stringify(err)}`)

@@ -29,7 +29,9 @@ TEST_CASE("status, health and metrics endpoints") {
 
 TEST_CASE("Engine.IO requests that are not upgrades get engine.io's errors") {
     config cfg;
+    cfg.transports_polling = false;  // --transports websocket
     metrics stats;
+    CHECK_FALSE(as_polling_request(get("/socket.io/?EIO=4&transport=polling"), cfg));
     auto polling = handle_http(get("/socket.io/?EIO=4&transport=polling"), cfg, stats);
     CHECK(polling.result() == http::status::bad_request);
     CHECK(polling.body() == R"({"code":0,"message":"Transport unknown"})");
@@ -60,6 +62,23 @@ TEST_CASE("upgrades are accepted only on Engine.IO paths with a good query and W
     CHECK_FALSE(bad.version);
     CHECK(bad.refusal->body() == R"({"code":5,"message":"Unsupported protocol version"})");
     CHECK(decide_upgrade(get("/other")).refusal->result() == http::status::not_found);
+    auto with_sid = decide_upgrade(upgrade("/socket.io/?EIO=4&transport=websocket&sid=abc"));
+    CHECK(with_sid.sid == "abc");
+    config polling_only;
+    polling_only.transports_websocket = false;
+    CHECK(decide_upgrade(upgrade("/socket.io/?EIO=4&transport=websocket"), polling_only).refusal->body() ==
+          R"({"code":0,"message":"Transport unknown"})");
+}
+
+TEST_CASE("long-polling requests are recognised when polling is served") {
+    config cfg;
+    auto handshake = as_polling_request(get("/socket.io/?EIO=3&transport=polling&b64=1"), cfg);
+    REQUIRE(handshake);
+    CHECK(handshake->version == star::protocol::engineio::version::v3);
+    CHECK_FALSE(handshake->sid);
+    CHECK(as_polling_request(get("/socket.io-next/?EIO=4&transport=polling&sid=x"), cfg)->sid == "x");
+    CHECK_FALSE(as_polling_request(get("/socket.io/?EIO=4&transport=websocket"), cfg));
+    CHECK_FALSE(as_polling_request(get("/other/?EIO=4&transport=polling"), cfg));
 }
 
 TEST_CASE("CORS: the request's origin is allowed, preflights answered") {

@@ -1,0 +1,230 @@
+#include "transport/session_protocol.hpp"
+
+#include "protocol/client_event.hpp"
+
+#include <algorithm>
+#include <random>
+
+namespace star::server {
+
+namespace eio = protocol::engineio;
+namespace sio = protocol::socketio;
+
+session_protocol::session_protocol(eio::version v, std::string sid, config const& cfg, metrics& stats,
+                                   session_protocol_events& out)
+    : version_(v), sid_(std::move(sid)), cfg_(cfg), stats_(stats), out_(out) {}
+
+void session_protocol::open(steady_time now, bool offer_websocket) {
+    out_.send_packet(eio::open_packet(version_, {sid_, cfg_.ping_interval, cfg_.ping_timeout, cfg_.max_message_size},
+                                      offer_websocket));
+    tokens_ = cfg_.max_messages_per_second;
+    tokens_at_ = now;
+    if (version_ == eio::version::v3) {
+        // Engine.IO 3 clients (socket.io-client v2) are joined to "/" by the server at once,
+        // and ping the server themselves.
+        connected_ = true;
+        out_.send_packet(sio::connect_frame(sio::dialect::v4_format, sid_));
+        heartbeat_ = heartbeat::awaiting_client_ping;
+        heartbeat_at_ = now + cfg_.ping_interval + cfg_.ping_timeout;
+        return;
+    }
+    // The first ping after a random part (a half to all) of the interval: clients that
+    // connected together are not all pinged together.
+    thread_local std::minstd_rand rng{std::random_device{}()};
+    auto first = std::chrono::duration_cast<steady_time::duration>(
+        cfg_.ping_interval * std::uniform_real_distribution<double>(0.5, 1.0)(rng));
+    heartbeat_ = heartbeat::ping_due;
+    heartbeat_at_ = now + first;
+    connect_deadline_ = now + cfg_.connect_timeout;
+}
+
+steady_time session_protocol::next_deadline() const {
+    if (closed_) return steady_time::max();
+    return connected_ ? heartbeat_at_ : std::min(heartbeat_at_, connect_deadline_);
+}
+
+void session_protocol::on_timer(steady_time now) {
+    if (closed_) return;
+    if (!connected_ && now >= connect_deadline_) return close("no Socket.IO connect in time");
+    if (now < heartbeat_at_) return;
+    if (heartbeat_ == heartbeat::ping_due) {
+        out_.send_packet("2");
+        heartbeat_ = heartbeat::awaiting_pong;
+        heartbeat_at_ = now + cfg_.ping_timeout;
+        return;
+    }
+    inc(stats_.heartbeat_timeouts);
+    close("ping timeout");
+}
+
+void session_protocol::on_binary() {
+    if (!closed_) protocol_error("binary_unsupported");
+}
+
+// Engine.IO: as engine.io, an unparsable packet and a heartbeat in the wrong direction close
+// the session; "open", "upgrade" and "noop" from a client are ignored.
+void session_protocol::on_packet(std::string_view text, steady_time now) {
+    if (closed_) return;
+    auto packet = eio::parse(text);
+    if (!packet) return protocol_error("bad_engineio_packet");
+    switch (packet->type) {
+        case eio::packet_type::message:
+            if (within_rate_limit(now)) on_socketio(packet->data, now);
+            return;
+        case eio::packet_type::ping:
+            if (version_ != eio::version::v3) return protocol_error("heartbeat_direction");
+            out_.send_packet("3" + std::string(packet->data.substr(0, 64)));
+            heartbeat_at_ = now + cfg_.ping_interval + cfg_.ping_timeout;
+            return;
+        case eio::packet_type::pong:
+            if (version_ == eio::version::v3) return protocol_error("heartbeat_direction");
+            if (heartbeat_ == heartbeat::awaiting_pong) {
+                heartbeat_ = heartbeat::ping_due;
+                heartbeat_at_ = now + cfg_.ping_interval;
+            }
+            return;
+        case eio::packet_type::close:
+            return close("client sent Engine.IO close");
+        case eio::packet_type::open:
+        case eio::packet_type::upgrade:
+        case eio::packet_type::noop:
+            return;
+    }
+}
+
+bool session_protocol::within_rate_limit(steady_time now) {
+    unsigned rate = cfg_.max_messages_per_second;
+    if (rate == 0) return true;
+    double burst = 2.0 * rate;
+    tokens_ = std::min(burst, tokens_ + std::chrono::duration<double>(now - tokens_at_).count() * rate);
+    tokens_at_ = now;
+    if (tokens_ < 1) {
+        stats_.dropped.inc("rate_limited");
+        return false;
+    }
+    tokens_ -= 1;
+    return true;
+}
+
+// Socket.IO: a packet socket.io's parser refuses, binary, or a packet for a namespace the
+// client never connected to closes the session, as socket.io does; a well-formed event we
+// do not act on is dropped and counted.
+void session_protocol::on_socketio(std::string_view text, steady_time now) {
+    auto p = sio::parse(text);
+    if (!p) return protocol_error("bad_socketio_packet");
+    if (p->binary()) return protocol_error("binary_unsupported");
+    if (auto why = sio::invalid_reason(*p); !why.empty()) return protocol_error(why);
+    on_socketio_packet(*p, now);
+}
+
+void session_protocol::on_socketio_packet(sio::packet const& p, steady_time now) {
+    auto dialect = version_ == eio::version::v3 ? sio::dialect::v4_format : sio::dialect::v5;
+    if (p.type == sio::packet_type::connect) {
+        if (p.nsp != "/") {
+            stats_.dropped.inc("invalid_namespace");
+            out_.send_packet(sio::connect_error_frame(dialect, p.nsp, "Invalid namespace"));
+            return;
+        }
+        if (!connected_ || dialect == sio::dialect::v5) out_.send_packet(sio::connect_frame(dialect, sid_));
+        connected_ = true;
+        return;
+    }
+    if (p.nsp != "/" || !connected_ || p.type == sio::packet_type::connect_error)
+        return protocol_error("namespace_not_connected");
+    switch (p.type) {
+        case sio::packet_type::disconnect:
+            connected_ = false;
+            connect_deadline_ = now + cfg_.connect_timeout;
+            out_.left_namespace();
+            return;
+        case sio::packet_type::event:
+            on_event(p, now);
+            return;
+        default:
+            return;  // an ACK: the server never asks for one
+    }
+}
+
+void session_protocol::on_event(sio::packet const& p, steady_time now) {
+    auto event = protocol::parse_client_event(p.data);
+    if (!event) {
+        stats_.dropped.inc("bad_event");
+        return;
+    }
+    switch (event->kind) {
+        case protocol::client_event_kind::join:
+            on_join(event->arg, p.ack_id);
+            return;
+        case protocol::client_event_kind::leave:
+            out_.leave();
+            ack(p.ack_id, "[null]");
+            return;
+        case protocol::client_event_kind::handshake:
+            on_handshake(event->arg, now);
+            ack(p.ack_id, "[null]");
+            return;
+        case protocol::client_event_kind::unknown:
+            stats_.dropped.inc("unknown_event");
+            return;
+    }
+}
+
+void session_protocol::on_join(std::optional<protocol::json::value> const& arg, std::optional<std::uint64_t> ack_id) {
+    std::string error;
+    protocol::star_address_result parsed;
+    if (!arg || arg->type != protocol::json::kind::string) {
+        error = "ss-join expects a webrtc-star multiaddr string";
+    } else if (arg->text.size() > protocol::max_star_address_length + 2) {
+        error = "invalid multiaddr: too long";
+    } else {
+        parsed = protocol::parse_star_address(protocol::json::unescape(arg->text));
+        if (!parsed.address) error = "invalid multiaddr: " + parsed.error;
+    }
+    if (!error.empty()) {
+        inc(stats_.joins_total);
+        inc(stats_.joins_failure);
+        stats_.joins_refused.inc("invalid_address");
+        std::string quoted;
+        protocol::json::append_quoted(quoted, error);
+        if (ack_id) out_.send_packet(sio::ack_frame(*ack_id, "[" + quoted + "]"));
+        else out_.send_packet(protocol::error_event_frame(error));
+        return;
+    }
+    out_.join(std::move(*parsed.address), ack_id);
+}
+
+void session_protocol::on_handshake(std::optional<protocol::json::value> const& arg, steady_time now) {
+    auto parsed = protocol::parse_handshake(arg);
+    if (!parsed.value) {
+        inc(stats_.dials_total);
+        inc(stats_.dials_failure);
+        stats_.dropped.inc(parsed.error);
+        return;
+    }
+    auto& h = *parsed.value;
+    routed_handshake r;
+    r.src_key = std::move(h.src.key);
+    r.dst_key = std::move(h.dst.key);
+    r.intent_id = std::move(h.intent_id);
+    r.answer = h.answer;
+    r.forward = std::make_shared<std::string const>(protocol::ws_handshake_frame(h.payload));
+    r.received = now;
+    out_.handshake(std::move(r));
+}
+
+void session_protocol::ack(std::optional<std::uint64_t> ack_id, std::string_view args) {
+    if (ack_id) out_.send_packet(sio::ack_frame(*ack_id, args));
+}
+
+void session_protocol::protocol_error(std::string_view reason) {
+    stats_.protocol_errors.inc(reason);
+    close(reason);
+}
+
+void session_protocol::close(std::string_view why) {
+    if (closed_) return;
+    closed_ = true;
+    out_.close_session(why);
+}
+
+}  // namespace star::server
