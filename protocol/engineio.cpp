@@ -81,11 +81,7 @@ handshake_result check_handshake(handshake_request const& req) {
     if (!kind) return {std::nullopt, handshake_error::unknown_transport};
     auto eio = query_param(req.query, "EIO");
     auto v = eio && *eio == "3" ? version::v3 : version::v4;
-    if (auto sid = query_param(req.query, "sid")) {
-        // engine.io: a request for a session on another transport must be its upgrade.
-        if (*kind == transport::websocket && !req.is_websocket_upgrade) return {std::nullopt, handshake_error::bad_request};
-        return {handshake_ok{v, *kind, std::move(sid)}, {}};
-    }
+    if (auto sid = query_param(req.query, "sid")) return {handshake_ok{v, *kind, std::move(sid)}, {}};
     if (req.method != "GET") return {std::nullopt, handshake_error::bad_handshake_method};
     if (*kind == transport::websocket && !req.is_websocket_upgrade) return {std::nullopt, handshake_error::bad_request};
     if (!eio || (*eio != "3" && *eio != "4")) return {std::nullopt, handshake_error::unsupported_protocol_version};

@@ -103,6 +103,9 @@ http_response handle_http(http_request const& req, config const& cfg, metrics co
     if (is_engineio_path(path)) {
         if (req.method() == http::verb::options) return preflight(req);
         auto check = eio::check_handshake({req.method_string(), query, false, cfg.transports_polling});
+        // A request with a sid that reaches this point is not for a live polling session
+        // (the transport serves those before); engine.io checks the sid before the method.
+        if (check.ok && check.ok->sid) return engineio_error(req, eio::handshake_error::unknown_sid);
         return engineio_error(req, check.ok ? eio::handshake_error::bad_request : check.error);
     }
     if (req.method() == http::verb::options) return preflight(req);

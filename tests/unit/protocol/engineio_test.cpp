@@ -33,7 +33,7 @@ TEST_CASE("engineio handshake checks follow engine.io's order and codes") {
     CHECK(check("EIO=4").error == handshake_error::unknown_transport);
     CHECK(check("EIO=4&transport=abc", false, "GET", true).error == handshake_error::unknown_transport);
     CHECK(check("EIO=4&transport=websocket&sid=abc").ok->sid == "abc");
-    CHECK(check("EIO=4&transport=websocket&sid=abc", false).error == handshake_error::bad_request);
+    CHECK(check("EIO=4&transport=websocket&sid=abc", false).ok->sid == "abc");
     CHECK(check("EIO=4&transport=websocket", true, "POST").error == handshake_error::bad_handshake_method);
     CHECK(check("EIO=4&transport=websocket", false).error == handshake_error::bad_request);
     CHECK(check("EIO=7&transport=websocket").error == handshake_error::unsupported_protocol_version);
