@@ -38,6 +38,7 @@ private:
     bool is_polling_post() const;
     void serve_polling(http_request& req, polling_request const& p);
     polling_reply_fn reply_to(http_request const& req);
+    void watch_pending_poll(std::shared_ptr<polling_session> const& session);
     void upgrade_polling_session(http_request const& req, std::string const& sid,
                                  protocol::engineio::version version);
 
@@ -48,6 +49,7 @@ private:
     std::shared_ptr<void> keep_alive_;
     std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
     std::shared_ptr<void> response_;  // keeps the response alive during the write
+    std::uint64_t poll_generation_ = 0;  // bumped by each polling answer: older watches are void
 };
 
 }  // namespace star::server

@@ -10,6 +10,9 @@
 #include <boost/beast/http/field.hpp>
 #include <boost/beast/ssl.hpp>
 
+#include <sys/socket.h>
+#include <cerrno>
+
 namespace star::server {
 namespace beast = boost::beast;
 namespace http = beast::http;
@@ -38,7 +41,25 @@ template <class Stream> void http_session<Stream>::serve_polling(http_request& r
     auto session = ctx_.polling.find(*p.sid);
     if (!session) return write(engineio_error(req, eio::handshake_error::unknown_sid));
     if (req.method() == http::verb::post) return session->post(std::move(req.body()), reply_to(req));
-    session->poll(reply_to(req));
+    session->poll(reply_to(req), this);
+    if constexpr (!is_tls_v<Stream>) watch_pending_poll(session);
+}
+
+// engine.io ends a session whose pending GET's connection closes. Nothing is read while a GET
+// waits, so we wait for readability and peek: end of stream means the client is gone. (Plain
+// TCP only: under TLS the bytes seen would be records, not the end.)
+template <class Stream>
+void http_session<Stream>::watch_pending_poll(std::shared_ptr<polling_session> const& session) {
+    auto generation = ++poll_generation_;
+    auto& socket = beast::get_lowest_layer(stream_).socket();
+    socket.async_wait(net::socket_base::wait_read, [self = this->shared_from_this(), weak = std::weak_ptr(session),
+                                                    generation](beast::error_code ec) {
+        if (generation != self->poll_generation_) return;  // answered since: a later request's bytes
+        char c;
+        auto n = ::recv(beast::get_lowest_layer(self->stream_).socket().native_handle(), &c, 1, MSG_PEEK | MSG_DONTWAIT);
+        bool gone = ec || n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK);
+        if (auto s = weak.lock(); s && gone) s->poll_abandoned(self.get());
+    });
 }
 
 // The reply may come from another thread, and much later (a GET waits for packets).
@@ -54,6 +75,7 @@ template <class Stream> polling_reply_fn http_session<Stream>::reply_to(http_req
     }
     return [self = this->shared_from_this(), head = std::move(head)](polling_reply r) mutable {
         net::post(self->stream_.get_executor(), [self, head = std::move(head), r = std::move(r)]() mutable {
+            ++self->poll_generation_;
             head.result(r.status);
             if (!r.content_type.empty()) head.set(http::field::content_type, r.content_type);
             head.body() = std::move(r.body);

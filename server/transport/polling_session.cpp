@@ -54,15 +54,23 @@ void polling_session::start(polling_reply_fn reply) {
     });
 }
 
-void polling_session::poll(polling_reply_fn reply) {
-    net::dispatch(executor_, [self = shared_from_this(), reply = std::move(reply)]() mutable {
-        self->on_poll(std::move(reply));
+void polling_session::poll(polling_reply_fn reply, void const* request) {
+    net::dispatch(executor_, [self = shared_from_this(), reply = std::move(reply), request]() mutable {
+        self->on_poll(std::move(reply), request);
     });
 }
 
-void polling_session::on_poll(polling_reply_fn reply) {
+void polling_session::poll_abandoned(void const* request) {
+    net::dispatch(executor_, [self = shared_from_this(), request] {
+        if (self->pending_poll_ && self->pending_poll_request_ == request)
+            self->finish("poll connection closed prematurely", "1");
+    });
+}
+
+void polling_session::on_poll(polling_reply_fn reply, void const* request) {
     if (finished_) return reply(error_reply(eio::handshake_error::unknown_sid));
     if (upgraded_) return reply(error_reply(eio::handshake_error::bad_request));
+    on_client_request();
     if (pending_poll_) {
         // Two GETs at once: engine.io closes the session; the first GET carries the close.
         reply({400, "text/plain", {}});
@@ -70,6 +78,7 @@ void polling_session::on_poll(polling_reply_fn reply) {
         return finish("overlapping GET", "1");
     }
     pending_poll_ = std::move(reply);
+    pending_poll_request_ = request;
     // While an upgrade is being probed, a GET is answered at once, with a noop if need be:
     // the client waits for it to return before it sends the upgrade.
     if (!queue_.empty() || probed_) flush_to_poll();
@@ -84,6 +93,7 @@ void polling_session::post(std::string body, polling_reply_fn reply) {
 void polling_session::on_post(std::string const& body, polling_reply_fn const& reply) {
     if (finished_) return reply(error_reply(eio::handshake_error::unknown_sid));
     if (upgraded_) return reply(error_reply(eio::handshake_error::bad_request));
+    on_client_request();
     auto packets = eio::decode_payload(protocol_.version(), body);
     if (!packets) {
         reply(error_reply(eio::handshake_error::bad_request));
@@ -147,7 +157,7 @@ void polling_session::answer_poll(std::string payload) {
 
 void polling_session::arm_timer() {
     if (finished_) return;
-    auto at = std::min(protocol_.next_deadline(), upgrade_deadline_);
+    auto at = std::min({protocol_.next_deadline(), upgrade_deadline_, probe_deadline_});
     if (at == timer_at_) return;
     timer_at_ = at;
     if (at == steady_time::max()) return static_cast<void>(timer_.cancel());
@@ -160,6 +170,10 @@ void polling_session::arm_timer() {
             // engine.io's upgradeTimeout: a probe that never became an upgrade is dropped.
             self->upgrade_deadline_ = steady_time::max();
             if (!self->upgraded_) self->abort_upgrade("upgrade not completed in time");
+        }
+        if (now >= self->probe_deadline_) {
+            self->finish_probe(false);
+            return self->finish("did not answer a liveness ping", "1");
         }
         self->protocol_.on_timer(now);
         self->arm_timer();
@@ -183,6 +197,7 @@ void polling_session::finish(std::string_view why, std::string_view last_packet)
     queue_.clear();
     queued_bytes_ = 0;
     timer_.cancel();
+    finish_probe(false);
     if (carrier_) std::exchange(carrier_, nullptr)->drop(why);
     ctx_.polling.remove(sid());
     ctx_.sessions.remove(id());
@@ -197,16 +212,35 @@ void polling_session::drop(std::string_view why) {
 
 void polling_session::close_going_away() { drop("server shutting down"); }
 
-// A takeover asks whether this holder is alive. A client that polls holds a GET (or has just
-// sent one); one that upgraded is asked over its WebSocket.
+// A takeover asks whether this holder is alive. Engine.IO 4: a ping goes out (it ends the
+// pending GET) and any request from the client within --takeover-probe-timeout proves it
+// alive. Engine.IO 3 cannot be pinged: a pending GET is taken as proof, or else a request in
+// time. An upgraded session is asked over its WebSocket.
 void polling_session::probe(std::function<void(bool alive)> done) {
     net::post(executor_, [self = shared_from_this(), done = std::move(done)]() mutable {
         if (self->finished_) return done(false);
-        if (!self->upgraded_) return done(true);
+        if (!self->upgraded_) {
+            if (self->protocol_.version() == eio::version::v3 && self->pending_poll_) return done(true);
+            self->probe_waiters_.push_back(std::move(done));
+            if (self->probe_deadline_ != steady_time::max()) return;  // a probe is already out
+            self->probe_deadline_ = std::chrono::steady_clock::now() + self->ctx_.cfg.takeover_probe_timeout;
+            if (self->protocol_.version() == eio::version::v4) self->enqueue(make_frame("2"));
+            return self->arm_timer();
+        }
         self->carrier_->probe([self, done = std::move(done)](bool alive) {
             net::post(self->executor_, [done, alive] { done(alive); });
         });
     });
+}
+
+void polling_session::on_client_request() {
+    if (!probe_waiters_.empty()) finish_probe(true);
+}
+
+void polling_session::finish_probe(bool alive) {
+    probe_deadline_ = steady_time::max();
+    auto waiters = std::exchange(probe_waiters_, {});
+    for (auto& w : waiters) w(alive);
 }
 
 void polling_session::join(protocol::star_address address, std::optional<std::uint64_t> ack_id) {

@@ -16,6 +16,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace star::server {
 
@@ -36,9 +37,13 @@ public:
 
     // The handshake GET: registers the session and answers with the open packet.
     void start(polling_reply_fn reply);
-    // Any thread. A GET (wait for packets) or a POST (packets from the client).
-    void poll(polling_reply_fn reply);
+    // Any thread. A GET (wait for packets) or a POST (packets from the client). `request`
+    // identifies the connection a GET came on, for poll_abandoned.
+    void poll(polling_reply_fn reply, void const* request = nullptr);
     void post(std::string body, polling_reply_fn reply);
+    // Any thread. The connection of a pending GET was closed by the client: as engine.io, the
+    // session ends ("poll connection closed prematurely").
+    void poll_abandoned(void const* request);
     // Any thread. A WebSocket for this sid, accepted in carrier mode: probe, then upgrade.
     void offer_carrier(std::shared_ptr<session_base> carrier);
     // From the carrier's thread: a packet it read, or its end.
@@ -63,7 +68,9 @@ private:
     void handshake(routed_handshake h) override;
     void left_namespace() override;
 
-    void on_poll(polling_reply_fn reply);
+    void on_poll(polling_reply_fn reply, void const* request);
+    void on_client_request();  // any request proves the client alive (takeover probes)
+    void finish_probe(bool alive);
     void on_post(std::string const& body, polling_reply_fn const& reply);
     void on_carried(std::string const& text);
     void complete_upgrade();
@@ -85,6 +92,7 @@ private:
     std::deque<frame_ptr> queue_;  // packets waiting for a GET (or, once upgraded, none)
     std::size_t queued_bytes_ = 0;
     polling_reply_fn pending_poll_;
+    void const* pending_poll_request_ = nullptr;
     bool flush_scheduled_ = false;
 
     std::shared_ptr<session_base> carrier_;  // the WebSocket, from its offer until the session ends
@@ -92,6 +100,9 @@ private:
     bool upgraded_ = false;
     steady_time upgrade_deadline_ = steady_time::max();
     bool finished_ = false;
+
+    std::vector<std::function<void(bool)>> probe_waiters_;
+    steady_time probe_deadline_ = steady_time::max();
 };
 
 }  // namespace star::server

@@ -6,7 +6,7 @@ import { describe, it, before, after, afterEach } from 'node:test'
 import assert from 'node:assert/strict'
 import WebSocket from 'ws'
 import { startDaemon, stopAllDaemons, metricSum } from './lib/daemon.mjs'
-import { joinPeer, joinAddr, offer, eventually, sleep, closeAllClients, peerId } from './lib/clients.mjs'
+import { joinPeer, joinAddr, joinWithAck, connect, offer, eventually, sleep, closeAllClients, peerId } from './lib/clients.mjs'
 import { PollingClient } from './lib/polling.mjs'
 
 const sockets = new Set()
@@ -35,7 +35,7 @@ const err = (code, message) => ({ status: 400, body: { code, message } })
 
 describe('Engine.IO long-polling by hand', () => {
   let d
-  before(async () => { d = await startDaemon(['--max-message-size', '4000']) })
+  before(async () => { d = await startDaemon(['--max-message-size', '4000', '--takeover-probe-timeout', '1s']) })
   afterEach(() => {
     closeAllClients()
     for (const ws of sockets) ws.terminate()
@@ -124,6 +124,37 @@ describe('Engine.IO long-polling by hand', () => {
     assert.equal((await c.post(['1'])).status, 200)
     assert.deepEqual((await poll).packets, ['6'])
     assert.equal((await c.get()).status, 400)
+  })
+
+  it('a pending GET whose connection the client closes ends the session, as in engine.io', async () => {
+    const c = new PollingClient(d)
+    await c.open()
+    const abort = new AbortController()
+    const pending = fetch(c.url(), { signal: abort.signal }).catch(() => null)
+    await sleep(200)
+    abort.abort()
+    await pending
+    await eventually(async () => (await errorOf(c.url())).status === 400, { timeoutMs: 5000, what: 'session gone' })
+    assert.deepEqual(await errorOf(c.url()), err(1, 'Session ID unknown'))
+  })
+
+  it('takeover probes: a silent polling holder loses its peer id, a live one keeps it', { timeout: 20000 }, async () => {
+    const id = peerId()
+    const silent = new PollingClient(d)
+    await silent.open()
+    assert.equal((await silent.post(['40', `421${JSON.stringify(['ss-join', joinAddr(d.port, id)])}`])).status, 200)
+    assert.ok((await silent.get()).packets.includes('431[null]'))
+    // the holder holds no GET and answers nothing: the ping goes unanswered, the newcomer takes the id
+    const newcomer = await joinPeer(d, 'v4', { id })
+    assert.ok(newcomer.socket.connected)
+    assert.equal((await silent.get()).status, 400, 'the silent holder was disconnected')
+
+    // a polling holder that is alive answers the ping by polling: the newcomer is refused
+    const live = await joinPeer(d, 'v4', { extra: { transports: ['polling'] } })
+    const intruder = await connect('v4', d.url)
+    const refused = await joinWithAck(intruder.socket, live.addr, 5000)
+    assert.match(String(refused), /already joined/)
+    assert.ok(live.socket.connected)
   })
 
   it('upgrade: probe, noop for the pending GET, upgrade; packets queued across the switch arrive once, in order', { timeout: 30000 }, async () => {
