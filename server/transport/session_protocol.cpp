@@ -113,7 +113,11 @@ void session_protocol::on_socketio(std::string_view text, steady_time now) {
     auto p = sio::parse(text);
     if (!p) return protocol_error("bad_socketio_packet");
     if (p->binary()) return protocol_error("binary_unsupported");
-    if (auto why = sio::invalid_reason(*p); !why.empty()) return protocol_error(why);
+    // An EVENT's data is validated once, by on_event's parse (the hot path: handshakes carry
+    // kilobytes of SDP); other packets are small and checked here.
+    if (p->type != sio::packet_type::event) {
+        if (auto why = sio::invalid_reason(*p); !why.empty()) return protocol_error(why);
+    }
     on_socketio_packet(*p, now);
 }
 
@@ -147,8 +151,10 @@ void session_protocol::on_socketio_packet(sio::packet const& p, steady_time now)
 
 void session_protocol::on_event(sio::packet const& p, steady_time now) {
     auto event = protocol::parse_client_event(p.data);
-    if (!event) {
-        stats_.dropped.inc("bad_event");
+    if (!event || event->kind == protocol::client_event_kind::unknown) {
+        // Only now tell malformed (socket.io closes) from well-formed but not ours (dropped).
+        if (auto why = sio::invalid_reason(p); !why.empty()) return protocol_error(why);
+        stats_.dropped.inc(event ? "unknown_event" : "bad_event");
         return;
     }
     switch (event->kind) {
@@ -164,8 +170,7 @@ void session_protocol::on_event(sio::packet const& p, steady_time now) {
             ack(p.ack_id, "[null]");
             return;
         case protocol::client_event_kind::unknown:
-            stats_.dropped.inc("unknown_event");
-            return;
+            return;  // handled above
     }
 }
 
