@@ -43,6 +43,7 @@ void polling_session::start(polling_reply_fn reply) {
         inc(self->ctx_.stats.polling_sessions_total);
         bool websocket = self->ctx_.cfg.transports_websocket;
         self->protocol_.open(std::chrono::steady_clock::now(), websocket);
+        if (self->finished_ || self->queue_.empty()) return reply(error_reply(eio::handshake_error::bad_request));
         // The open packet alone answers the handshake, as engine.io does; the rest (the
         // Engine.IO 3 connect) waits for the next GET.
         std::string payload;

@@ -66,6 +66,10 @@ describe('TLS', () => {
     const off = offer(a, b.addr)
     a.socket.emit('ss-handshake', off)
     assert.deepEqual(await b.rec.waitFor('ws-handshake', (h) => h.intentId === off.intentId), off)
+    // a client at its default transports: long-polling over https, then the upgrade to wss
+    const polled = await connect('v4', `https://localhost:${d.port}`, { extra: { ca: first.ca, rejectUnauthorized: true, transports: ['polling', 'websocket'] } })
+    await eventually(async () => polled.socket.io.engine.transport.name === 'websocket', { what: 'upgraded to wss' })
+    assert.ok(polled.socket.connected)
     const plainPort = Number(/listening on \S+:(\d+) \(plain\)/.exec(d.stderr)[1])
     const { socket: plain } = await connect('v4', `http://127.0.0.1:${plainPort}`)
     assert.ok(plain.connected)
