@@ -21,7 +21,7 @@ struct server_context {
     backend const& federation;
     session_registry& sessions;
     std::atomic<std::size_t> open_sockets{0};  // HTTP, WebSocket and polling sessions, against --max-connections
-    polling_registry polling;
+    polling_registry polling{};
 };
 
 // Holds one unit of server_context::open_sockets for as long as a connection lives.
