@@ -211,7 +211,14 @@ void polling_session::drop(std::string_view why) {
     net::post(executor_, [self = shared_from_this(), why = std::string(why)] { self->finish(why, "1"); });
 }
 
-void polling_session::close_going_away() { drop("server shutting down"); }
+// Shutdown: an upgraded session closes its WebSocket with 1001, as a WebSocket-only one does
+// (its end then ends the session); a polling one gets the close packet on its GET.
+void polling_session::close_going_away() {
+    net::post(executor_, [self = shared_from_this()] {
+        if (self->upgraded_ && self->carrier_ && !self->finished_) return self->carrier_->close_going_away();
+        self->finish("server shutting down", "1");
+    });
+}
 
 // A takeover asks whether this holder is alive. Engine.IO 4: a ping goes out (it ends the
 // pending GET) and any request from the client within --takeover-probe-timeout proves it
