@@ -120,6 +120,8 @@ int run_server(config const& cfg, std::shared_ptr<tls_context> tls) {
     if (sessions.size() > 0) log->warn("{} connections did not close in time", sessions.size());
     pool->stop();
     pool->join();
+    // Synchronous: the leaves of all our peers are published (bounded wait) and the backend's
+    // thread is joined, so nothing calls into the hub from here on.
     hub->stop();
     trimmer->stop();
     hub_guard.reset();

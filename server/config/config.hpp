@@ -49,7 +49,10 @@ struct config {
     std::string waku_rest_url = "http://127.0.0.1:8645";
     std::string waku_pubsub_topic = "/waku/2/rs/66/0";
     std::string waku_content_topic_prefix = "/webrtc-star/1";
-    milliseconds waku_poll_interval{100};
+    milliseconds waku_poll_interval{100};       // idle: no cross-server handshake in flight or likely
+    milliseconds waku_fast_poll_interval{20};   // while one is
+    milliseconds waku_fast_poll_window{2000};   // how long "likely" lasts after an offer, signal or join
+    std::size_t waku_max_message_size = 1024 * 1024;  // nwaku's --max-msg-size
     milliseconds federation_presence_interval{10'000};
     milliseconds federation_peer_ttl{35'000};
     std::size_t max_remote_peers = 100'000;

@@ -137,8 +137,22 @@ std::vector<setting> settings() {
              if (v.empty() || v.front() != '/') throw std::invalid_argument("expected a prefix such as /webrtc-star/1");
              c.waku_content_topic_prefix = std::string(v);
          }},
-        {"waku-poll-interval", "how often nwaku is polled for messages (default 100ms)", false, {},
+        {"waku-poll-interval", "how often nwaku is polled for messages when idle (default 100ms)", false, {},
          duration(&config::waku_poll_interval)},
+        {"waku-fast-poll-interval",
+         "how often nwaku is polled while a cross-server handshake is in flight or likely (default 20ms)", false, {},
+         duration(&config::waku_fast_poll_interval)},
+        {"waku-fast-poll-window",
+         "how long fast polling lasts after an offer, a signal or a join crosses (default 2s)", false, {},
+         duration(&config::waku_fast_poll_window)},
+        {"waku-max-message-size",
+         "nwaku's --max-msg-size; envelopes larger than this less 2KiB of overhead are not sent (default 1024KiB)",
+         false, {},
+         [](config& c, std::string_view v) {
+             auto n = sv::parse_size(v);
+             if (n < 16 * 1024) throw std::invalid_argument("expected at least 16KiB");
+             c.waku_max_message_size = n;
+         }},
         {"federation-presence-interval", "how often this server re-announces its peers (default 10s)", false, {},
          duration(&config::federation_presence_interval)},
         {"federation-peer-ttl", "how long a remote peer lives without being re-announced (default 35s)", false, {},

@@ -142,6 +142,11 @@ std::string metrics::render() const {
         "valid envelopes received from other servers", get(federation_received));
     one(out, "webrtc_star_server_federation_backend_errors_total", "counter",
         "failed requests to the federation relay (e.g. nwaku REST)", get(federation_backend_errors));
+    one(out, "webrtc_star_server_federation_polls_total", "counter",
+        "polls of the federation relay (GET requests to nwaku)", get(federation_polls));
+    family(out, "webrtc_star_server_federation_signals_total", "outcome",
+           "cross-server handshake messages: published, received, and given up on (the offer's sender was told "
+           "'peer is not available')", federation_signals);
     family(out, "webrtc_star_server_federation_envelopes_dropped_total", "reason",
            "envelopes dropped, by reason", federation_dropped);
     header(out, "webrtc_star_server_federation_poll_latency_seconds", "histogram",

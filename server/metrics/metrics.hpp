@@ -75,8 +75,9 @@ struct metrics {
     // Federation (zero with the memory backend).
     gauge remote_peers{0};
     gauge federation_degraded{0};
-    counter federation_published{0}, federation_received{0}, federation_backend_errors{0};
-    labelled_counter<22> federation_dropped{{"too_large", "not_json_object", "unsupported_version", "bad_type",
+    counter federation_published{0}, federation_received{0}, federation_backend_errors{0}, federation_polls{0};
+    labelled_counter<4> federation_signals{{"published", "received", "given_up", "other"}};
+    labelled_counter<23> federation_dropped{{"refused_by_nwaku", "too_large", "not_json_object", "unsupported_version", "bad_type",
                                              "unknown_type", "bad_server_id", "bad_id", "bad_ts", "bad_peer_id",
                                              "bad_intent", "bad_answer", "bad_payload", "bad_peers",
                                              "missing_field", "own_echo", "duplicate", "not_for_us",

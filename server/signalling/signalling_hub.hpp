@@ -45,6 +45,9 @@ public:
     // Starts the backend and, when federated, the presence and expiry timers. Refreshes run
     // on the hub's own timer while anyone is joined.
     void start();
+    // Synchronous and safe to call twice; from any thread but the hub's. Publishes the leave
+    // of every peer still joined, then stops the backend, which returns after its last call
+    // into the hub. The hub's executor must be stopped before the hub is destroyed.
     void stop();
 
     void join(link_ptr from, protocol::star_address address, std::optional<std::uint64_t> ack_id);
@@ -121,6 +124,7 @@ private:
     boost::asio::steady_timer presence_timer_;
     boost::asio::steady_timer expiry_timer_;
     std::minstd_rand rng_{std::random_device{}()};
+    bool stopped_ = false;
 };
 
 template <class F> void signalling_hub::locked(F&& f) {

@@ -27,14 +27,25 @@ void signalling_hub::start() {
     });
 }
 
+// Synchronous, on the stopping thread (never the hub's own): after it returns, the backend
+// makes no more calls into the hub. The leave of every peer still here goes out first, so
+// other servers forget them at once instead of after their TTL; presence stops with it.
 void signalling_hub::stop() {
+    std::vector<std::string> still_here;
+    {
+        std::lock_guard lock(mutex_);
+        if (stopped_) return;
+        stopped_ = true;
+        for (std::size_t i = 0; i < table_.size(); ++i) still_here.push_back(table_.at(i).address.key);
+    }
+    if (backend_.federated() && !still_here.empty()) backend_.announce(presence_change::left, std::move(still_here));
+    backend_.stop();
     on_hub_thread([this] {
         refreshes_.reset({});
         refresh_timer_.cancel();
         newcomer_timer_.cancel();
         presence_timer_.cancel();
         expiry_timer_.cancel();
-        backend_.stop();
     });
 }
 
@@ -95,6 +106,13 @@ void signalling_hub::on_remote_signal(server::remote_signal& s) {
     // The sending server must be the one whose presence announced the peer it speaks for.
     std::string const& speaker = s.answer ? s.dst : s.src;
     auto const* held = remote_.find(speaker);
+    if (!held && !s.answer && !table_.find(s.src)) {
+        // An offer from a peer whose join has not reached us yet: the server vouches for it
+        // as its join would (with the same trust), so it counts as that join; dropping it
+        // would leave its dialer waiting for an answer that cannot come back.
+        on_remote_presence(s.server, {s.src}, presence_change::joined);
+        held = remote_.find(speaker);
+    }
     if (!held || held->server != s.server) {
         metrics_.dropped.inc("remote_spoofed");
         return;
@@ -126,6 +144,7 @@ void signalling_hub::on_remote_signal(server::remote_signal& s) {
 
 void signalling_hub::publish_presence() {
     // A full snapshot, in chunks: it refreshes our peers' TTL on every other server.
+    if (stopped_) return;  // our leaves went out: no snapshot may bring the peers back
     std::vector<std::string> chunk;
     for (std::size_t i = 0; i < table_.size(); ++i) {
         chunk.push_back(table_.at(i).address.key);

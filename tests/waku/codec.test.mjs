@@ -108,7 +108,7 @@ test("protobuf: round trip incl. negative and max int64 timestamps, meta, proof,
 });
 
 test("REST JSON: nwaku's field rules", { timeout: 10000 }, () => {
-  const m = messageFromRestJson(parseJson('{"payload":"AQID","contentTopic":"/a/1/b/c","timestamp":1700000000123456789,"extra":1}'));
+  const m = messageFromRestJson(parseJson('{"payload":"AQID","contentTopic":"/a/1/b/c","timestamp":1700000000123456789}'));
   assert.equal(m.timestamp, 1700000000123456789n);
   assert.equal(m.version, 0);
   assert.equal(m.ephemeral, false);
@@ -132,7 +132,12 @@ test("REST JSON: nwaku's field rules", { timeout: 10000 }, () => {
     '{"payload":"AQID","contentTopic":"/a/1/b/c","timestamp":9223372036854775808}',
     '{"payload":"AQID","contentTopic":"/a/1/b/c","ephemeral":"yes"}',
     '{"payload":"AQI","contentTopic":"/a/1/b/c"}',
+    '{"payload":"AQID","contentTopic":"/a/1/b/c","extra":1}', // nwaku: any unknown field is a 400
     "[]",
   ])
     assert.throws(() => messageFromRestJson(parseJson(bad)), bad);
+  // `ephemeral` is a field only nwaku v0.27.0 and later know.
+  const eph = parseJson('{"payload":"AQID","contentTopic":"/a/1/b/c","ephemeral":true}');
+  assert.equal(messageFromRestJson(eph).ephemeral, true);
+  assert.throws(() => messageFromRestJson(eph, { acceptEphemeral: false }), /unrecognized field 'ephemeral'/);
 });

@@ -6,6 +6,7 @@
 //   node nwaku-standin.mjs --rest-port 0 [--peer <multiaddr>]... [--cache-capacity 50]
 //        [--cluster-id 66] [--shard 0]... [--num-shards-in-network 1]
 //        [--max-msg-size 150KiB] [--tcp-port 0] [--nodekey HEX] [--exit-with-stdin]
+//        [--nwaku-version v0.36.0] [--init-delay-ms 0]
 //
 // When ready it prints exactly one line on stdout:
 //   standin ready rest=http://127.0.0.1:<port> relay=/ip4/127.0.0.1/tcp/<port>/p2p/<peer id>
@@ -30,7 +31,8 @@ console.log = console.info = console.debug = console.error;
 
 const USAGE = `usage: nwaku-standin.mjs [--rest-port N] [--rest-address A] [--peer MULTIADDR]...
   [--cache-capacity N] [--cluster-id N] [--shard N]... [--num-shards-in-network N]
-  [--max-msg-size SIZE] [--tcp-port N] [--nodekey HEX64] [--exit-with-stdin]`;
+  [--max-msg-size SIZE] [--tcp-port N] [--nodekey HEX64] [--exit-with-stdin]
+  [--nwaku-version vX.Y.Z] [--init-delay-ms N]`;
 
 function parseOptions(argv) {
   const { values } = parseArgs({
@@ -50,6 +52,9 @@ function parseOptions(argv) {
       "max-msg-size": { type: "string", default: "150KiB" },
       nodekey: { type: "string" }, // secp256k1 private key, 64 hex chars (as nwaku)
       "exit-with-stdin": { type: "boolean", default: false },
+      // Not nwaku's flags: which nwaku to behave as, and how long its start-up lasts.
+      "nwaku-version": { type: "string", default: "v0.36.0" },
+      "init-delay-ms": { type: "string", default: "0" },
       help: { type: "boolean", default: false },
     },
   });
@@ -83,6 +88,8 @@ function parseOptions(argv) {
     numShards,
     maxMessageSize: Math.floor(Number(size[1]) * unit),
     exitWithStdin: values["exit-with-stdin"],
+    version: values["nwaku-version"],
+    initDelayMs: int("init-delay-ms", values["init-delay-ms"], 0, 600000),
   };
 }
 
@@ -184,9 +191,21 @@ async function main() {
       };
     },
   };
-  const rest = createRelayRest({ relay, cache, maxMessageSize: opts.maxMessageSize, log });
+  const rest = createRelayRest({
+    relay,
+    cache,
+    maxMessageSize: opts.maxMessageSize,
+    version: opts.version,
+    initialisedAt: Date.now() + opts.initDelayMs,
+    log,
+  });
 
   function deliver(topic, data) {
+    // nwaku's relay refuses what exceeds --max-msg-size on receive as on publish.
+    if (data.length > opts.maxMessageSize) {
+      log(`dropping a ${data.length}-byte message on ${topic}: over --max-msg-size`);
+      return;
+    }
     let msg;
     try {
       msg = decodeWakuMessage(data);
@@ -198,6 +217,7 @@ async function main() {
   }
   function validator(_peer, message) {
     try {
+      if (message.data.length > opts.maxMessageSize) return "reject";
       const m = decodeWakuMessage(message.data);
       return m.payload.length && m.contentTopic.length ? "accept" : "reject";
     } catch {

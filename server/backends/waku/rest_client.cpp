@@ -9,15 +9,10 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 namespace net = boost::asio;
 
-namespace {
-constexpr std::chrono::seconds request_timeout{5};
-constexpr std::size_t max_response_body = 16 * 1024 * 1024;
-}  // namespace
-
 rest_client::rest_client(net::any_io_executor executor, std::string host, std::string port)
     : resolver_(executor), stream_(executor), host_(std::move(host)), port_(std::move(port)) {}
 
-bool rest_client::request(http::verb method, std::string target, std::string body, callback done) {
+bool rest_client::request(http::verb method, std::string target, std::string body, callback done, options opts) {
     if (closed_ || queue_.size() >= max_queued) return false;
     http::request<http::string_body> req{method, target, 11};
     req.set(http::field::host, host_ + ":" + port_);
@@ -27,7 +22,7 @@ bool rest_client::request(http::verb method, std::string target, std::string bod
     req.body() = std::move(body);
     req.keep_alive(true);
     req.prepare_payload();
-    queue_.push_back({std::move(req), std::move(done)});
+    queue_.push_back({std::move(req), std::move(done), opts});
     if (!busy_) do_next();
     return true;
 }
@@ -45,6 +40,7 @@ void rest_client::do_next() {
         return;
     }
     busy_ = true;
+    reused_ = connected_;
     if (connected_) do_write();
     else do_connect();
 }
@@ -67,7 +63,8 @@ void rest_client::do_write() {
         if (ec) return self->finish({ec, 0, {}});
         self->res_ = {};
         auto parser = std::make_shared<http::response_parser<http::string_body>>();
-        parser->body_limit(max_response_body);
+        if (auto limit = self->queue_.front().opts.body_limit) parser->body_limit(*limit);
+        else parser->body_limit(boost::none);
         http::async_read(self->stream_, self->buffer_, *parser, [self, parser](beast::error_code ec, std::size_t) {
             if (ec) return self->finish({ec, 0, {}});
             auto res = parser->release();
@@ -86,18 +83,26 @@ void rest_client::finish(rest_response r) {
         queue_.clear();  // closed on purpose: what was pending is of no interest to anyone
         return;
     }
-    if (r.error) {
-        // Start the next request on a fresh connection.
-        beast::error_code ignored;
-        stream_.socket().close(ignored);
-        connected_ = false;
-        buffer_.clear();
-    }
+    if (r.error) drop_connection();  // the next request starts on a fresh connection
     if (queue_.empty()) return;
+    auto& front = queue_.front();
+    if (r.error && reused_ && front.opts.retry_if_stale && !front.retried &&
+        r.error != beast::error::timeout) {
+        // Most likely the server closed the idle connection: once more, on a new one.
+        front.retried = true;
+        return do_next();
+    }
     auto done = std::move(queue_.front().done);
     queue_.pop_front();
     if (done) done(std::move(r));
     do_next();
+}
+
+void rest_client::drop_connection() {
+    beast::error_code ignored;
+    stream_.socket().close(ignored);
+    connected_ = false;
+    buffer_.clear();
 }
 
 }  // namespace star::server::waku

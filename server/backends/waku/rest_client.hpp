@@ -1,6 +1,10 @@
 // A small HTTP/1.1 client for nwaku's REST API: one keep-alive connection, requests queued
 // (bounded) and sent one at a time, reconnecting when the connection fails. All on the
 // executor it is given; callbacks run there too.
+//
+// A keep-alive connection the server closed while it sat idle fails only at the next
+// request; a request marked `retry_if_stale` is then sent once more on a fresh connection
+// (for requests that are safe to repeat: a re-published message is deduplicated by relay).
 #pragma once
 
 #include <boost/asio/any_io_executor.hpp>
@@ -13,6 +17,7 @@
 #include <deque>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 namespace star::server::waku {
@@ -27,11 +32,22 @@ class rest_client : public std::enable_shared_from_this<rest_client> {
 public:
     using callback = std::function<void(rest_response)>;
     static constexpr std::size_t max_queued = 1024;
+    // Above nwaku's own 5 s publish timeout, so that its "timedout" answer reaches us.
+    static constexpr std::chrono::seconds request_timeout{10};
+
+    struct options {
+        bool retry_if_stale = false;
+        // Largest response body read; nullopt reads any size (for a poll: nwaku has already
+        // cleared what it sends, so refusing a large answer would lose the whole batch).
+        std::optional<std::uint64_t> body_limit = 1024 * 1024;
+    };
 
     rest_client(boost::asio::any_io_executor executor, std::string host, std::string port);
 
     // Queues a request; returns false (and never calls back) when the queue is full.
-    bool request(boost::beast::http::verb method, std::string target, std::string body, callback done);
+    bool request(boost::beast::http::verb method, std::string target, std::string body, callback done,
+                 options opts = {});
+    std::size_t queued() const { return queue_.size(); }
     // Closes the connection; no callback runs after this, not even for a request in flight.
     void close();
 
@@ -39,11 +55,14 @@ private:
     struct pending {
         boost::beast::http::request<boost::beast::http::string_body> req;
         callback done;
+        options opts;
+        bool retried = false;
     };
     void do_next();
     void do_connect();
     void do_write();
     void finish(rest_response r);
+    void drop_connection();
 
     boost::asio::ip::tcp::resolver resolver_;
     boost::beast::tcp_stream stream_;
@@ -53,6 +72,7 @@ private:
     std::deque<pending> queue_;
     bool busy_ = false;
     bool connected_ = false;
+    bool reused_ = false;  // the request in flight went out on a connection used before
     bool closed_ = false;
 };
 

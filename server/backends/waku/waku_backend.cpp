@@ -5,6 +5,7 @@
 #include "transport/random_id.hpp"
 
 #include <boost/asio/post.hpp>
+#include <boost/beast/http/verb.hpp>
 #include <nlohmann/json.hpp>
 #include "logger.hpp"
 
@@ -16,9 +17,12 @@ namespace fed = protocol::federation;
 namespace {
 
 constexpr std::size_t max_seen = 8192;
-constexpr std::chrono::milliseconds flush_delay{50};
 constexpr std::chrono::milliseconds max_backoff{5000};
-constexpr std::size_t max_pending_announcements = 100'000;
+// How often nwaku's /health is read: how soon /readyz notices a node cut off from its relay.
+constexpr std::chrono::milliseconds health_interval{5000};
+// A poll answer is read whatever its size: nwaku cleared those messages when it sent them.
+constexpr rest_client::options poll_options{false, std::nullopt};
+constexpr rest_client::options retry_options{true, 1024 * 1024};
 
 std::shared_ptr<spdlog::logger> log() { return logger_for("signalling"); }
 
@@ -77,9 +81,16 @@ waku_backend::waku_backend(config const& cfg, metrics& m, std::string server_id)
       topic_path_(url_encode(cfg.waku_pubsub_topic)),
       presence_topic_(cfg.waku_content_topic_prefix + "/presence/json"),
       signal_topic_(cfg.waku_content_topic_prefix + "/signal/json"),
+      max_envelope_(std::min(fed::max_envelope_size,
+                             cfg.waku_max_message_size > nwaku_message_overhead
+                                 ? cfg.waku_max_message_size - nwaku_message_overhead
+                                 : 0)),
       work_(net::make_work_guard(io_)),
       poll_timer_(io_),
-      flush_timer_(io_) {
+      flush_timer_(io_),
+      health_timer_(io_),
+      shutdown_timer_(io_),
+      pacer_(cfg.waku_poll_interval, cfg.waku_fast_poll_interval, cfg.waku_fast_poll_window) {
     auto url = parse_url(cfg.waku_rest_url);
     base_path_ = url.path;
     poller_ = std::make_shared<rest_client>(io_.get_executor(), url.host, url.port);
@@ -87,47 +98,46 @@ waku_backend::waku_backend(config const& cfg, metrics& m, std::string server_id)
     metrics_.federation_degraded.store(1);
 }
 
-waku_backend::~waku_backend() {
-    stop();
-    if (thread_.joinable()) thread_.join();
-}
+waku_backend::~waku_backend() { stop(); }
 
 void waku_backend::start(backend_events& events) {
     events_ = &events;
-    log()->info("waku backend: server {} on {} via {}", server_id_, cfg_.waku_pubsub_topic, cfg_.waku_rest_url);
+    log()->info("waku backend: server {} on {} via {} (envelopes up to {} bytes, nwaku --max-msg-size {})",
+                server_id_, cfg_.waku_pubsub_topic, cfg_.waku_rest_url, max_envelope_, cfg_.waku_max_message_size);
     thread_ = std::thread([this] { io_.run(); });
-    net::post(io_, [this] { do_subscribe(); });
+    net::post(io_, [this] { do_check_version(); });
 }
 
 void waku_backend::stop() {
-    net::post(io_, [this] {
-        poll_timer_.cancel();
-        flush_timer_.cancel();
-        poller_->close();
-        publisher_->close();
-        work_.reset();
-    });
+    if (stopping_.exchange(true) || !thread_.joinable()) return;
+    net::post(io_, [this] { begin_shutdown(); });
+    thread_.join();  // after this, nothing of ours calls into the hub
 }
 
 std::optional<std::string> waku_backend::degraded() const {
     std::lock_guard lock(health_mutex_);
-    return degraded_;
+    return link_problem_ ? link_problem_ : health_problem_;
 }
 
-void waku_backend::set_degraded(std::string reason) {
+void waku_backend::update_degraded() {
+    bool bad = link_problem_ || health_problem_;
+    metrics_.federation_degraded.store(bad ? 1 : 0);
+}
+
+void waku_backend::set_link_problem(std::string reason) {
     inc(metrics_.federation_backend_errors);
-    metrics_.federation_degraded.store(1);
     std::lock_guard lock(health_mutex_);
-    if (!degraded_ || *degraded_ != reason) log()->warn("waku backend degraded: {}", reason);
-    degraded_ = std::move(reason);
+    if (!link_problem_ || *link_problem_ != reason) log()->warn("waku backend degraded: {}", reason);
+    link_problem_ = std::move(reason);
+    update_degraded();
 }
 
-void waku_backend::set_healthy() {
-    backoff_ = std::chrono::milliseconds(0);
-    metrics_.federation_degraded.store(0);
+void waku_backend::set_health_problem(std::optional<std::string> reason) {
     std::lock_guard lock(health_mutex_);
-    if (degraded_) log()->info("waku backend: nwaku reachable, federation up");
-    degraded_.reset();
+    if (reason && (!health_problem_ || *health_problem_ != *reason)) log()->warn("waku backend not ready: {}", *reason);
+    if (!reason && health_problem_) log()->info("waku backend: nwaku reports its relay ready");
+    health_problem_ = std::move(reason);
+    update_degraded();
 }
 
 std::chrono::milliseconds waku_backend::next_backoff() {
@@ -135,25 +145,112 @@ std::chrono::milliseconds waku_backend::next_backoff() {
     return backoff_;
 }
 
+void waku_backend::retry_later(void (waku_backend::*step)(), std::chrono::milliseconds delay) {
+    poll_timer_.expires_after(delay);
+    poll_timer_.async_wait([this, step](boost::system::error_code ec) {
+        if (!ec) (this->*step)();
+    });
+}
+
+// Says what is wrong for answers that are not about one message; true if it was trouble.
+bool waku_backend::relay_trouble(relay_answer answer, std::string_view body, std::string_view what) {
+    switch (answer) {
+        case relay_answer::ok:
+        case relay_answer::message_refused:
+            return false;
+        case relay_answer::initialising:
+            set_link_problem("nwaku is still initialising (" + std::string(body) + ")");
+            return true;
+        case relay_answer::relay_disabled:
+            set_link_problem("nwaku runs without relay: start it with --relay=true (" + std::string(body) + ")");
+            backoff_ = max_backoff;
+            return true;
+        case relay_answer::wrong_base_path:
+            set_link_problem("configuration error: nwaku has no REST API under --waku-rest-url " + cfg_.waku_rest_url +
+                             " (it answered '" + std::string(body) + "'); nwaku serves it at the root, e.g. " +
+                             "http://127.0.0.1:8645");
+            backoff_ = max_backoff;  // retried slowly: nothing will change until the operator acts
+            return true;
+        case relay_answer::not_subscribed:
+            set_link_problem("nwaku lost the subscription (restarted?)");
+            return true;
+        case relay_answer::failed:
+            set_link_problem("nwaku answered " + std::string(what) + " with " + std::string(body));
+            return true;
+    }
+    return true;
+}
+
+void waku_backend::do_check_version() {
+    poller_->request(http::verb::get, base_path_ + "/debug/v1/version", {}, [this](rest_response r) {
+        if (r.error) {
+            set_link_problem("nwaku unreachable: " + r.error.message());
+            return retry_later(&waku_backend::do_check_version, next_backoff());
+        }
+        if (r.status != 200) {
+            auto answer = classify_relay_answer(r.status, r.body);
+            if (answer == relay_answer::initialising || answer == relay_answer::wrong_base_path) {
+                relay_trouble(answer, r.body, "GET /debug/v1/version");
+                return retry_later(&waku_backend::do_check_version, next_backoff());
+            }
+            log()->warn("waku backend: nwaku does not tell its version (HTTP {}); not sending 'ephemeral'", r.status);
+        } else if (auto v = parse_nwaku_version(r.body)) {
+            send_ephemeral_ = v->at_least(ephemeral_since_major, ephemeral_since_minor);
+            if (!v->at_least(min_nwaku_major, min_nwaku_minor))
+                log()->warn("waku backend: nwaku {} is older than the oldest supported, v{}.{}.0: its /health does "
+                            "not report relay readiness, so /readyz cannot tell when it has no relay peers",
+                            r.body, min_nwaku_major, min_nwaku_minor);
+            else
+                log()->info("waku backend: nwaku {}", r.body);
+        } else {
+            log()->warn("waku backend: cannot read nwaku's version '{}'; not sending 'ephemeral'", r.body);
+        }
+        do_subscribe();
+        do_check_health();
+    });
+}
+
 void waku_backend::do_subscribe() {
     std::string body = "[";
     protocol::json::append_quoted(body, cfg_.waku_pubsub_topic);
     body += ']';
-    poller_->request(http::verb::post, base_path_ + "/relay/v1/subscriptions", body, [this](rest_response r) {
-        if (r.error || r.status != 200) {
-            set_degraded(r.error ? "nwaku unreachable: " + r.error.message()
-                                 : "nwaku refused the subscription: HTTP " + std::to_string(r.status));
-            subscribed_ = false;
-            poll_timer_.expires_after(next_backoff());
-            poll_timer_.async_wait([this](boost::system::error_code ec) {
-                if (!ec) do_subscribe();
-            });
-            return;
+    poller_->request(
+        http::verb::post, base_path_ + "/relay/v1/subscriptions", body,
+        [this](rest_response r) {
+            if (r.error || r.status != 200) {
+                if (r.error) set_link_problem("nwaku unreachable: " + r.error.message());
+                else if (!relay_trouble(classify_relay_answer(r.status, r.body), r.body, "the subscription"))
+                    set_link_problem("nwaku refused the subscription: HTTP " + std::to_string(r.status) + " " + r.body);
+                subscribed_ = false;
+                return retry_later(&waku_backend::do_subscribe, next_backoff());
+            }
+            subscribed_ = true;
+            backoff_ = std::chrono::milliseconds(0);
+            {
+                std::lock_guard lock(health_mutex_);
+                if (link_problem_) log()->info("waku backend: subscribed through nwaku, federation up");
+                link_problem_.reset();
+                update_degraded();
+            }
+            schedule_poll(std::chrono::milliseconds(0));
+        },
+        retry_options);
+}
+
+void waku_backend::do_check_health() {
+    publisher_->request(http::verb::get, base_path_ + "/health", {}, [this](rest_response r) {
+        if (!r.error && r.status == 200 && is_health_report(r.body)) {
+            set_health_problem(health_problem(r.body));
+        } else if (!r.error && health_is_report_ && r.status != 404 && r.status != 400) {
+            health_is_report_ = false;  // older nwaku: text, or 503 "Node is not ready"
+            log()->warn("waku backend: nwaku's /health is not the JSON report of v0.36 (HTTP {} '{}'); readiness "
+                        "follows the REST answers alone", r.status, r.body);
         }
-        subscribed_ = true;
-        set_healthy();
-        schedule_poll(std::chrono::milliseconds(0));
-    });
+        health_timer_.expires_after(health_interval);
+        health_timer_.async_wait([this](boost::system::error_code ec) {
+            if (!ec) do_check_health();
+        });
+    }, retry_options);
 }
 
 void waku_backend::schedule_poll(std::chrono::milliseconds delay) {
@@ -163,29 +260,34 @@ void waku_backend::schedule_poll(std::chrono::milliseconds delay) {
     });
 }
 
+// A handshake is likely to cross soon: poll at the fast interval from now on.
+void waku_backend::hurry_poll() {
+    auto now = poll_pacer::clock::now();
+    pacer_.expect_traffic(now);
+    if (!subscribed_ || poll_in_flight_ || shutting_down_) return;
+    if (poll_timer_.expiry() > now + pacer_.fast()) schedule_poll(pacer_.fast());
+}
+
 void waku_backend::do_poll() {
     auto started = std::chrono::steady_clock::now();
-    poller_->request(http::verb::get, base_path_ + "/relay/v1/messages/" + topic_path_, {},
-                     [this, started](rest_response r) {
-                                          metrics_.federation_poll_latency.observe(std::chrono::steady_clock::now() - started);
-                         if (r.error || r.status == 404) {
-                             // Unreachable, or nwaku restarted and forgot our subscription.
-                             set_degraded(r.error ? "nwaku unreachable: " + r.error.message()
-                                                  : "nwaku lost the subscription (restarted?)");
-                             poll_timer_.expires_after(next_backoff());
-                             poll_timer_.async_wait([this](boost::system::error_code ec) {
-                                 if (!ec) do_subscribe();
-                             });
-                             return;
-                         }
-                         if (r.status == 200) {
-                             set_healthy();
-                             on_messages(r.body);
-                         } else {
-                             set_degraded("nwaku answered a poll with HTTP " + std::to_string(r.status));
-                         }
-                         schedule_poll(cfg_.waku_poll_interval);
-                     });
+    poll_in_flight_ = true;
+    inc(metrics_.federation_polls);
+    poller_->request(
+        http::verb::get, base_path_ + "/relay/v1/messages/" + topic_path_, {},
+        [this, started](rest_response r) {
+            poll_in_flight_ = false;
+            metrics_.federation_poll_latency.observe(std::chrono::steady_clock::now() - started);
+            if (r.error || r.status != 200) {
+                if (r.error) set_link_problem("nwaku unreachable: " + r.error.message());
+                else relay_trouble(classify_relay_answer(r.status, r.body), r.body, "a poll");
+                // Unreachable, restarted or initialising: subscribe again once it answers.
+                subscribed_ = false;
+                return retry_later(&waku_backend::do_subscribe, next_backoff());
+            }
+            on_messages(r.body);
+            schedule_poll(pacer_.next_delay(std::chrono::steady_clock::now()));
+        },
+        poll_options);
 }
 
 void waku_backend::on_messages(std::string const& body) {
@@ -235,97 +337,18 @@ void waku_backend::on_envelope(fed::envelope e) {
         case fed::envelope_type::presence:
             return events_->remote_presence(e.from, std::move(e.peers), presence_change::snapshot);
         case fed::envelope_type::join:
+            hurry_poll();  // local peers hear of these newcomers now and may dial them
             return events_->remote_presence(e.from, std::move(e.peers), presence_change::joined);
         case fed::envelope_type::leave:
             return events_->remote_presence(e.from, std::move(e.peers), presence_change::left);
         case fed::envelope_type::signal:
         case fed::envelope_type::unavailable:
+            hurry_poll();  // an answer or more candidates follow
+            metrics_.federation_signals.inc("received");
             events_->remote_signal({e.from, std::move(e.src), std::move(e.dst), std::move(e.intent), e.answer,
                                     e.type == fed::envelope_type::unavailable, std::move(e.payload)});
             return;
     }
-}
-
-std::string waku_backend::new_envelope_id() { return random_id().substr(0, 12) + std::to_string(++next_id_); }
-
-void waku_backend::announce(presence_change change, std::vector<std::string> peer_ids) {
-    net::post(io_, [this, change, ids = std::move(peer_ids)]() mutable {
-        if (change == presence_change::snapshot) {
-            fed::envelope e;
-            e.type = fed::envelope_type::presence;
-            e.peers = std::move(ids);
-            return publish(std::move(e));
-        }
-        // Joins and leaves are coalesced for a moment: a burst of joins is one envelope.
-        for (auto& id : ids) {
-            if (pending_.size() >= max_pending_announcements) {
-                metrics_.federation_dropped.inc("queue_full");
-                break;  // the next presence snapshot repairs what is lost here
-            }
-            pending_.emplace_back(change, std::move(id));
-        }
-        if (flush_scheduled_) return;
-        flush_scheduled_ = true;
-        flush_timer_.expires_after(flush_delay);
-        flush_timer_.async_wait([this](boost::system::error_code ec) {
-            flush_scheduled_ = false;
-            if (!ec) flush_announcements();
-        });
-    });
-}
-
-void waku_backend::flush_announcements() {
-    fed::envelope e;
-    auto emit = [&] {
-        if (!e.peers.empty()) publish(std::exchange(e, fed::envelope{}));
-    };
-    for (auto& [change, id] : pending_) {
-        auto type = change == presence_change::left ? fed::envelope_type::leave : fed::envelope_type::join;
-        if ((!e.peers.empty() && e.type != type) || e.peers.size() >= 500) emit();
-        e.type = type;
-        e.peers.push_back(std::move(id));
-    }
-    emit();
-    pending_.clear();
-}
-
-void waku_backend::send(remote_signal s) {
-    net::post(io_, [this, s = std::move(s)]() mutable {
-        fed::envelope e;
-        e.type = s.unavailable ? fed::envelope_type::unavailable : fed::envelope_type::signal;
-        e.to = std::move(s.server);
-        e.src = std::move(s.src);
-        e.dst = std::move(s.dst);
-        e.intent = std::move(s.intent);
-        e.answer = s.answer;
-        e.payload = std::move(s.payload);
-        publish(std::move(e));
-    });
-}
-
-void waku_backend::publish(fed::envelope e) {
-    e.from = server_id_;
-    e.id = new_envelope_id();
-    e.ts = now_ms();
-    std::string text = fed::encode(e);
-    if (text.size() > fed::max_envelope_size) return metrics_.federation_dropped.inc("too_large");
-    auto const& topic = e.is_signal() ? signal_topic_ : presence_topic_;
-    std::string body = "{\"payload\":\"" + protocol::base64_encode(text) + "\",\"contentTopic\":";
-    protocol::json::append_quoted(body, topic);
-    auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch());
-    body += ",\"timestamp\":" + std::to_string(ns.count()) + ",\"ephemeral\":true}";
-    bool queued = publisher_->request(http::verb::post, base_path_ + "/relay/v1/messages/" + topic_path_,
-                                      std::move(body), [this](rest_response r) {
-                                                                            if (r.error || r.status != 200) {
-                                              metrics_.federation_dropped.inc("publish_failed");
-                                              set_degraded(r.error ? "nwaku unreachable: " + r.error.message()
-                                                                   : "nwaku refused a publish: HTTP " +
-                                                                         std::to_string(r.status) + " " + r.body);
-                                              return;
-                                          }
-                                          inc(metrics_.federation_published);
-                                      });
-    if (!queued) metrics_.federation_dropped.inc("queue_full");
 }
 
 }  // namespace star::server::waku

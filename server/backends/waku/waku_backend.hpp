@@ -1,12 +1,22 @@
 // Federation over Waku relay through a co-located nwaku node's REST API.
 //
-// Subscribes to the pubsub topic, polls GET /relay/v1/messages/{topic} every poll interval
-// (nwaku has no push; a GET returns what arrived since the last one and clears it), and
-// publishes envelopes (protocol/federation_envelope.hpp) with POST /relay/v1/messages/{topic}.
+// At start it reads nwaku's version (which decides whether `ephemeral` may be sent) and
+// subscribes to the pubsub topic; then it polls GET /relay/v1/messages/{topic} (nwaku has
+// no push; a GET returns what arrived since the last one and clears it), fast while a
+// cross-server handshake is in flight or likely and slower when idle (poll_pacer.hpp), reads
+// GET /health now and then (nwaku without relay peers is "not ready"), and publishes
+// envelopes (protocol/federation_envelope.hpp) with POST /relay/v1/messages/{topic}.
+//
 // Runs on its own thread; when nwaku is unreachable it reports itself degraded, retries with
-// backoff and recovers by itself, while local signalling carries on untouched.
+// backoff and recovers by itself, while local signalling carries on untouched. Everything
+// below is owned by that thread, except `stopping_` and the problems behind `health_mutex_`.
+// stop() is synchronous: it publishes what is pending (the leaves of the peers that went),
+// waits for that for at most a bounded time, and returns after the thread's last call into
+// the hub.
 #pragma once
 
+#include "backends/waku/nwaku_answers.hpp"
+#include "backends/waku/poll_pacer.hpp"
 #include "backends/waku/rest_client.hpp"
 #include "config/config.hpp"
 #include "metrics/metrics.hpp"
@@ -25,6 +35,10 @@
 
 namespace star::server::waku {
 
+// What nwaku adds around our payload in a relayed message: the other WakuMessage fields, an
+// RLN proof, the relay frame. An envelope must fit in nwaku's --max-msg-size minus this.
+inline constexpr std::size_t nwaku_message_overhead = 2048;
+
 class waku_backend : public backend {
 public:
     waku_backend(config const& cfg, metrics& m, std::string server_id);
@@ -40,18 +54,42 @@ public:
     std::optional<std::string> degraded() const override;
 
 private:
+    struct outgoing {
+        std::string body;         // the REST request body, identical on every retry
+        protocol::federation::envelope_type type;
+        std::optional<remote_signal> offer;  // for an offer: whom to tell if it is given up
+        int attempts = 0;
+    };
+
+    // Start-up and health (waku_backend.cpp).
+    void do_check_version();
     void do_subscribe();
+    void do_check_health();
+    void retry_later(void (waku_backend::*step)(), std::chrono::milliseconds delay);
+    bool relay_trouble(relay_answer answer, std::string_view body, std::string_view what);
+    void set_link_problem(std::string reason);
+    void set_health_problem(std::optional<std::string> reason);
+    void update_degraded();
+    std::chrono::milliseconds next_backoff();
+
+    // Receiving (waku_backend.cpp).
     void schedule_poll(std::chrono::milliseconds delay);
+    void hurry_poll();
     void do_poll();
     void on_messages(std::string const& body);
     void on_envelope(protocol::federation::envelope e);
-    void publish(protocol::federation::envelope e);
-    void flush_announcements();
-    void set_degraded(std::string reason);
-    void set_healthy();
-    std::chrono::milliseconds next_backoff();
     bool seen(std::string const& id);
+
+    // Publishing and stopping (waku_backend_publish.cpp).
+    void publish(protocol::federation::envelope e, std::optional<remote_signal> offer = std::nullopt);
+    void do_publish(std::shared_ptr<outgoing> out);
+    void on_published(std::shared_ptr<outgoing> out, rest_response r);
+    void give_up(outgoing& out, std::string_view reason);
+    void flush_announcements();
     std::string new_envelope_id();
+    void begin_shutdown();
+    void maybe_finish_shutdown();
+    void finish_shutdown();
 
     config const& cfg_;
     metrics& metrics_;
@@ -59,23 +97,31 @@ private:
     std::string topic_path_;  // the pubsub topic, URL-encoded
     std::string presence_topic_, signal_topic_;
     std::string base_path_;   // path part of --waku-rest-url
+    std::size_t max_envelope_;
 
     boost::asio::io_context io_{1};
     boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
     std::thread thread_;
     std::shared_ptr<rest_client> poller_, publisher_;
-    boost::asio::steady_timer poll_timer_, flush_timer_;
+    boost::asio::steady_timer poll_timer_, flush_timer_, health_timer_, shutdown_timer_;
     backend_events* events_ = nullptr;
+    poll_pacer pacer_;
     bool subscribed_ = false;
+    bool poll_in_flight_ = false;
+    bool send_ephemeral_ = false;  // only to nwaku known to accept the field
+    bool health_is_report_ = true;
     std::chrono::milliseconds backoff_{0};
     std::vector<std::pair<presence_change, std::string>> pending_;  // announcements to coalesce
     bool flush_scheduled_ = false;
     std::deque<std::string> seen_order_;
     std::unordered_set<std::string> seen_;
     std::uint64_t next_id_ = 0;
+    bool shutting_down_ = false;  // on the backend's thread: leaves go out, nothing comes in
 
-    mutable std::mutex health_mutex_;
-    std::optional<std::string> degraded_ = std::string("not yet subscribed to nwaku");
+    std::atomic<bool> stopping_{false};
+    mutable std::mutex health_mutex_;  // guards the two problems; taken by /readyz
+    std::optional<std::string> link_problem_ = std::string("not yet subscribed to nwaku");
+    std::optional<std::string> health_problem_;
 };
 
 }  // namespace star::server::waku

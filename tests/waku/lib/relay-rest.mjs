@@ -50,10 +50,10 @@ function decodeTopicArray(req, body) {
   return v;
 }
 
-function decodeMessage(req, body) {
+function decodeMessage(req, body, acceptEphemeral) {
   const v = decodeBody(req, body);
   try {
-    return messageFromRestJson(v);
+    return messageFromRestJson(v, { acceptEphemeral });
   } catch (e) {
     if (e.stage === "decode") throw badRequest("Invalid content body, could not decode: Unable to deserialize data");
     throw badRequest(e.message);
@@ -68,7 +68,27 @@ function pathParam(raw) {
   }
 }
 
-export function createRelayRest({ relay, cache, maxMessageSize, log = () => {} }) {
+// nwaku's answers for paths no route matches (builder.nim's requestErrorHandler): under a
+// root nwaku knows, 404 with that root's text (which says "while initializing" until the
+// protocols are installed, and keeps saying it afterwards); under any other root, 400.
+const KNOWN_ROOTS = ["admin", "debug", "relay", "filter", "lightpush", "store"];
+const initialisingText = (root) => `/${root} endpoints are not available while initializing.`;
+
+function unknownRoute(pathname) {
+  const root = pathname.split("/")[1] ?? "";
+  if (KNOWN_ROOTS.includes(root)) return new HttpError(404, initialisingText(root));
+  return badRequest("Bad request initiated. Invalid path or method used.");
+}
+
+// nwaku's version string decides whether `ephemeral` is a known message field (v0.27.0+).
+function versionAtLeast(version, major, minor) {
+  const m = /^v(\d+)\.(\d+)/.exec(version);
+  return !!m && (Number(m[1]) > major || (Number(m[1]) === major && Number(m[2]) >= minor));
+}
+
+export function createRelayRest({ relay, cache, maxMessageSize, version = "v0.36.0", initialisedAt = 0, log = () => {} }) {
+  const acceptEphemeral = versionAtLeast(version, 0, 27);
+  const initialising = () => Date.now() < initialisedAt;
   // Incoming relay traffic on subscribed topics lands in the cache
   // (nwaku: messageCacheHandler).
   const onMessage = (pubsubTopic, msg) => cache.addMessage(pubsubTopic, msg);
@@ -99,8 +119,12 @@ export function createRelayRest({ relay, cache, maxMessageSize, log = () => {} }
 
     if (method === "OPTIONS" && /^\/relay\/v1\/(auto\/)?(subscriptions|messages(\/[^/]+)?)$/.test(pathname)) return ok();
 
-    if (pathname === "/health" && method === "GET") return json(relay.health());
+    if (pathname === "/health" && method === "GET")
+      return json(initialising() ? { nodeHealth: "INITIALIZING", protocolsHealth: [] } : relay.health());
+    // Until nwaku has installed its protocols' routes, only /health answers.
+    if (initialising() && pathname !== "/standin/v1/mesh") throw unknownRoute(pathname);
     if (pathname === "/debug/v1/info" && method === "GET") return json(relay.info());
+    if (pathname === "/debug/v1/version" && method === "GET") return { status: 200, type: "text/plain", body: version };
     if (pathname === "/standin/v1/mesh" && method === "GET") {
       const topic = new URL(req.url, "http://localhost").searchParams.get("topic");
       return json(relay.mesh(topic));
@@ -133,7 +157,7 @@ export function createRelayRest({ relay, cache, maxMessageSize, log = () => {} }
       }
       if (method === "POST") {
         if (!relay.isSubscribed(topic)) throw badRequest(`Failed to publish: Node not subscribed to topic: ${topic}`);
-        const msg = decodeMessage(req, body);
+        const msg = decodeMessage(req, body, acceptEphemeral);
         await publish(topic, msg);
         return ok();
       }
@@ -185,7 +209,7 @@ export function createRelayRest({ relay, cache, maxMessageSize, log = () => {} }
     }
 
     if (pathname === "/relay/v1/auto/messages" && method === "POST") {
-      const msg = decodeMessage(req, body);
+      const msg = decodeMessage(req, body, acceptEphemeral);
       if (!relay.autoSharding) throw badRequest("Failed to publish. Autosharding is disabled");
       let shard;
       try {
@@ -197,7 +221,7 @@ export function createRelayRest({ relay, cache, maxMessageSize, log = () => {} }
       return ok();
     }
 
-    throw new HttpError(404);
+    throw unknownRoute(pathname);
   }
 
   async function handle(req, res) {

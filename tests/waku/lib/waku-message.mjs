@@ -117,13 +117,19 @@ function nowNs() {
 // Throws RestDecodeError with nwaku-like texts. `stage` tells which of nwaku's
 // two steps failed: "decode" (JSON -> RelayWakuMessage) or "convert"
 // (RelayWakuMessage -> WakuMessage, i.e. base64/range errors).
-export function messageFromRestJson(obj) {
+// nwaku's RelayWakuMessage reader fails on a field it does not know (a 400), and knows
+// `ephemeral` only since v0.27.0: `acceptEphemeral` says whether this node does.
+const KNOWN_FIELDS = new Set(["payload", "contentTopic", "version", "timestamp", "meta", "ephemeral", "proof"]);
+
+export function messageFromRestJson(obj, { acceptEphemeral = true } = {}) {
   const bad = (msg) => {
     const e = new RestDecodeError(msg);
     e.stage = "decode";
     throw e;
   };
   if (obj === null || typeof obj !== "object" || Array.isArray(obj) || obj instanceof JsonNumber) bad("expected an object");
+  for (const k of Object.keys(obj))
+    if (!KNOWN_FIELDS.has(k) || (k === "ephemeral" && !acceptEphemeral)) bad(`unrecognized field '${k}'`);
   const str = (k) => {
     if (obj[k] === undefined) return undefined;
     if (typeof obj[k] !== "string") bad(`field ${k}: expected a string`);
