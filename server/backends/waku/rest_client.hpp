@@ -28,6 +28,13 @@ struct rest_response {
     std::string body;
 };
 
+struct rest_options {
+    bool retry_if_stale = false;
+    // Largest response body read; nullopt reads any size (for a poll: nwaku has already
+    // cleared what it sends, so refusing a large answer would lose the whole batch).
+    std::optional<std::uint64_t> body_limit = 1024 * 1024;
+};
+
 class rest_client : public std::enable_shared_from_this<rest_client> {
 public:
     using callback = std::function<void(rest_response)>;
@@ -35,18 +42,13 @@ public:
     // Above nwaku's own 5 s publish timeout, so that its "timedout" answer reaches us.
     static constexpr std::chrono::seconds request_timeout{10};
 
-    struct options {
-        bool retry_if_stale = false;
-        // Largest response body read; nullopt reads any size (for a poll: nwaku has already
-        // cleared what it sends, so refusing a large answer would lose the whole batch).
-        std::optional<std::uint64_t> body_limit = 1024 * 1024;
-    };
+    using options = rest_options;
 
     rest_client(boost::asio::any_io_executor executor, std::string host, std::string port);
 
     // Queues a request; returns false (and never calls back) when the queue is full.
     bool request(boost::beast::http::verb method, std::string target, std::string body, callback done,
-                 options opts = {});
+                 rest_options opts = {});
     std::size_t queued() const { return queue_.size(); }
     // Closes the connection; no callback runs after this, not even for a request in flight.
     void close();

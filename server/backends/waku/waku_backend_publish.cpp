@@ -57,7 +57,8 @@ void waku_backend::announce(presence_change change, std::vector<std::string> pee
             }
             pending_.emplace_back(change, std::move(id));
         }
-        if (flush_scheduled_ || shutting_down_) return;
+        if (shutting_down_) return flush_announcements();  // the last leaves go at once
+        if (flush_scheduled_) return;
         flush_scheduled_ = true;
         flush_timer_.expires_after(flush_delay);
         flush_timer_.async_wait([this](boost::system::error_code ec) {

@@ -1,0 +1,86 @@
+// The backend against nwaku's behaviours, through the stand-in that models them: a node still
+// initialising, a node without relay peers, an old node that does not know `ephemeral`, and a
+// wrong base path in --waku-rest-url. Each is seen in /readyz with its reason, and nothing
+// retries ten times a second.
+// Run from the repository root: node --test tests/waku/   (needs WEBRTC_STAR_SERVER_BIN)
+
+import { describe, it, after, afterEach } from 'node:test'
+import assert from 'node:assert/strict'
+import { startStandin, waitForMesh } from './lib/standin.mjs'
+import { startDaemon, stopAllDaemons, httpGet, getMetrics, metricSum } from '../blackbox/lib/daemon.mjs'
+import { joinPeer, closeAllClients, eventually, sleep } from '../blackbox/lib/clients.mjs'
+
+const TIMEOUT = { timeout: 90000 }
+const standins = []
+
+async function standin (opts) {
+  const s = await startStandin(opts)
+  standins.push(s)
+  return s
+}
+const federated = (restUrl) => startDaemon(['--backend', 'waku', '--waku-rest-url', restUrl])
+const readyz = (d) => httpGet(`${d.url}/readyz`)
+const metric = async (d, name, label) => {
+  const text = await getMetrics(d)
+  if (!label) return metricSum(text, name) ?? 0
+  const m = new RegExp(`^${name}\\{[^}]*"${label}"\\}\\s+(\\S+)`, 'm').exec(text)
+  return m ? Number(m[1]) : 0
+}
+
+describe('the waku backend against nwaku behaviours', () => {
+  afterEach(async () => {
+    closeAllClients()
+    await stopAllDaemons()
+    await Promise.all(standins.splice(0).map((s) => s.stop()))
+  })
+  after(() => closeAllClients())
+
+  it('nwaku without relay peers: /readyz 503 with the reason, ready once it has a peer', TIMEOUT, async () => {
+    const lonely = await standin()
+    const d = await federated(lonely.restUrl)
+    await eventually(async () => /No connected peers/.test((await readyz(d)).body),
+      { timeoutMs: 10000, what: '/readyz naming the missing relay peers' })
+    const r = await readyz(d)
+    assert.equal(r.status, 503)
+    assert.match(r.body, /nwaku relay is NOT_READY: No connected peers/)
+    assert.equal((await httpGet(`${d.url}/healthz`)).status, 200)
+    const friend = await standin({ peers: [lonely.relayAddr] })
+    await waitForMesh([lonely, friend])
+    await eventually(async () => (await readyz(d)).status === 200, { timeoutMs: 15000, what: 'ready with a relay peer' })
+  })
+
+  it('nwaku still initialising: /readyz 503 saying so, then ready by itself', TIMEOUT, async () => {
+    const first = await standin()
+    const late = await standin({ peers: [first.relayAddr], extraArgs: ['--init-delay-ms', '8000'] })
+    const d = await federated(late.restUrl)
+    await eventually(async () => /initiali[sz]/i.test((await readyz(d)).body),
+      { timeoutMs: 5000, what: '/readyz saying nwaku is initialising' })
+    assert.equal((await readyz(d)).status, 503)
+    await eventually(async () => (await readyz(d)).status === 200, { timeoutMs: 25000, what: 'ready after initialisation' })
+  })
+
+  it('an nwaku older than v0.27 gets no `ephemeral` field, so its publishes succeed', TIMEOUT, async () => {
+    const old = await standin({ extraArgs: ['--nwaku-version', 'v0.26.0'] })
+    const d = await federated(old.restUrl)
+    await eventually(async () => await metric(d, 'webrtc_star_server_federation_envelopes_published_total') >= 1,
+      { timeoutMs: 10000, what: 'a presence envelope published' })
+    await joinPeer(d)
+    await eventually(async () => await metric(d, 'webrtc_star_server_federation_envelopes_published_total') >= 2,
+      { timeoutMs: 5000, what: 'the join published' })
+    assert.equal(await metric(d, 'webrtc_star_server_federation_envelopes_dropped_total', 'refused_by_nwaku'), 0)
+    assert.match(d.stderr, /older than the oldest supported/)
+  })
+
+  it('a wrong base path in --waku-rest-url is a configuration error, retried slowly', TIMEOUT, async () => {
+    const s = await standin()
+    const d = await federated(`${s.restUrl}/api`)
+    await eventually(async () => /configuration error/.test((await readyz(d)).body),
+      { timeoutMs: 10000, what: '/readyz naming the configuration error' })
+    assert.match((await readyz(d)).body, /--waku-rest-url/)
+    const before = await metric(d, 'webrtc_star_server_federation_backend_errors_total')
+    await sleep(4000)
+    const errors = await metric(d, 'webrtc_star_server_federation_backend_errors_total') - before
+    assert.ok(errors <= 2, `${errors} failing requests in 4 s`)
+    assert.match(d.stderr, /configuration error/)
+  })
+})
