@@ -96,8 +96,8 @@ describe('cross-server handshakes over Waku at default settings', () => {
   it('an offer sent the moment its sender joined is answered, not dropped on the other server', TIMEOUT, async () => {
     const b = await joinPeer(B)
     autoAnswer(b)
-    const bOnA = joinAddr(A.port, b.id)
-    await eventually(async () => await metric(A, 'webrtc_star_server_remote_peers') >= 1, { what: 'A knows b' })
+    const watcher = await joinPeer(A)
+    const bOnA = await watcher.rec.waitFor('ws-peer', (ma) => ma.endsWith(b.id), 5000)  // A knows b
     for (let i = 0; i < 10; i++) {
       const a = await joinPeer(A)  // its join is still being coalesced when the offer goes
       const got = await dial(a, offer(a, bOnA))
@@ -105,6 +105,7 @@ describe('cross-server handshakes over Waku at default settings', () => {
       closeClient(a.socket)
     }
     closeClient(b.socket)
+    closeClient(watcher.socket)
   })
 
   it('an offer nwaku refuses (over its --max-msg-size) is counted, the dialer is told, readiness stays', TIMEOUT, async () => {
@@ -129,6 +130,20 @@ describe('cross-server handshakes over Waku at default settings', () => {
     const rate = (await metric(A, 'webrtc_star_server_federation_polls_total') - before) / ((Date.now() - t0) / 1000)
     console.log(`# idle REST polls: ${rate.toFixed(1)}/s`)
     assert.ok(rate <= 10.5, `${rate} polls/s`)
+  })
+
+  it('offers after quiet spells longer than the REST keep-alive timeout (5 s here) are answered', TIMEOUT, async () => {
+    const a = await joinPeer(A)
+    const b = await joinPeer(B)
+    autoAnswer(b)
+    const toB = await a.rec.waitFor('ws-peer', (ma) => ma.endsWith(b.id), 5000)
+    for (const quiet of [5200, 6000]) {
+      await sleep(quiet)  // the stand-in closes idle keep-alive connections after 5 s
+      const got = await dial(a, offer(a, toB))
+      assert.ok(got?.answer, `after ${quiet} ms of quiet: ${JSON.stringify(got)}`)
+    }
+    closeClient(a.socket)
+    closeClient(b.socket)
   })
 
   it('SIGTERM while presence and handshakes flow: exit 0, and the other server forgets its peers at once', TIMEOUT, async () => {
