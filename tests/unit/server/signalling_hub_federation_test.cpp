@@ -31,13 +31,14 @@ public:
     bool federated() const override { return true; }
     std::string const& server_id() const override { return id_; }
     void start(backend_events&) override {}
-    void stop() override {}
+    void stop() override { ++stops; }
     void announce(presence_change c, std::vector<std::string> ids) override { announced.emplace_back(c, ids); }
     void send(remote_signal s) override { sent.push_back(std::move(s)); }
     std::optional<std::string> degraded() const override { return std::nullopt; }
 
     std::vector<std::pair<presence_change, std::vector<std::string>>> announced;
     std::vector<remote_signal> sent;
+    int stops = 0;
 
 private:
     std::string id_ = "here";
@@ -136,4 +137,41 @@ TEST_CASE_METHOD(federation_fixture, "a peer id held on another server cannot be
     hub.remote_presence("there", {L}, presence_change::joined);
     run();
     CHECK(stats.remote_peers.load() == 1);
+}
+
+TEST_CASE_METHOD(federation_fixture, "an offer from a peer whose join has not arrived counts as its join") {
+    auto l = join(1, L);
+    l->frames.clear();
+    // R's join envelope is still on its way; its server's offer comes first.
+    hub.remote_signal({"there", R, L, "i1", false, false, R"({"x":1})"});
+    run();
+    REQUIRE(l->frames.size() == 2);  // R announced, then its offer
+    CHECK(l->frames[0].find("ws-peer") != std::string::npos);
+    CHECK(l->frames[1] == R"(42["ws-handshake",{"x":1}])");
+    CHECK(stats.remote_peers.load() == 1);
+    // The answer goes back to R's server.
+    hub.handshake(l, handshake(R, L, "i1", true));
+    run();
+    REQUIRE(remote.sent.size() == 1);
+    CHECK(remote.sent[0].server == "there");
+    // But a peer held by one server cannot be spoken for by another.
+    hub.remote_signal({"elsewhere", R, L, "i2", false, false, R"({"x":2})"});
+    run();
+    CHECK(l->frames.size() == 2);
+}
+
+TEST_CASE_METHOD(federation_fixture, "stop publishes the leave of every peer still joined, stops the backend, once") {
+    auto l1 = join(1, L);
+    auto l2 = join(2, X);
+    remote.announced.clear();
+    hub.stop();
+    REQUIRE(remote.announced.size() == 1);
+    CHECK(remote.announced[0].first == presence_change::left);
+    CHECK(remote.announced[0].second.size() == 2);
+    CHECK(remote.stops == 1);
+    hub.stop();
+    CHECK(remote.stops == 1);
+    CHECK(remote.announced.size() == 1);
+    run();  // the presence timer, had it fired, announces nothing after the leaves
+    CHECK(remote.announced.size() == 1);
 }
