@@ -8,7 +8,7 @@ import { describe, it, after, afterEach } from 'node:test'
 import assert from 'node:assert/strict'
 import { startStandin, waitForMesh } from './lib/standin.mjs'
 import { startDaemon, stopAllDaemons, httpGet, getMetrics, metricSum } from '../blackbox/lib/daemon.mjs'
-import { joinPeer, closeAllClients, eventually, sleep } from '../blackbox/lib/clients.mjs'
+import { joinPeer, joinAddr, offer, peerId, closeAllClients, eventually, sleep } from '../blackbox/lib/clients.mjs'
 
 const TIMEOUT = { timeout: 90000 }
 const standins = []
@@ -18,7 +18,18 @@ async function standin (opts) {
   standins.push(s)
   return s
 }
-const federated = (restUrl) => startDaemon(['--backend', 'waku', '--waku-rest-url', restUrl])
+const federated = (restUrl, args = []) => startDaemon(['--backend', 'waku', '--waku-rest-url', restUrl, ...args])
+
+// Another server's join of `peer`, published straight to nwaku as that server would.
+async function remoteJoin (standin, server, peer) {
+  const envelope = { v: 1, type: 'join', from: server, id: `j-${Date.now()}`, ts: Date.now(), peers: [peer] }
+  const r = await fetch(`${standin.restUrl}/relay/v1/messages/${encodeURIComponent('/waku/2/rs/66/0')}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ payload: Buffer.from(JSON.stringify(envelope)).toString('base64'), contentTopic: '/webrtc-star/1/presence/json' })
+  })
+  assert.equal(r.status, 200, await r.text())
+}
 const readyz = (d) => httpGet(`${d.url}/readyz`)
 const metric = async (d, name, label) => {
   const text = await getMetrics(d)
@@ -82,5 +93,27 @@ describe('the waku backend against nwaku behaviours', () => {
     const errors = await metric(d, 'webrtc_star_server_federation_backend_errors_total') - before
     assert.ok(errors <= 2, `${errors} failing requests in 4 s`)
     assert.match(d.stderr, /configuration error/)
+  })
+
+  it('an envelope over --waku-max-message-size less its overhead is not sent; its dialer is told', TIMEOUT, async () => {
+    const s = await standin()
+    const d = await federated(s.restUrl, ['--waku-max-message-size', '16KiB'])
+    await eventually(async () => /No connected peers/.test((await readyz(d)).body), { timeoutMs: 10000, what: 'subscribed' })
+    const a = await joinPeer(d)
+    const x = peerId()
+    await remoteJoin(s, 'server-x', x)
+    const toX = await a.rec.waitFor('ws-peer', (ma) => ma.endsWith(x), 5000)
+    const big = offer(a, toX, { signal: { type: 'offer', sdp: 'a'.repeat(15 * 1024) } })
+    a.socket.emit('ss-handshake', big)
+    const got = await a.rec.waitFor('ws-handshake', (h) => h.intentId === big.intentId, 3000)
+    assert.equal(got.err, 'peer is not available')
+    assert.ok(await metric(d, 'webrtc_star_server_federation_envelopes_dropped_total', 'too_large') >= 1)
+    assert.ok(await metric(d, 'webrtc_star_server_federation_signals_total', 'given_up') >= 1)
+    // A small one goes out.
+    const before = await metric(d, 'webrtc_star_server_federation_signals_total', 'published')
+    a.socket.emit('ss-handshake', offer(a, toX))
+    await eventually(async () => await metric(d, 'webrtc_star_server_federation_signals_total', 'published') > before,
+      { timeoutMs: 5000, what: 'the small offer published' })
+    assert.equal(joinAddr(d.port, x), toX)
   })
 })
