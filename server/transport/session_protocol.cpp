@@ -45,7 +45,10 @@ steady_time session_protocol::next_deadline() const {
 
 void session_protocol::on_timer(steady_time now) {
     if (closed_) return;
-    if (!connected_ && now >= connect_deadline_) return close("no Socket.IO connect in time");
+    if (!connected_ && now >= connect_deadline_) {
+        inc(stats_.connect_timeouts);
+        return close("no Socket.IO connect in time");
+    }
     if (now < heartbeat_at_) return;
     if (heartbeat_ == heartbeat::ping_due) {
         out_.send_packet("2");
