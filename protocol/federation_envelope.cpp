@@ -123,6 +123,14 @@ decode_result decode(std::string_view text) {
     if (e.is_signal() && (e.to.empty() || e.src.empty() || e.dst.empty() || e.intent.empty() || !have_payload))
         return {std::nullopt, "missing_field"};
     if (!e.is_signal() && !have_peers) return {std::nullopt, "missing_field"};
+    // Members another type carries are ignored like unknown ones: the envelope holds only what
+    // its type means, so it encodes again to the same envelope.
+    if (e.is_signal()) {
+        e.peers.clear();
+    } else {
+        e.to.clear(), e.src.clear(), e.dst.clear(), e.intent.clear(), e.payload.clear();
+        e.answer = false;
+    }
     return {std::move(e), {}};
 }
 

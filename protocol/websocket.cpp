@@ -2,10 +2,16 @@
 
 #include <openssl/sha.h>
 
+#include <algorithm>
+
 #include "protocol/base64.hpp"
 #include "protocol/json_scan.hpp"
 
 namespace star::protocol::websocket {
+
+bool close_code::valid_from_peer(std::uint16_t code) {
+    return (code >= 1000 && code <= 1003) || (code >= 1007 && code <= 1014) || (code >= 3000 && code <= 4999);
+}
 
 bool valid_client_key(std::string_view key) {
     auto bytes = base64_decode(key);
@@ -57,6 +63,23 @@ void reader::release_idle() {
     if (!in_message_ && message_.capacity() > 4096) std::string().swap(message_);
 }
 
+std::size_t reader::pending_message_size() const {
+    std::size_t avail = buffer_.size() - offset_;
+    std::size_t assembled = in_message_ ? message_.size() : 0;
+    if (avail < 2) return assembled + avail;
+    auto const* p = reinterpret_cast<std::uint8_t const*>(buffer_.data()) + offset_;
+    std::uint64_t length = p[1] & 0x7F;
+    std::size_t header = 2 + (length == 126 ? 2 : length == 127 ? 8 : 0) + 4;
+    if (avail < header) return assembled + avail;
+    if (length == 126) length = (std::uint64_t(p[2]) << 8) | p[3];
+    if (length == 127) {
+        length = 0;
+        for (int i = 0; i < 8; ++i) length = (length << 8) | p[2 + i];
+    }
+    // Bounded by the size check in next(): a longer frame is refused before it is awaited.
+    return assembled + header + static_cast<std::size_t>(std::min<std::uint64_t>(length, max_message_ + 1));
+}
+
 reader::event reader::fail(std::uint16_t code) {
     failed_ = true;
     return {kind::error, {}, code};
@@ -104,10 +127,11 @@ reader::event reader::next() {
             if (op == opcode::ping) return {kind::ping, data, 0};
             if (op == opcode::pong) return {kind::pong, data, 0};
             if (length == 1) return fail(close_code::protocol_error);
-            std::uint16_t code = length >= 2
-                                     ? static_cast<std::uint16_t>((std::uint8_t(data[0]) << 8) | std::uint8_t(data[1]))
-                                     : close_code::normal;
-            return {kind::close, data.substr(std::min<std::size_t>(2, length)), code};
+            if (length == 0) return {kind::close, {}, close_code::normal};
+            auto code = static_cast<std::uint16_t>((std::uint8_t(data[0]) << 8) | std::uint8_t(data[1]));
+            if (!close_code::valid_from_peer(code)) return fail(close_code::protocol_error);
+            if (!json::valid_utf8(data.substr(2))) return fail(close_code::invalid_payload);
+            return {kind::close, data.substr(2), code};
         }
         if (!fin) {
             if (!in_message_) message_op_ = op;

@@ -17,6 +17,9 @@ inline constexpr std::uint16_t going_away = 1001;
 inline constexpr std::uint16_t protocol_error = 1002;
 inline constexpr std::uint16_t invalid_payload = 1007;
 inline constexpr std::uint16_t too_big = 1009;
+// True for a code a client may send in a close frame (RFC 6455 7.4, and the IANA registry):
+// 1000-1003, 1007-1014, 3000-4999. 1004-1006 and 1015 are reserved, the rest unassigned.
+bool valid_from_peer(std::uint16_t code);
 }  // namespace close_code
 
 // True for a Sec-WebSocket-Key: base64 of 16 bytes.
@@ -52,6 +55,11 @@ public:
     // Frees buffers when nothing is pending (an idle connection keeps no memory).
     void release_idle();
     std::size_t buffered() const { return buffer_.size() - offset_ + message_.size(); }
+    // Memory held for this client: the buffers' capacity, what the memory budget counts.
+    std::size_t held() const { return buffer_.capacity() + message_.capacity(); }
+    // The size of the message being received (what has arrived of it, or the length its
+    // frame header announces if that is known), 0 when none is under way.
+    std::size_t pending_message_size() const;
 
 private:
     event fail(std::uint16_t code);

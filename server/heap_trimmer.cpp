@@ -13,12 +13,17 @@ namespace star::server {
 namespace {
 constexpr std::chrono::seconds look_every{1};
 constexpr std::uint64_t burst_frames = 20'000;  // frames written in a second that make a burst
+constexpr std::int64_t burst_buffered = 8 * 1024 * 1024;  // bytes buffered for clients that make one
+constexpr int own_mapping_from = 128 * 1024;
 }  // namespace
 
 heap_trimmer::heap_trimmer(boost::asio::any_io_executor executor, metrics const& stats)
     : timer_(std::move(executor)), stats_(stats) {}
 
 void heap_trimmer::start() {
+#if defined(__GLIBC__)
+    mallopt(M_MMAP_THRESHOLD, own_mapping_from);  // fixed: glibc stops adjusting it upwards
+#endif
     boost::asio::post(timer_.get_executor(), [this] { schedule(); });
 }
 
@@ -32,12 +37,17 @@ void heap_trimmer::schedule() {
         if (ec) return;
         auto frames = stats_.frames_sent.load(std::memory_order_relaxed);
         std::uint64_t now = frames - frames_at_last_look_;
-        if (frames_in_last_second_ >= burst_frames && now * 4 <= frames_in_last_second_) {
+        auto buffered = stats_.buffered_bytes.load(std::memory_order_relaxed);
+        bool frames_ended = frames_in_last_second_ >= burst_frames && now * 4 <= frames_in_last_second_;
+        bool buffers_freed = buffered_a_second_ago_ >= burst_buffered && buffered * 4 <= buffered_a_second_ago_;
+        if (frames_ended || buffers_freed) {
 #if defined(__GLIBC__)
             malloc_trim(0);
-            logger_for("main")->debug("heap trimmed after a burst of {} frames in a second", frames_in_last_second_);
+            logger_for("main")->debug("heap trimmed after a burst ({} frames in a second, {} bytes buffered)",
+                                      frames_in_last_second_, buffered_a_second_ago_);
 #endif
         }
+        buffered_a_second_ago_ = buffered;
         frames_in_last_second_ = now;
         frames_at_last_look_ = frames;
         schedule();

@@ -38,6 +38,11 @@ struct config {
     std::size_t max_queued_bytes = 4 * 1024 * 1024;
     std::size_t max_connections = 100'000;
     unsigned max_messages_per_second = 1'000;  // per connection; 0: unlimited
+    unsigned max_pings_per_second = 10;        // WebSocket and Engine.IO pings per connection; 0: unlimited
+    unsigned max_received_per_second = 5'000;  // handshakes one peer is sent by others; 0: unlimited
+    std::size_t memory_budget = 192 * 1024 * 1024;  // bytes buffered for all clients together; 0: none
+    std::size_t min_receive_rate = 64 * 1024;  // bytes/s: a frame of N bytes must arrive within 5 s + N/rate
+    std::size_t socket_send_buffer = 128 * 1024;  // SO_SNDBUF per connection; 0: the kernel's default
 
     std::string tls_cert;  // PEM, chain allowed; with tls_key, the main port speaks TLS
     std::string tls_key;

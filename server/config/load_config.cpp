@@ -164,6 +164,33 @@ std::vector<setting> settings() {
          [](config& c, std::string_view v) {
              c.max_messages_per_second = static_cast<unsigned>(sv::parse_unsigned(v, 0, 100'000'000));
          }},
+        {"max-pings-per-second",
+         "WebSocket and Engine.IO pings answered per connection per second, burst 2x; excess is dropped and "
+         "counted; 0 is unlimited (default 10)", false, {},
+         [](config& c, std::string_view v) {
+             c.max_pings_per_second = static_cast<unsigned>(sv::parse_unsigned(v, 0, 100'000'000));
+         }},
+        {"max-received-per-second",
+         "handshake messages one peer is sent per second by all others, burst 2x; excess is dropped and "
+         "counted; 0 is unlimited (default 5000)", false, {},
+         [](config& c, std::string_view v) {
+             c.max_received_per_second = static_cast<unsigned>(sv::parse_unsigned(v, 0, 100'000'000));
+         }},
+        {"memory-budget",
+         "bytes buffered for all clients together (partial frames, queued sends, TLS handshakes); when spent, "
+         "the clients holding the most are dropped; 0 is no budget (default 192MiB)", false, {},
+         size(&config::memory_budget)},
+        {"min-receive-rate",
+         "bytes per second a message must arrive at: one of N bytes must be complete within 5s + N/rate "
+         "(default 64KiB)", false, {},
+         [](config& c, std::string_view v) {
+             c.min_receive_rate = sv::parse_size(v);
+             if (c.min_receive_rate == 0) throw std::invalid_argument("expected a size above 0");
+         }},
+        {"socket-send-buffer",
+         "kernel send buffer per connection (SO_SNDBUF; the kernel doubles it); 0 keeps the kernel's own "
+         "(default 128KiB)", false, {},
+         size(&config::socket_send_buffer)},
     };
 }
 

@@ -122,6 +122,20 @@ std::string metrics::render() const {
         "Engine.IO sessions opened by long-polling since start", get(polling_sessions_total));
     one(out, "webrtc_star_server_polling_upgrades_total", "counter",
         "long-polling sessions upgraded to WebSocket since start", get(polling_upgrades_total));
+    one(out, "webrtc_star_server_buffered_bytes", "gauge",
+        "bytes buffered for clients (partial frames, queued sends, TLS handshakes), against --memory-budget",
+        get(buffered_bytes));
+    one(out, "webrtc_star_server_memory_budget_shed_total", "counter",
+        "connections dropped because --memory-budget was spent and they held the most", get(budget_sheds));
+    one(out, "webrtc_star_server_frame_deadlines_total", "counter",
+        "connections dropped because a message did not arrive at --min-receive-rate", get(frame_deadlines));
+    one(out, "webrtc_star_server_handshake_timeouts_total", "counter",
+        "connections closed because their WebSocket (or TLS) handshake took longer than --handshake-timeout",
+        get(handshake_timeouts));
+    one(out, "webrtc_star_server_connect_timeouts_total", "counter",
+        "connections closed because no Socket.IO CONNECT came within --connect-timeout", get(connect_timeouts));
+    one(out, "webrtc_star_server_log_lines_suppressed_total", "counter",
+        "log lines clients provoked that were not written (rate-limited)", get(log_lines_suppressed));
     family(out, "webrtc_star_server_messages_dropped_total", "reason",
            "client messages dropped without being acted on, by reason", dropped);
     family(out, "webrtc_star_server_protocol_errors_total", "reason",

@@ -53,14 +53,18 @@ struct metrics {
     counter connections_total{0}, connections_refused{0};
     counter frames_received{0}, frames_sent{0};
     counter slow_consumers{0}, takeovers{0}, heartbeat_timeouts{0};
+    gauge buffered_bytes{0};  // the memory budget's use (transport/memory_budget.hpp)
+    counter budget_sheds{0}, frame_deadlines{0}, log_lines_suppressed{0};
+    counter handshake_timeouts{0}, connect_timeouts{0};
 
-    labelled_counter<25> dropped{{"bad_packet", "not_connected", "binary_unsupported", "unknown_event",
+    labelled_counter<27> dropped{{"bad_packet", "not_connected", "binary_unsupported", "unknown_event",
                                   "rate_limited", "handshake_not_object", "handshake_bad_src",
                                   "handshake_bad_dst", "handshake_bad_intent", "handshake_bad_signal",
                                   "handshake_bad_answer", "handshake_missing_field", "not_joined",
                                   "spoofed_src", "spoofed_dst", "unknown_intent", "peer_gone",
                                   "invalid_namespace", "bad_event", "leave_not_joined", "queue_full",
-                                  "remote_spoofed", "remote_unknown_intent", "too_big", "other"}};
+                                  "remote_spoofed", "remote_unknown_intent", "too_big", "ping_rate_limited",
+                                  "receiver_rate_limited", "other"}};
     // Sessions closed for a packet engine.io or socket.io would refuse (they close too).
     labelled_counter<9> protocol_errors{{"bad_engineio_packet", "bad_socketio_packet", "bad_payload",
                                          "binary_unsupported", "namespace_not_connected", "heartbeat_direction",

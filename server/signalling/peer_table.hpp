@@ -3,6 +3,7 @@
 #pragma once
 
 #include "protocol/star_address.hpp"
+#include "rate_limiter.hpp"
 #include "signalling/client_link.hpp"
 #include "signalling/intent_log.hpp"
 
@@ -25,6 +26,7 @@ struct peer {
     // server join through the same name, so refreshes share one frame instead of building K.
     std::string announced_for;
     frame_ptr announce_frame;
+    rate_limiter received;  // handshakes others send it: --max-received-per-second
 };
 
 class peer_table {

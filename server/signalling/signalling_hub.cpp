@@ -11,12 +11,6 @@
 namespace star::server {
 namespace net = boost::asio;
 
-namespace {
-
-std::shared_ptr<spdlog::logger> log() { return logger_for("signalling"); }
-
-}  // namespace
-
 signalling_hub::signalling_hub(net::any_io_executor executor, config const& cfg, metrics& m, backend& b)
     : executor_(std::move(executor)),
       cfg_(cfg),
@@ -26,7 +20,8 @@ signalling_hub::signalling_hub(net::any_io_executor executor, config const& cfg,
       newcomer_timer_(executor_),
       remote_(cfg.max_remote_peers),
       presence_timer_(executor_),
-      expiry_timer_(executor_) {}
+      expiry_timer_(executor_),
+      logger_(logger_for("signalling")) {}
 
 void signalling_hub::join(link_ptr from, protocol::star_address address, std::optional<std::uint64_t> ack_id) {
     locked([&] { on_join(from, std::move(address), ack_id); });
@@ -93,15 +88,19 @@ void signalling_hub::on_probe_result(std::string const& key, std::uint64_t holde
     if (node.empty()) return;  // the claimant went away meanwhile
     pending_claim claim = std::move(node.mapped());
     peer* holder = table_.find(key);
+    if (!alive) {
+        // The holder was silent: no pong, nothing received, no backlog drained. It may already
+        // be gone from the table (its connection was closed as it failed the probe).
+        inc(metrics_.takeovers);
+        log_later(takeovers_log_, spdlog::level::info, "peer {} was silent: connection {} takes it over from {}",
+                  claim.address.peer_id, claim.claimant->id(), holder_id);
+    }
     if (holder && holder->link->id() == holder_id) {
         if (alive) {
             refuse_join(claim.claimant, claim.ack_id, "peer_id_taken",
                         "peer id " + claim.address.peer_id + " is already joined by another live connection");
             return;
         }
-        inc(metrics_.takeovers);
-        log()->info("peer {} did not answer a ping: connection {} takes it over", claim.address.peer_id,
-                    claim.claimant->id());
         holder->link->drop("its peer id was taken over");
         remove_peer(key);
     } else if (holder) {
@@ -123,8 +122,9 @@ void signalling_hub::on_disconnected(link_ptr const& from) {
 
 void signalling_hub::register_peer(link_ptr const& from, protocol::star_address address,
                                    std::optional<std::uint64_t> ack_id) {
-    log()->debug("join {} as {}", from->id(), address.text);
+    log_later(debug_log_, spdlog::level::debug, "join {} as {}", from->id(), address.text);
     peer& p = table_.insert(from, std::move(address));
+    p.received.reset(cfg_.max_received_per_second);
     inc(metrics_.joins_success);
     metrics_.peers.store(static_cast<std::int64_t>(table_.size()), std::memory_order_relaxed);
     if (ack_id) outbox_.send(from, make_frame(protocol::socketio::ack_frame(*ack_id, "[null]")));
@@ -261,7 +261,7 @@ void signalling_hub::refuse_join(link_ptr const& from, std::optional<std::uint64
                                  std::string_view reason, std::string const& message) {
     inc(metrics_.joins_failure);
     metrics_.joins_refused.inc(reason);
-    log()->info("join refused for connection {}: {}", from->id(), message);
+    log_later(refusals_log_, spdlog::level::info, "join refused for connection {}: {}", from->id(), message);
     std::string quoted;
     protocol::json::append_quoted(quoted, message);
     if (ack_id) outbox_.send(from, make_frame(protocol::socketio::ack_frame(*ack_id, "[" + quoted + "]")));
@@ -284,6 +284,16 @@ frame_ptr signalling_hub::peer_frame(peer const& receiver, std::string_view peer
 
 void signalling_hub::announce(peer& receiver, std::string_view peer_id) { outbox_.send(receiver.link, peer_frame(receiver, peer_id)); }
 
+bool signalling_hub::receiver_has_room(peer& receiver, steady_time now) {
+    if (receiver.received.allow(now)) return true;
+    metrics_.dropped.inc("receiver_rate_limited");
+    return false;
+}
+
+void signalling_hub::write_logs(std::vector<std::function<void()>> lines) {
+    for (auto& line : lines) line();
+}
+
 void signalling_hub::on_handshake(link_ptr const& from, routed_handshake& h) {
     inc(metrics_.dials_total);
     peer* sender = table_.find_by_link(from->id());
@@ -305,8 +315,10 @@ void signalling_hub::on_handshake(link_ptr const& from, routed_handshake& h) {
                                                                      "peer is not available")));
             return;
         }
+        if (!receiver_has_room(*dst, now)) return;
         sender->intents.record(h.intent_id, h.dst_key, now);
-        log()->trace("offer {} -> {}: {}", sender->address.peer_id, dst->address.peer_id, *h.forward);
+        log_later(debug_log_, spdlog::level::trace, "offer {} -> {}: {}", sender->address.peer_id,
+                  dst->address.peer_id, *h.forward);
         outbox_.send(dst->link, std::move(h.forward), h.received);
         return;
     }
@@ -325,8 +337,10 @@ void signalling_hub::on_handshake(link_ptr const& from, routed_handshake& h) {
         metrics_.dropped.inc("unknown_intent");
         return;
     }
+    if (!receiver_has_room(*src, now)) return;
     inc(metrics_.dials_success);
-    log()->trace("answer {} -> {}: {}", sender->address.peer_id, src->address.peer_id, *h.forward);
+    log_later(debug_log_, spdlog::level::trace, "answer {} -> {}: {}", sender->address.peer_id,
+              src->address.peer_id, *h.forward);
     outbox_.send(src->link, std::move(h.forward), h.received);
 }
 

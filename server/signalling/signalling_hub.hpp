@@ -7,6 +7,7 @@
 #pragma once
 
 #include "config/config.hpp"
+#include "log_throttle.hpp"
 #include "metrics/metrics.hpp"
 #include "protocol/star_address.hpp"
 #include "signalling/backend.hpp"
@@ -18,6 +19,7 @@
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <spdlog/spdlog.h>
 
 #include <functional>
 #include <mutex>
@@ -100,8 +102,16 @@ private:
     void schedule_presence();
     void schedule_expiry();
 
-    // Runs f under the lock, then delivers what it sent.
+    // Runs f under the lock, then delivers what it sent and writes what it logged.
     template <class F> void locked(F&& f);
+    // A log line clients can provoke: formatted and written after the lock is released, and
+    // at most a few a second per `throttle`.
+    template <class... Args>
+    void log_later(log_throttle& throttle, spdlog::level::level_enum level, fmt::format_string<Args...> format,
+                   Args... args);
+    static void write_logs(std::vector<std::function<void()>> lines);
+    // Whether `receiver` may be sent one more handshake now (--max-received-per-second).
+    bool receiver_has_room(peer& receiver, steady_time now);
     // Runs f under the lock on the hub's thread: timers are armed and fired only there.
     void on_hub_thread(std::function<void()> f);
 
@@ -125,16 +135,38 @@ private:
     boost::asio::steady_timer expiry_timer_;
     std::minstd_rand rng_{std::random_device{}()};
     bool stopped_ = false;
+    std::vector<std::function<void()>> log_lines_;  // written once the lock is released
+    std::shared_ptr<spdlog::logger> logger_;
+    log_throttle refusals_log_, takeovers_log_;
+    log_throttle debug_log_{1000};  // debug and trace lines, when enabled
 };
 
 template <class F> void signalling_hub::locked(F&& f) {
     outbox::handover sent;
+    std::vector<std::function<void()>> lines;
     {
         std::lock_guard lock(mutex_);
         f();
         sent = outbox_.take();
+        if (!log_lines_.empty()) lines.swap(log_lines_);
     }
     outbox::deliver(std::move(sent));
+    if (!lines.empty()) write_logs(std::move(lines));
+}
+
+template <class... Args>
+void signalling_hub::log_later(log_throttle& throttle, spdlog::level::level_enum level,
+                               fmt::format_string<Args...> format, Args... args) {
+    if (!logger_->should_log(level)) return;
+    std::uint64_t suppressed = 0;
+    if (!throttle.allow(suppressed)) {
+        inc(metrics_.log_lines_suppressed);
+        return;
+    }
+    log_lines_.push_back([log = logger_, level, format, suppressed, args...] {
+        if (suppressed) log->log(level, "({} similar lines suppressed)", suppressed);
+        log->log(level, fmt::runtime(fmt::string_view(format)), args...);
+    });
 }
 
 }  // namespace star::server

@@ -45,7 +45,8 @@ client_session<Stream>::client_session(Stream&& stream, protocol::engineio::vers
       ctx_(ctx),
       slot_(std::move(slot)),
       protocol_(version, random_id(), ctx.cfg, ctx.stats, *this),
-      heartbeat_timer_(stream_.get_executor()) {}
+      heartbeat_timer_(stream_.get_executor()),
+      budget_(ctx.budget) {}
 
 template <class Stream> void client_session<Stream>::run(request const& req) {
     beast::get_lowest_layer(stream_).expires_never();
@@ -74,6 +75,7 @@ template <class Stream> void client_session<Stream>::on_upgraded(beast::error_co
     ctx_.sessions.add(id(), this->weak_from_this());
     ctx_.stats.connections.fetch_add(1, std::memory_order_relaxed);
     inc(ctx_.stats.connections_total);
+    pings_.reset(ctx_.cfg.max_pings_per_second);
     protocol_.open(std::chrono::steady_clock::now(), false);
     arm_protocol_timer();
     if (!early_bytes_.empty()) on_bytes(std::exchange(early_bytes_, {}));
@@ -120,14 +122,21 @@ template <class Stream> void client_session<Stream>::on_tls_read(beast::error_co
 }
 
 template <class Stream> void client_session<Stream>::on_bytes(std::string_view bytes) {
+    bytes_received_ += bytes.size();
     if (closing_) return;  // after our close frame, only the peer's close matters: EOF ends it
     reader_.feed(bytes);
     using kind = ws::reader::kind;
+    // A message arrived whole. Control frames do not count: they may come between the fragments
+    // of a message, and must not extend its deadline.
+    bool completed = false;
     while (!closing_) {
         auto e = reader_.next();
+        completed = completed || e.type == kind::text || e.type == kind::binary;
         switch (e.type) {
             case kind::none:
                 reader_.release_idle();
+                watch_receive_deadline(completed);
+                account();
                 return;
             case kind::text:
                 inc(ctx_.stats.frames_received);
@@ -150,7 +159,7 @@ template <class Stream> void client_session<Stream>::on_bytes(std::string_view b
                 break;
             case kind::ping:
                 on_alive();
-                enqueue(make_frame(std::string(e.payload)), {}, ws_opcode::pong);
+                if (within_ping_limit()) enqueue(make_frame(std::string(e.payload)), {}, ws_opcode::pong);
                 break;
             case kind::pong:
                 on_alive();
@@ -181,6 +190,7 @@ void client_session<Stream>::enqueue(frame_ptr frame, steady_time received, ws_o
     }
     queued_bytes_ += size;
     queue_.push_back({std::move(frame), received, op});
+    account();
     schedule_flush();
 }
 
@@ -260,8 +270,11 @@ template <class Stream> void client_session<Stream>::write_plain() {
         if (write_buffers_done_ < write_buffers_.size()) {
             // The socket's buffer is full: send the rest when it drains.
             write_buffers_[write_buffers_done_] += left;
+            write_blocked_ = true;
             socket().async_wait(net::socket_base::wait_write, [self = this->shared_from_this()](beast::error_code ec) {
+                self->write_blocked_ = false;
                 if (ec) return self->on_write(ec);
+                ++self->backlog_drains_;  // the client read some of its backlog: it is alive
                 self->write_plain();
             });
             return;
@@ -283,6 +296,7 @@ template <class Stream> void client_session<Stream>::on_write(beast::error_code 
     }
     if constexpr (is_tls_v<Stream>) {
         writing_ = false;
+        ++backlog_drains_;
         if (complete_write() && !queue_.empty()) do_write();
     }
 }
@@ -299,6 +313,7 @@ template <class Stream> bool client_session<Stream>::complete_write() {
         queue_.pop_front();
     }
     in_flight_ = 0;
+    account();
     if (write_buffers_.capacity() > 32) std::vector<net::const_buffer>().swap(write_buffers_);
     if (write_headers_.capacity() > 160) std::string().swap(write_headers_);
     if (close_written) {
@@ -323,6 +338,7 @@ template <class Stream> void client_session<Stream>::send_close(std::uint16_t co
         if (queue_.back().frame) queued_bytes_ -= queue_.back().frame->size();
         queue_.pop_back();
     }
+    account();
     queue_.push_back({make_frame(ws::close_payload(code)), {}, ws_opcode::close});
     schedule_flush();
 }
@@ -358,6 +374,7 @@ void client_session<Stream>::finish() {
     finished_ = true;
     closing_ = true;
     heartbeat_timer_.cancel();
+    if (receive_timer_) receive_timer_->cancel();
     finish_probe(false);
     if (owner_) {
         std::exchange(owner_, nullptr)->carrier_closed(this);
@@ -387,42 +404,6 @@ template <class Stream> void client_session<Stream>::arm_protocol_timer() {
         self->protocol_.on_timer(std::chrono::steady_clock::now());
         self->arm_protocol_timer();
     });
-}
-
-template <class Stream>
-void client_session<Stream>::probe(std::function<void(bool alive)> done) {
-    net::post(stream_.get_executor(), [self = this->shared_from_this(), done = std::move(done)]() mutable {
-        if (self->finished_ || self->closing_) {
-            done(false);
-            return;
-        }
-        self->probe_waiters_.push_back(std::move(done));
-        if (self->probe_timer_) return;  // a probe is already out
-        self->probe_timer_ = std::make_unique<net::steady_timer>(self->stream_.get_executor());
-        self->probe_timer_->expires_after(self->ctx_.cfg.takeover_probe_timeout);
-        self->probe_timer_->async_wait([self](beast::error_code ec) {
-            if (ec || !self->probe_timer_) return;
-            self->finish_probe(false);
-            self->close_now("did not answer a liveness ping");
-        });
-        self->enqueue(nullptr, {}, ws_opcode::ping);
-    });
-}
-
-template <class Stream>
-void client_session<Stream>::on_alive() {
-    if (probe_timer_) finish_probe(true);
-}
-
-template <class Stream>
-void client_session<Stream>::finish_probe(bool alive) {
-    if (probe_timer_) {
-        probe_timer_->cancel();
-        probe_timer_.reset();
-    }
-    auto waiters = std::move(probe_waiters_);
-    probe_waiters_.clear();
-    for (auto& w : waiters) w(alive);
 }
 
 template class client_session<plain_stream>;

@@ -9,6 +9,8 @@
 #include "protocol/json_scan.hpp"
 #include "protocol/socketio.hpp"
 #include "protocol/websocket.hpp"
+#include "rate_limiter.hpp"
+#include "transport/memory_budget.hpp"
 #include "transport/server_context.hpp"
 #include "transport/session_base.hpp"
 #include "transport/session_protocol.hpp"
@@ -81,8 +83,10 @@ private:
     void handshake(routed_handshake h) override;
     void left_namespace() override;
     void arm_protocol_timer();  // at session_protocol's next deadline, if it moved
+    bool within_ping_limit();
 
     void enqueue(frame_ptr frame, steady_time received, ws_opcode op = ws_opcode::text);
+    void enqueue_ping();  // a liveness ping, ahead of everything not yet being written
     void enqueue(std::string text) { enqueue(make_frame(std::move(text)), {}); }
     void schedule_flush();
     void do_write();
@@ -96,6 +100,11 @@ private:
     void on_alive();
     void finish_probe(bool alive);
     void close_now(std::string_view why);
+    // Memory: what this connection holds, against the server's budget; and the deadline of a
+    // message being received (transport/client_session_limits.cpp).
+    void account();
+    void watch_receive_deadline(bool message_completed);
+    bool shows_life_since_probe() const;
     void finish();
 
     Stream stream_;
@@ -126,6 +135,19 @@ private:
     steady_time heartbeat_timer_at_ = steady_time::max();
     std::unique_ptr<boost::asio::steady_timer> probe_timer_;
     std::vector<std::function<void(bool)>> probe_waiters_;
+
+    budget_share budget_;
+    std::unique_ptr<boost::asio::steady_timer> receive_timer_;  // only while a message is under way
+    rate_limiter pings_;
+    std::uint64_t pings_dropped_ = 0;
+    // Liveness beyond pongs: a client that is flooded reads our ping late, but it shows it is
+    // alive by sending anything, or by draining a send backlog the kernel had to wait on.
+    std::uint64_t bytes_received_ = 0;
+    std::uint64_t backlog_drains_ = 0;  // times a full socket became writable again and took bytes
+    std::uint64_t probe_received_at_ = 0;
+    std::uint64_t probe_drains_at_ = 0;
+    bool probe_backlogged_ = false;     // a write was waiting on the kernel when the probe began
+    bool write_blocked_ = false;        // plain TCP: waiting for the socket to become writable
 };
 
 }  // namespace star::server

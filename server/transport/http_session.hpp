@@ -5,6 +5,7 @@
 
 #include "http/endpoints.hpp"
 #include "transport/polling_session.hpp"
+#include "transport/memory_budget.hpp"
 #include "transport/server_context.hpp"
 #include "transport/stream_types.hpp"
 
@@ -33,6 +34,7 @@ private:
     void write(http_response res);
     void on_write(bool keep_alive, boost::beast::error_code ec, std::size_t bytes);
     void do_close();
+    void refuse(boost::beast::http::status status, std::string_view why);
 
     // Long-polling (http_session_polling.cpp).
     bool is_polling_post() const;
@@ -50,6 +52,7 @@ private:
     std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
     std::shared_ptr<void> response_;  // keeps the response alive during the write
     std::uint64_t poll_generation_ = 0;  // bumped by each polling answer: older watches are void
+    std::optional<budget_share> tls_pending_;  // a TLS handshake's state, against the memory budget
 };
 
 }  // namespace star::server

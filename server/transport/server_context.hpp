@@ -7,6 +7,7 @@
 #include "signalling/backend.hpp"
 #include "signalling/signalling_hub.hpp"
 #include "transport/polling_registry.hpp"
+#include "transport/memory_budget.hpp"
 #include "transport/session_registry.hpp"
 
 #include <atomic>
@@ -22,6 +23,7 @@ struct server_context {
     session_registry& sessions;
     std::atomic<std::size_t> open_sockets{0};  // HTTP, WebSocket and polling sessions, against --max-connections
     polling_registry polling{};
+    memory_budget budget{cfg.memory_budget, stats};  // bytes buffered for clients, against --memory-budget
 };
 
 // Holds one unit of server_context::open_sockets for as long as a connection lives.

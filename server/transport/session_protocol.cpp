@@ -18,6 +18,7 @@ void session_protocol::open(steady_time now, bool offer_websocket) {
     out_.send_packet(eio::open_packet(version_, {sid_, cfg_.ping_interval, cfg_.ping_timeout, cfg_.max_message_size},
                                       offer_websocket));
     tokens_ = cfg_.max_messages_per_second;
+    pings_.reset(cfg_.max_pings_per_second, now);
     tokens_at_ = now;
     if (version_ == eio::version::v3) {
         // Engine.IO 3 clients (socket.io-client v2) are joined to "/" by the server at once,
@@ -45,7 +46,10 @@ steady_time session_protocol::next_deadline() const {
 
 void session_protocol::on_timer(steady_time now) {
     if (closed_) return;
-    if (!connected_ && now >= connect_deadline_) return close("no Socket.IO connect in time");
+    if (!connected_ && now >= connect_deadline_) {
+        inc(stats_.connect_timeouts);
+        return close("no Socket.IO connect in time");
+    }
     if (now < heartbeat_at_) return;
     if (heartbeat_ == heartbeat::ping_due) {
         out_.send_packet("2");
@@ -73,6 +77,7 @@ void session_protocol::on_packet(std::string_view text, steady_time now) {
             return;
         case eio::packet_type::ping:
             if (version_ != eio::version::v3) return protocol_error("heartbeat_direction");
+            if (!within_ping_limit(now)) return;
             out_.send_packet("3" + std::string(packet->data.substr(0, 64)));
             heartbeat_at_ = now + cfg_.ping_interval + cfg_.ping_timeout;
             return;
@@ -90,6 +95,15 @@ void session_protocol::on_packet(std::string_view text, steady_time now) {
         case eio::packet_type::noop:
             return;
     }
+}
+
+// The same rule as for WebSocket pings (client_session_limits.cpp): pings beyond
+// --max-pings-per-second are not answered, and a hundred seconds' worth dropped ends the session.
+bool session_protocol::within_ping_limit(steady_time now) {
+    if (pings_.allow(now)) return true;
+    stats_.dropped.inc("ping_rate_limited");
+    if (++pings_dropped_ >= 100ull * std::max(1u, cfg_.max_pings_per_second)) close("Engine.IO ping flood");
+    return false;
 }
 
 bool session_protocol::within_rate_limit(steady_time now) {

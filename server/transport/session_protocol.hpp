@@ -12,6 +12,7 @@
 #include "protocol/json_scan.hpp"
 #include "protocol/socketio.hpp"
 #include "protocol/star_address.hpp"
+#include "rate_limiter.hpp"
 #include "signalling/signalling_hub.hpp"
 
 #include <optional>
@@ -63,6 +64,7 @@ private:
     void on_handshake(std::optional<protocol::json::value> const& arg, steady_time now);
     void ack(std::optional<std::uint64_t> ack_id, std::string_view args);
     bool within_rate_limit(steady_time now);
+    bool within_ping_limit(steady_time now);
     void protocol_error(std::string_view reason);
     void close(std::string_view why);
 
@@ -79,6 +81,8 @@ private:
     steady_time connect_deadline_{};
     double tokens_ = 0;
     steady_time tokens_at_{};
+    rate_limiter pings_;  // Engine.IO 3 pings: answering each costs a write
+    std::uint64_t pings_dropped_ = 0;
 };
 
 }  // namespace star::server

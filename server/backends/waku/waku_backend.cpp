@@ -67,11 +67,6 @@ url_parts parse_url(std::string const& url) {
     return u;
 }
 
-std::int64_t now_ms() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
-
 }  // namespace
 
 waku_backend::waku_backend(config const& cfg, metrics& m, std::string server_id)

@@ -83,3 +83,15 @@ TEST_CASE("envelope limits hold for decoded values, and bytes must be UTF-8") {
     CHECK(fed::decode(signal(std::string(300, 'x'))).error == "bad_intent");
     CHECK(fed::decode(signal("\xff")).error == "bad_utf8");
 }
+
+TEST_CASE("members of another type are ignored, so what decodes encodes to the same envelope") {
+    // Found by fuzz_federation_envelope: decode kept `payload` on a join, encode dropped it.
+    auto join = fed::decode(R"({"v":1,"type":"join","from":"a","id":"x","ts":1,"peers":[],"payload":{},"to":"b"})");
+    REQUIRE(join.value);
+    CHECK(join.value->payload.empty());
+    CHECK(join.value->to.empty());
+    auto again = fed::decode(fed::encode(*join.value));
+    REQUIRE(again.value);
+    CHECK(again.value->payload == join.value->payload);
+    CHECK(again.value->peers == join.value->peers);
+}

@@ -121,3 +121,35 @@ TEST_CASE("protocol violations end the stream with the right close code") {
     huge_header[5] = '\x10';  // 2^20 bytes announced
     CHECK(first_error(huge_header, 1000) == close_code::too_big);
 }
+
+TEST_CASE("close frames with a code a client may not send, or a reason that is not UTF-8, are errors") {
+    auto close_with = [](std::uint16_t code, std::string reason = {}) {
+        reader r(100);
+        r.feed(client_frame(0x88, close_payload(code) + reason));
+        auto e = r.next();
+        return e.type == reader::kind::error ? e.code : std::uint16_t(0);
+    };
+    for (std::uint16_t bad : {0, 999, 1004, 1005, 1006, 1015, 1016, 1100, 2000, 2999, 5000, 65535})
+        CHECK(close_with(bad) == close_code::protocol_error);
+    for (std::uint16_t good : {1000, 1001, 1002, 1003, 1007, 1008, 1009, 1010, 1011, 1012, 3000, 3999, 4000, 4999})
+        CHECK(close_with(good) == 0);
+    CHECK(close_with(1000, "\xce\xba\xe1\xbd\xb9") == 0);
+    CHECK(close_with(1000, "\xff\xfe") == close_code::invalid_payload);
+    CHECK(close_with(1000, "\xce") == close_code::invalid_payload);  // truncated sequence
+}
+
+TEST_CASE("the reader says how large the message under way is, and what it holds") {
+    reader r(1'000'000);
+    CHECK(r.pending_message_size() == 0);
+    std::string frame = client_frame(0x81, std::string(70'000, 'x'));
+    r.feed(frame.substr(0, 100));
+    CHECK(r.next().type == reader::kind::none);
+    CHECK(r.pending_message_size() == 70'000 + 14);  // 64-bit length form: 10-byte header + mask
+    CHECK(r.held() >= 100);
+    r.feed(frame.substr(100));
+    CHECK(r.next().type == reader::kind::text);
+    CHECK(r.next().type == reader::kind::none);
+    CHECK(r.pending_message_size() == 0);
+    r.release_idle();
+    CHECK(r.held() <= 2 * 4096);
+}

@@ -257,3 +257,48 @@ TEST_CASE_METHOD(hub_fixture, "leave and disconnect remove only the socket's own
     run();
     CHECK(stats.peers.load() == 1);
 }
+
+TEST_CASE_METHOD(hub_fixture, "a holder that failed its probe and disconnected meanwhile still counts as a takeover") {
+    // The transport closes a holder that fails its probe; its disconnect may reach the hub
+    // before the probe's result does. The claim still succeeds, and is counted.
+    struct slow_link : recording_link {
+        using recording_link::recording_link;
+        std::function<void(bool)> pending;
+        void probe(std::function<void(bool)> done) override { pending = std::move(done); }
+    };
+    auto dead = std::make_shared<slow_link>(next_id++, io.get_executor(), false);
+    join(dead, star::test::star_addr(A));
+    auto heir = link();
+    join(heir, star::test::star_addr(A));
+    REQUIRE(dead->pending);
+    h().disconnected(dead);
+    dead->pending(false);
+    run();
+    CHECK(stats.takeovers.load() == 1);
+    CHECK(stats.peers.load() == 1);
+    auto c = link();
+    join(c, star::test::star_addr(C));
+    handshake(c, star::test::star_addr(C), star::test::star_addr(A), "i1", false);
+    CHECK(contains(heir->take(), "i1"));
+}
+
+TEST_CASE_METHOD(hub_fixture, "what one peer is sent by others is limited per second; the excess is dropped and counted") {
+    cfg.max_received_per_second = 5;
+    auto target = link(), a = link(), b = link();
+    join(target, star::test::star_addr(A));
+    join(a, star::test::star_addr(B));
+    join(b, star::test::star_addr(C));
+    target->take();
+    for (int i = 0; i < 20; ++i) {
+        handshake(a, star::test::star_addr(B), star::test::star_addr(A), "a" + std::to_string(i), false);
+        handshake(b, star::test::star_addr(C), star::test::star_addr(A), "b" + std::to_string(i), false);
+    }
+    auto got = target->take().size();
+    CHECK(got >= 10);  // the burst: twice the rate
+    CHECK(got <= 12);  // and what the rate refilled while the test ran
+    CHECK(dropped("receiver_rate_limited") == 40 - got);
+    // The senders themselves are not limited: the target's answers reach them.
+    a->take();
+    handshake(target, star::test::star_addr(B), star::test::star_addr(A), "a0", true);
+    CHECK(a->take().size() == 1);
+}
