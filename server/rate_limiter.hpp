@@ -11,11 +11,12 @@ class rate_limiter {
 public:
     using clock = std::chrono::steady_clock;
 
-    // `rate` 0: unlimited.
+    // `rate` 0: unlimited. The bucket starts full (two seconds' worth) unless told otherwise.
     explicit rate_limiter(unsigned rate = 0) { reset(rate); }
-    void reset(unsigned rate, clock::time_point now = clock::now()) {
+    void reset(unsigned rate, clock::time_point now = clock::now()) { reset(rate, now, 2.0 * rate); }
+    void reset(unsigned rate, clock::time_point now, double initial_tokens) {
         rate_ = rate;
-        tokens_ = 2.0 * rate;
+        tokens_ = initial_tokens;
         at_ = now;
     }
 

@@ -17,9 +17,9 @@ session_protocol::session_protocol(eio::version v, std::string sid, config const
 void session_protocol::open(steady_time now, bool offer_websocket) {
     out_.send_packet(eio::open_packet(version_, {sid_, cfg_.ping_interval, cfg_.ping_timeout, cfg_.max_message_size},
                                       offer_websocket));
-    tokens_ = cfg_.max_messages_per_second;
+    // A second's worth of messages to start with (a client's opening burst), up to two later.
+    messages_.reset(cfg_.max_messages_per_second, now, cfg_.max_messages_per_second);
     pings_.reset(cfg_.max_pings_per_second, now);
-    tokens_at_ = now;
     if (version_ == eio::version::v3) {
         // Engine.IO 3 clients (socket.io-client v2) are joined to "/" by the server at once,
         // and ping the server themselves.
@@ -107,17 +107,9 @@ bool session_protocol::within_ping_limit(steady_time now) {
 }
 
 bool session_protocol::within_rate_limit(steady_time now) {
-    unsigned rate = cfg_.max_messages_per_second;
-    if (rate == 0) return true;
-    double burst = 2.0 * rate;
-    tokens_ = std::min(burst, tokens_ + std::chrono::duration<double>(now - tokens_at_).count() * rate);
-    tokens_at_ = now;
-    if (tokens_ < 1) {
-        stats_.dropped.inc("rate_limited");
-        return false;
-    }
-    tokens_ -= 1;
-    return true;
+    if (messages_.allow(now)) return true;
+    stats_.dropped.inc("rate_limited");
+    return false;
 }
 
 // Socket.IO: a packet socket.io's parser refuses, binary, or a packet for a namespace the

@@ -79,8 +79,7 @@ private:
     heartbeat heartbeat_ = heartbeat::ping_due;
     steady_time heartbeat_at_{};
     steady_time connect_deadline_{};
-    double tokens_ = 0;
-    steady_time tokens_at_{};
+    rate_limiter messages_;  // --max-messages-per-second
     rate_limiter pings_;  // Engine.IO 3 pings: answering each costs a write
     std::uint64_t pings_dropped_ = 0;
 };
