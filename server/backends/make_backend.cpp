@@ -2,7 +2,7 @@
 
 #include "backends/memory_backend.hpp"
 #include "backends/waku/waku_backend.hpp"
-#include "transport/random_id.hpp"
+#include "random_id.hpp"
 
 namespace star::server {
 

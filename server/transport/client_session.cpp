@@ -2,16 +2,15 @@
 // The protocol half is in client_session_protocol.cpp.
 #include "transport/client_session.hpp"
 
+#include "logger.hpp"
+#include "random_id.hpp"
 #include "transport/polling_session.hpp"
-#include "transport/random_id.hpp"
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/beast/core/bind_handler.hpp>
 #include <boost/asio/write.hpp>
+#include <boost/beast/core/bind_handler.hpp>
 #include <boost/beast/ssl.hpp>
-#include "logger.hpp"
-
 
 #include <sys/socket.h>
 #include <cerrno>

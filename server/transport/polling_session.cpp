@@ -1,11 +1,11 @@
 #include "transport/polling_session.hpp"
 
+#include "logger.hpp"
+#include "random_id.hpp"
 #include "transport/polling_registry.hpp"
-#include "transport/random_id.hpp"
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
-#include "logger.hpp"
 
 namespace star::server {
 namespace net = boost::asio;

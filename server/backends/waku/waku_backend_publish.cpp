@@ -4,7 +4,7 @@
 
 #include "protocol/base64.hpp"
 #include "protocol/json_scan.hpp"
-#include "transport/random_id.hpp"
+#include "random_id.hpp"
 
 #include <boost/asio/post.hpp>
 #include <boost/beast/http/verb.hpp>

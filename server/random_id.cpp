@@ -1,4 +1,4 @@
-#include "transport/random_id.hpp"
+#include "random_id.hpp"
 
 #include <openssl/rand.h>
 
