@@ -2,6 +2,7 @@
 
 #include "backends/make_backend.hpp"
 #include "heap_trimmer.hpp"
+#include "logger.hpp"
 #include "metrics/metrics.hpp"
 #include "signalling/signalling_hub.hpp"
 #include "transport/io_pool.hpp"
@@ -11,7 +12,6 @@
 #include "transport/session_registry.hpp"
 
 #include <boost/asio/signal_set.hpp>
-#include <spdlog/spdlog.h>
 
 #include <sys/resource.h>
 
@@ -56,11 +56,11 @@ int wait_for_stop(net::io_context& signals_context, net::signal_set& signals, tl
             return;
         }
         if (!tls) {
-            spdlog::get("main")->info("SIGHUP: no TLS certificate to reload");
+            logger_for("main")->info("SIGHUP: no TLS certificate to reload");
         } else if (auto error = tls->reload(); error.empty()) {
-            spdlog::get("main")->info("SIGHUP: TLS certificate reloaded; new connections use it");
+            logger_for("main")->info("SIGHUP: TLS certificate reloaded; new connections use it");
         } else {
-            spdlog::get("main")->error("SIGHUP: keeping the old TLS certificate: {}", error);
+            logger_for("main")->error("SIGHUP: keeping the old TLS certificate: {}", error);
         }
         signals.async_wait(on_signal);
     };
@@ -72,7 +72,7 @@ int wait_for_stop(net::io_context& signals_context, net::signal_set& signals, tl
 }  // namespace
 
 int run_server(config const& cfg, std::shared_ptr<tls_context> tls) {
-    auto log = spdlog::get("main");
+    auto& log = logger_for("main");
     // Signals are caught from here on: a supervisor may stop us the moment we say we listen.
     net::io_context signals_context(1);
     net::signal_set signals(signals_context, SIGINT, SIGTERM, SIGHUP);
@@ -87,9 +87,9 @@ int run_server(config const& cfg, std::shared_ptr<tls_context> tls) {
     auto pool = std::make_unique<io_pool>(cfg.io_threads());
     auto hub_context = std::make_unique<net::io_context>(1);
     auto hub_guard = net::make_work_guard(*hub_context);
-    auto federation = make_backend(cfg, stats);
-    auto hub = std::make_unique<signalling_hub>(hub_context->get_executor(), cfg, stats, *federation);
-    server_context ctx{cfg, stats, *hub, *federation, sessions};
+    auto active_backend = make_backend(cfg, stats);  // memory or waku, as cfg.backend says
+    auto hub = std::make_unique<signalling_hub>(hub_context->get_executor(), cfg, stats, *active_backend);
+    server_context ctx{cfg, stats, *hub, *active_backend, sessions};
 
     auto listen = [&](std::uint16_t port, std::shared_ptr<tls_context> with_tls) {
         try {
@@ -109,8 +109,8 @@ int run_server(config const& cfg, std::shared_ptr<tls_context> tls) {
     std::thread hub_thread([&] { hub_context->run(); });
     pool->start();
     log->info("listening on {}{} ({} I/O threads, {} backend, server id {}, metrics {})",
-              describe(listeners[0]->local_endpoint()), tls ? " (TLS)" : "", cfg.io_threads(), federation->name(),
-              federation->server_id(), cfg.metrics ? "on" : "off");
+              describe(listeners[0]->local_endpoint()), tls ? " (TLS)" : "", cfg.io_threads(), active_backend->name(),
+              active_backend->server_id(), cfg.metrics ? "on" : "off");
     if (cfg.plain_port) log->info("listening on {} (plain)", describe(listeners[1]->local_endpoint()));
 
     int received = wait_for_stop(signals_context, signals, tls.get());
@@ -134,7 +134,7 @@ int run_server(config const& cfg, std::shared_ptr<tls_context> tls) {
     trimmer.reset();
     hub_context.reset();
     pool.reset();
-    federation.reset();
+    active_backend.reset();
     log->info("stopped");
     return 0;
 }

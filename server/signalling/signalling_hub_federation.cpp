@@ -14,7 +14,7 @@ namespace net = boost::asio;
 
 namespace {
 
-std::shared_ptr<spdlog::logger> log() { return logger_for("signalling"); }
+std::shared_ptr<spdlog::logger> const& log() { return logger_for("signalling"); }
 
 }  // namespace
 

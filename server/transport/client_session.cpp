@@ -4,6 +4,7 @@
 
 #include "logger.hpp"
 #include "random_id.hpp"
+#include "transport/normal_close.hpp"
 #include "transport/polling_session.hpp"
 
 #include <boost/asio/dispatch.hpp>
@@ -22,22 +23,21 @@ namespace net = boost::asio;
 
 namespace {
 
-std::shared_ptr<spdlog::logger> log() { return logger_for("transport"); }
+spdlog::logger& log() { return *logger_for("transport"); }
 
-bool normal_close(beast::error_code ec) {
-    return ec == net::error::eof || ec == net::error::connection_reset ||
-           ec == net::error::operation_aborted || ec == net::error::broken_pipe ||
-           ec == net::error::bad_descriptor || ec == beast::error::timeout;
+// Why a connection ended, at debug level, unless it ended normally.
+void fail(std::uint64_t session, std::string_view what, beast::error_code ec) {
+    if (!is_normal_close(ec)) log().debug("session {}: {}: {}", session, what, ec.message());
 }
 
 }  // namespace
 
 template <class Stream>
 client_session<Stream>::client_session(Stream&& stream, protocol::engineio::version version, server_context& ctx,
-                                       socket_slot slot, std::shared_ptr<void> keep_alive, std::string early_bytes)
+                                       socket_slot slot, ssl_context_ptr ssl_context, std::string early_bytes)
     : session_base(ctx.sessions.next_id()),
       stream_(std::move(stream)),
-      keep_alive_(std::move(keep_alive)),
+      ssl_context_(std::move(ssl_context)),
       reader_(ctx.cfg.max_message_size),
       early_bytes_(std::move(early_bytes)),
       version_(version),
@@ -62,7 +62,7 @@ template <class Stream> void client_session<Stream>::run(request const& req) {
 
 template <class Stream> void client_session<Stream>::on_upgraded(beast::error_code ec) {
     if (ec) {
-        log()->debug("session {}: upgrade response failed: {}", id(), ec.message());
+        fail(id(), "upgrade response", ec);
         return;  // never registered: nothing to undo
     }
     if (owner_) {
@@ -101,7 +101,7 @@ template <class Stream> void client_session<Stream>::on_readable(beast::error_co
         std::size_t n = socket().read_some(net::buffer(buffer), ec);
         if (ec == net::error::would_block || ec == net::error::try_again) break;
         if (ec) {
-            if (!normal_close(ec)) log()->debug("session {}: read: {}", id(), ec.message());
+            fail(id(), "read", ec);
             return finish();
         }
         on_bytes(std::string_view(buffer.data(), n));
@@ -112,8 +112,7 @@ template <class Stream> void client_session<Stream>::on_readable(beast::error_co
 
 template <class Stream> void client_session<Stream>::on_tls_read(beast::error_code ec, std::size_t n) {
     if (ec) {
-        if (!normal_close(ec) && ec != net::ssl::error::stream_truncated)
-            log()->debug("session {}: read: {}", id(), ec.message());
+        fail(id(), "read", ec);
         return finish();
     }
     on_bytes(std::string_view(tls_buffer_->data(), n));
@@ -168,7 +167,7 @@ template <class Stream> void client_session<Stream>::on_bytes(std::string_view b
                 send_close(ws::close_code::normal);
                 return;
             case kind::error:
-                log()->debug("session {}: WebSocket protocol error, closing with {}", id(), e.code);
+                log().debug("session {}: WebSocket protocol error, closing with {}", id(), e.code);
                 if (e.code == ws::close_code::too_big) ctx_.stats.dropped.inc("too_big");
                 send_close(e.code);
                 return;
@@ -289,7 +288,7 @@ template <class Stream> void client_session<Stream>::write_plain() {
 template <class Stream> void client_session<Stream>::on_write(beast::error_code ec) {
     if (ec) {
         writing_ = false;
-        if (!normal_close(ec)) log()->debug("session {}: write: {}", id(), ec.message());
+        fail(id(), "write", ec);
         close_now("write failed");
         return;
     }
@@ -360,7 +359,7 @@ template <class Stream> void client_session<Stream>::drop(std::string_view why) 
 
 template <class Stream> void client_session<Stream>::close_now(std::string_view why) {
     if (finished_) return;
-    log()->debug("session {}: closing: {}", id(), why);
+    log().debug("session {}: closing: {}", id(), why);
     closing_ = true;
     beast::error_code ignored;
     socket().shutdown(net::ip::tcp::socket::shutdown_both, ignored);

@@ -36,10 +36,9 @@ class client_session : public session_base,
 public:
     using request = boost::beast::http::request<boost::beast::http::string_body>;
 
-    // `keep_alive` is held for the session's lifetime (the TLS context its stream uses);
     // `early_bytes` are what the client sent after its upgrade request, already read.
     client_session(Stream&& stream, protocol::engineio::version version, server_context& ctx, socket_slot slot,
-                   std::shared_ptr<void> keep_alive, std::string early_bytes);
+                   ssl_context_ptr ssl_context, std::string early_bytes);
 
     // Answers `req` (a validated WebSocket upgrade) with 101 and starts the session.
     void run(request const& req);
@@ -108,7 +107,7 @@ private:
     void finish();
 
     Stream stream_;
-    std::shared_ptr<void> keep_alive_;
+    ssl_context_ptr ssl_context_;  // what stream_ was made with (TLS only)
     protocol::websocket::reader reader_;
     std::string early_bytes_;
     std::unique_ptr<std::array<char, 4096>> tls_buffer_;  // TLS reads need a buffer of their own

@@ -1,7 +1,9 @@
 #include "transport/http_session.hpp"
 
 #include "http/endpoints.hpp"
+#include "logger.hpp"
 #include "transport/client_session.hpp"
+#include "transport/normal_close.hpp"
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/beast/core/bind_handler.hpp>
@@ -10,7 +12,6 @@
 #include <boost/beast/ssl.hpp>
 #include <boost/beast/core/buffers_to_string.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
-#include <spdlog/spdlog.h>
 
 namespace star::server {
 namespace beast = boost::beast;
@@ -24,16 +25,16 @@ constexpr std::chrono::seconds keep_alive_timeout{30};
 // What a server handshake under way holds (measured: 91 KiB per pending handshake, RSA-2048).
 constexpr std::size_t tls_handshake_cost = 90 * 1024;
 
-void debug(std::string_view what, beast::error_code ec) {
-    if (ec == beast::error::timeout || ec == net::error::operation_aborted || ec == net::error::eof) return;
-    if (auto log = spdlog::get("transport")) log->debug("http {}: {}", what, ec.message());
+// Why a connection ended, at debug level, unless it ended normally.
+void fail(std::string_view what, beast::error_code ec) {
+    if (!is_normal_close(ec)) logger_for("transport")->debug("http {}: {}", what, ec.message());
 }
 }  // namespace
 
 template <class Stream>
 http_session<Stream>::http_session(Stream&& stream, server_context& ctx, socket_slot slot,
-                                   std::shared_ptr<void> keep_alive)
-    : stream_(std::move(stream)), ctx_(ctx), slot_(std::move(slot)), keep_alive_(std::move(keep_alive)) {}
+                                   ssl_context_ptr ssl_context)
+    : stream_(std::move(stream)), ctx_(ctx), slot_(std::move(slot)), ssl_context_(std::move(ssl_context)) {}
 
 template <class Stream> void http_session<Stream>::run() {
     auto self = this->shared_from_this();
@@ -58,7 +59,7 @@ template <class Stream> void http_session<Stream>::run() {
 template <class Stream> void http_session<Stream>::on_tls_handshake(beast::error_code ec) {
     tls_pending_.reset();
     if (ec == beast::error::timeout) inc(ctx_.stats.handshake_timeouts);
-    if (ec) return debug("TLS handshake", ec);
+    if (ec) return fail("TLS handshake", ec);
     do_read();
 }
 
@@ -67,7 +68,7 @@ template <class Stream> void http_session<Stream>::do_read() {
     parser_->header_limit(header_limit);
     parser_->body_limit(body_limit);
     beast::get_lowest_layer(stream_).expires_after(
-        response_ ? std::chrono::duration_cast<std::chrono::milliseconds>(keep_alive_timeout)
+        answered_ ? std::chrono::duration_cast<std::chrono::milliseconds>(keep_alive_timeout)
                   : ctx_.cfg.handshake_timeout);
     http::async_read_header(stream_, buffer_, *parser_,
                             beast::bind_front_handler(&http_session::on_header, this->shared_from_this()));
@@ -98,12 +99,12 @@ template <class Stream> void http_session<Stream>::on_read(beast::error_code ec,
     }
     if (ec == http::error::header_limit) return refuse(http::status::request_header_fields_too_large, "headers");
     if (ec == http::error::body_limit) return refuse(http::status::payload_too_large, "body");
-    if (ec == beast::error::timeout && !response_) inc(ctx_.stats.handshake_timeouts);
-    if (ec) return debug("read", ec);  // bad request or timeout: drop the connection
+    if (ec == beast::error::timeout && !answered_) inc(ctx_.stats.handshake_timeouts);
+    if (ec) return fail("read", ec);  // bad request or timeout: drop the connection
     auto req = parser_->release();
     if (beast::websocket::is_upgrade(req)) return on_upgrade(req);
     if (auto p = as_polling_request(req, ctx_.cfg)) return serve_polling(req, *p);
-    write(handle_http(req, ctx_.cfg, ctx_.stats, ctx_.federation.degraded()));
+    write(handle_http(req, ctx_.cfg, ctx_.stats, ctx_.active_backend.degraded()));
 }
 
 template <class Stream> void http_session<Stream>::on_upgrade(http_request& req) {
@@ -112,7 +113,7 @@ template <class Stream> void http_session<Stream>::on_upgrade(http_request& req)
     if (decision.version) {
         std::string early = beast::buffers_to_string(buffer_.data());
         auto session = std::make_shared<client_session<Stream>>(std::move(stream_), *decision.version, ctx_,
-                                                                std::move(*slot_), keep_alive_, std::move(early));
+                                                                std::move(*slot_), ssl_context_, std::move(early));
         session->run(req);
         return;
     }
@@ -121,16 +122,16 @@ template <class Stream> void http_session<Stream>::on_upgrade(http_request& req)
 }
 
 template <class Stream> void http_session<Stream>::write(http_response response) {
-    auto res = std::make_shared<http_response>(std::move(response));
-    bool keep_alive = res->keep_alive();
-    response_ = res;
+    bool keep_alive = response.keep_alive();
+    response_ = std::move(response);
+    answered_ = true;
     beast::get_lowest_layer(stream_).expires_after(ctx_.cfg.handshake_timeout);
-    http::async_write(stream_, *res,
+    http::async_write(stream_, *response_,
                       beast::bind_front_handler(&http_session::on_write, this->shared_from_this(), keep_alive));
 }
 
 template <class Stream> void http_session<Stream>::on_write(bool keep_alive, beast::error_code ec, std::size_t) {
-    if (ec) return debug("write", ec);
+    if (ec) return fail("write", ec);
     if (!keep_alive) return do_close();
     do_read();
 }
@@ -138,14 +139,13 @@ template <class Stream> void http_session<Stream>::on_write(bool keep_alive, bea
 // An oversized request is answered (431 or 413) and the connection closed: what remains of
 // the request is never read.
 template <class Stream> void http_session<Stream>::refuse(http::status status, std::string_view why) {
-    auto res = std::make_shared<http::response<http::string_body>>(status, 11);
-    res->set(http::field::server, "webrtc-star-server");
-    res->set(http::field::content_type, "text/plain");
-    res->body() = std::string("request ") + std::string(why) + " too large\n";
-    res->keep_alive(false);
-    res->prepare_payload();
-    response_ = res;
-    http::async_write(stream_, *res, beast::bind_front_handler(&http_session::on_write, this->shared_from_this(), false));
+    http_response res(status, 11);
+    res.set(http::field::server, "webrtc-star-server");
+    res.set(http::field::content_type, "text/plain");
+    res.body() = std::string("request ") + std::string(why) + " too large\n";
+    res.keep_alive(false);
+    res.prepare_payload();
+    write(std::move(res));
 }
 
 template <class Stream> void http_session<Stream>::do_close() {

@@ -21,8 +21,7 @@ namespace star::server {
 template <class Stream>
 class http_session : public std::enable_shared_from_this<http_session<Stream>> {
 public:
-    // `keep_alive` is held for as long as the stream lives (the TLS context it uses).
-    http_session(Stream&& stream, server_context& ctx, socket_slot slot, std::shared_ptr<void> keep_alive);
+    http_session(Stream&& stream, server_context& ctx, socket_slot slot, ssl_context_ptr ssl_context);
     void run();
 
 private:
@@ -48,9 +47,10 @@ private:
     boost::beast::flat_buffer buffer_;
     server_context& ctx_;
     std::optional<socket_slot> slot_;
-    std::shared_ptr<void> keep_alive_;
+    ssl_context_ptr ssl_context_;  // what stream_ was made with (TLS only); passed on with the stream
     std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
-    std::shared_ptr<void> response_;  // keeps the response alive during the write
+    std::optional<http_response> response_;  // the one being written: async_write reads it until done
+    bool answered_ = false;  // a response went out: an idle keep-alive connection, not a handshake under way
     std::uint64_t poll_generation_ = 0;  // bumped by each polling answer: older watches are void
     std::optional<budget_share> tls_pending_;  // a TLS handshake's state, against the memory budget
 };

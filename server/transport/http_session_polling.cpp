@@ -98,7 +98,7 @@ void http_session<Stream>::upgrade_polling_session(http_request const& req, std:
     }
     std::string early = beast::buffers_to_string(buffer_.data());
     auto carrier = std::make_shared<client_session<Stream>>(std::move(stream_), version, ctx_, std::move(*slot_),
-                                                            keep_alive_, std::move(early));
+                                                            ssl_context_, std::move(early));
     carrier->carry_for(owner);
     owner->offer_carrier(carrier);
     carrier->run(req);

@@ -1,11 +1,11 @@
 #include "transport/listener.hpp"
 
+#include "logger.hpp"
 #include "transport/http_session.hpp"
 
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/bind_handler.hpp>
-#include <spdlog/spdlog.h>
 
 namespace star::server {
 namespace net = boost::asio;
@@ -33,10 +33,10 @@ void listener::do_accept() {
 }
 
 void listener::on_accept(boost::system::error_code ec, net::ip::tcp::socket socket) {
-    if (ec == net::error::operation_aborted || !acceptor_.is_open()) return;
+    if (ec == net::error::operation_aborted || !acceptor_.is_open()) return;  // stopped: not an error, not a retry
     if (ec) {
         // Out of file descriptors, most likely: log, pause briefly, keep accepting.
-        spdlog::get("transport")->warn("accept: {}", ec.message());
+        logger_for("transport")->warn("accept: {}", ec.message());
         auto timer = std::make_shared<net::steady_timer>(acceptor_.get_executor(), std::chrono::milliseconds(50));
         timer->async_wait([self = shared_from_this(), timer](boost::system::error_code) { self->do_accept(); });
         return;

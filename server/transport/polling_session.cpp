@@ -13,7 +13,7 @@ namespace eio = protocol::engineio;
 
 namespace {
 
-std::shared_ptr<spdlog::logger> log() { return logger_for("transport"); }
+spdlog::logger& log() { return *logger_for("transport"); }
 
 constexpr std::string_view payload_type = "text/plain; charset=UTF-8";
 
@@ -188,7 +188,7 @@ void polling_session::close_session(std::string_view why) { finish(why, "1"); }
 void polling_session::finish(std::string_view why, std::string_view last_packet) {
     if (finished_) return;
     finished_ = true;
-    log()->debug("polling session {}: closing: {}", id(), why);
+    log().debug("polling session {}: closing: {}", id(), why);
     if (pending_poll_) {
         std::string payload;
         for (auto const& f : queue_) eio::append_to_payload(payload, protocol_.version(), *f);

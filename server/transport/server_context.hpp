@@ -19,7 +19,7 @@ struct server_context {
     config const& cfg;
     metrics& stats;
     signalling_hub& hub;
-    backend const& federation;
+    backend const& active_backend;  // memory or waku (--backend); its degraded() is /readyz's answer
     session_registry& sessions;
     std::atomic<std::size_t> open_sockets{0};  // HTTP, WebSocket and polling sessions, against --max-connections
     polling_registry polling{};

@@ -24,7 +24,7 @@ constexpr std::chrono::milliseconds health_interval{5000};
 constexpr rest_client::options poll_options{false, std::nullopt};
 constexpr rest_client::options retry_options{true, 1024 * 1024};
 
-std::shared_ptr<spdlog::logger> log() { return logger_for("signalling"); }
+std::shared_ptr<spdlog::logger> const& log() { return logger_for("signalling"); }
 
 std::string url_encode(std::string_view s) {
     static constexpr char hex[] = "0123456789ABCDEF";

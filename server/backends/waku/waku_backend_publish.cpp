@@ -26,7 +26,7 @@ constexpr std::chrono::milliseconds retry_delay{200};
 // How long a stopping server waits for its last leaves to be published.
 constexpr std::chrono::milliseconds leave_publish_bound{2000};
 
-std::shared_ptr<spdlog::logger> log() { return logger_for("signalling"); }
+std::shared_ptr<spdlog::logger> const& log() { return logger_for("signalling"); }
 
 bool is_signal(fed::envelope_type t) { return t == fed::envelope_type::signal || t == fed::envelope_type::unavailable; }
 
