@@ -27,11 +27,18 @@ namespace sv = setting_values;
 // config-file key, so the three can never drift apart.
 struct setting {
     std::string name;  // flag without dashes; file key (dashes or underscores)
-    std::string help;
+    std::string help;  // without the default: help_text() adds it, from `shown`
     bool flag = false;                   // takes no value on the command line
     std::vector<std::string> plain_env;  // the reference server's variables
     std::function<void(config&, std::string_view)> apply;
+    std::function<std::string(config const&)> shown = {};  // the setting's value in config; none: no default
 };
+
+// The help line with the default config{} really has, so that the text cannot drift from it.
+std::string help_text(setting const& s) {
+    if (!s.shown) return s.help;
+    return s.help + " (default " + s.shown(config{}) + ")";
+}
 
 std::vector<setting> settings() {
     using ms = std::chrono::milliseconds;
@@ -41,50 +48,66 @@ std::vector<setting> settings() {
     auto size = [](std::size_t config::*m) {
         return [m](config& c, std::string_view v) { c.*m = sv::parse_size(v); };
     };
+    // How --help shows a default: as the flag would take it, so that it can be given back.
+    auto shown_duration = [](ms config::*m) { return [m](config const& c) { return sv::format_duration(c.*m); }; };
+    auto shown_size = [](std::size_t config::*m) { return [m](config const& c) { return sv::format_size(c.*m); }; };
+    auto shown_text = [](std::string config::*m) { return [m](config const& c) { return c.*m; }; };
+    auto shown_number = []<class Number>(Number config::*m) {
+        return [m](config const& c) { return std::to_string(c.*m); };
+    };
+    auto shown_transports = [](config const& c) {
+        if (c.transports_polling && c.transports_websocket) return std::string("polling,websocket");
+        return std::string(c.transports_polling ? "polling" : "websocket");
+    };
     return {
-        {"host", "address to listen on (default 0.0.0.0)", false, {"HOST"},
+        {"host", "address to listen on", false, {"HOST"},
          [](config& c, std::string_view v) {
              if (v.empty()) throw std::invalid_argument("expected an IP address");
              c.host = std::string(v);
-         }},
-        {"port", "TCP port to listen on; 0 picks a free one (default 9090)", false, {"PORT"},
-         [](config& c, std::string_view v) { c.port = static_cast<std::uint16_t>(sv::parse_unsigned(v, 0, 65535)); }},
+         }, shown_text(&config::host)},
+        {"port", "TCP port to listen on; 0 picks a free one", false, {"PORT"},
+         [](config& c, std::string_view v) { c.port = static_cast<std::uint16_t>(sv::parse_unsigned(v, 0, 65535)); },
+         shown_number(&config::port)},
         {"disable-metrics", "do not serve /metrics", true, {"DISABLE_METRICS"},
          [](config& c, std::string_view v) { c.metrics = !sv::parse_bool(v); }},
-        {"log-level", "trace, debug, info, warn, error, critical or off (default info)", false, {},
-         [](config& c, std::string_view v) { c.log_level = sv::parse_log_level(v); }},
-        {"threads", "I/O threads; 0 means one per core (default 0)", false, {},
-         [](config& c, std::string_view v) { c.threads = static_cast<unsigned>(sv::parse_unsigned(v, 0, 256)); }},
-        {"peer-refresh-interval", "how often each peer is re-sent ws-peer announcements (default 10s)", false, {},
+        {"log-level", "trace, debug, info, warn, error, critical or off", false, {},
+         [](config& c, std::string_view v) { c.log_level = sv::parse_log_level(v); }, shown_text(&config::log_level)},
+        {"threads", "I/O threads; 0 means one per core", false, {},
+         [](config& c, std::string_view v) { c.threads = static_cast<unsigned>(sv::parse_unsigned(v, 0, 256)); },
+         shown_number(&config::threads)},
+        {"peer-refresh-interval", "how often each peer is re-sent ws-peer announcements", false, {},
          [](config& c, std::string_view v) {
              auto d = sv::parse_duration(v);
              if (d.count() < 10) throw std::invalid_argument("expected a duration of at least 10ms");
              c.peer_refresh_interval = d;
-         }},
-        {"max-peers-per-announce", "most peers announced to one peer per refresh and on join (default 50)", false, {},
-         [](config& c, std::string_view v) { c.max_peers_per_announce = sv::parse_unsigned(v, 1, 100'000); }},
+         }, shown_duration(&config::peer_refresh_interval)},
+        {"max-peers-per-announce", "most peers announced to one peer per refresh and on join", false, {},
+         [](config& c, std::string_view v) { c.max_peers_per_announce = sv::parse_unsigned(v, 1, 100'000); },
+         shown_number(&config::max_peers_per_announce)},
         {"join-announce-delay",
          "joins within this long of each other are announced to others together, a write per receiver; "
-         "0 announces each join at once (default 20ms)", false, {},
+         "0 announces each join at once", false, {},
          [](config& c, std::string_view v) {
              auto d = sv::parse_duration(v);
              if (d > std::chrono::seconds(1)) throw std::invalid_argument("expected a duration of at most 1s");
              c.join_announce_delay = d;
-         }},
-        {"ping-interval", "Engine.IO ping interval (default 25s)", false, {}, duration(&config::ping_interval)},
-        {"ping-timeout", "Engine.IO ping timeout (default 20s)", false, {}, duration(&config::ping_timeout)},
-        {"connect-timeout", "time allowed between Engine.IO open and Socket.IO connect (default 45s)", false, {},
-         duration(&config::connect_timeout)},
+         }, shown_duration(&config::join_announce_delay)},
+        {"ping-interval", "Engine.IO ping interval", false, {}, duration(&config::ping_interval),
+         shown_duration(&config::ping_interval)},
+        {"ping-timeout", "Engine.IO ping timeout", false, {}, duration(&config::ping_timeout),
+         shown_duration(&config::ping_timeout)},
+        {"connect-timeout", "time allowed between Engine.IO open and Socket.IO connect", false, {},
+         duration(&config::connect_timeout), shown_duration(&config::connect_timeout)},
         {"takeover-probe-timeout",
-         "time a peer id's holder has to answer a ping before a newcomer may take the id (default 2s)", false, {},
-         duration(&config::takeover_probe_timeout)},
-        {"handshake-timeout", "time allowed from TCP accept to WebSocket open (default 10s)", false, {},
-         duration(&config::handshake_timeout)},
-        {"shutdown-timeout", "on SIGTERM/SIGINT, longest wait for connections to close (default 5s)", false, {},
-         duration(&config::shutdown_timeout)},
+         "time a peer id's holder has to answer a ping before a newcomer may take the id", false, {},
+         duration(&config::takeover_probe_timeout), shown_duration(&config::takeover_probe_timeout)},
+        {"handshake-timeout", "time allowed from TCP accept to WebSocket open", false, {},
+         duration(&config::handshake_timeout), shown_duration(&config::handshake_timeout)},
+        {"shutdown-timeout", "on SIGTERM/SIGINT, longest wait for connections to close", false, {},
+         duration(&config::shutdown_timeout), shown_duration(&config::shutdown_timeout)},
         {"transports",
-         "Engine.IO transports served: polling,websocket (default; clients may start by long-polling and "
-         "upgrade), websocket (polling is answered \"Transport unknown\") or polling", false, {},
+         "Engine.IO transports served: polling,websocket (clients may start by long-polling and upgrade), "
+         "websocket (polling is answered \"Transport unknown\") or polling", false, {},
          [](config& c, std::string_view v) {
              c.transports_polling = c.transports_websocket = false;
              while (!v.empty()) {
@@ -96,101 +119,100 @@ std::vector<setting> settings() {
              }
              if (!c.transports_polling && !c.transports_websocket)
                  throw std::invalid_argument("expected a list of polling and websocket");
-         }},
-        {"max-message-size", "largest WebSocket message or polling POST body accepted, in bytes (default 1000000)",
+         }, shown_transports},
+        {"max-message-size", "largest WebSocket message or polling POST body accepted, in bytes",
          false, {},
-         size(&config::max_message_size)},
-        {"max-queued-bytes", "bytes queued to one slow client before it is dropped (default 4MiB)", false, {},
-         size(&config::max_queued_bytes)},
-        {"max-connections", "most open client connections (default 100000)", false, {},
-         [](config& c, std::string_view v) { c.max_connections = sv::parse_unsigned(v, 1, 10'000'000); }},
+         size(&config::max_message_size), shown_size(&config::max_message_size)},
+        {"max-queued-bytes", "bytes queued to one slow client before it is dropped", false, {},
+         size(&config::max_queued_bytes), shown_size(&config::max_queued_bytes)},
+        {"max-connections", "most open client connections", false, {},
+         [](config& c, std::string_view v) { c.max_connections = sv::parse_unsigned(v, 1, 10'000'000); },
+         shown_number(&config::max_connections)},
         {"tls-cert", "PEM certificate (chain allowed): serve https:// and wss:// on --port; SIGHUP reloads it",
          false, {}, [](config& c, std::string_view v) { c.tls_cert = std::string(v); }},
         {"tls-key", "PEM private key for --tls-cert", false, {},
          [](config& c, std::string_view v) { c.tls_key = std::string(v); }},
         {"plain-port", "with TLS on, also serve plain http:// and ws:// on this port", false, {},
          [](config& c, std::string_view v) { c.plain_port = static_cast<std::uint16_t>(sv::parse_unsigned(v, 0, 65535)); }},
-        {"backend", "memory (default) or waku: federate with other servers through a co-located nwaku node", false,
+        {"backend", "memory, or waku: federate with other servers through a co-located nwaku node", false,
          {}, [](config& c, std::string_view v) {
              if (v != "memory" && v != "waku") throw std::invalid_argument("expected memory or waku");
              c.backend = std::string(v);
-         }},
+         }, shown_text(&config::backend)},
         {"server-id", "this server's id among federated servers (default: random)", false, {},
          [](config& c, std::string_view v) {
              if (v.empty() || v.size() > 64 || v.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_") != std::string_view::npos)
                  throw std::invalid_argument("expected 1 to 64 letters, digits, '-' or '_'");
              c.server_id = std::string(v);
          }},
-        {"waku-rest-url", "nwaku REST API (default http://127.0.0.1:8645)", false, {},
+        {"waku-rest-url", "nwaku REST API", false, {},
          [](config& c, std::string_view v) {
              if (v.substr(0, 7) != "http://") throw std::invalid_argument("expected an http:// URL");
              c.waku_rest_url = std::string(v);
-         }},
-        {"waku-pubsub-topic", "Waku pubsub topic (default /waku/2/rs/66/0: cluster 66, shard 0)", false, {},
+         }, shown_text(&config::waku_rest_url)},
+        {"waku-pubsub-topic", "Waku pubsub topic: /waku/2/rs/<cluster>/<shard>", false, {},
          [](config& c, std::string_view v) {
              if (v.substr(0, 8) != "/waku/2/") throw std::invalid_argument("expected a topic such as /waku/2/rs/66/0");
              c.waku_pubsub_topic = std::string(v);
-         }},
-        {"waku-content-topic-prefix", "content topics are <prefix>/presence/json and <prefix>/signal/json "
-         "(default /webrtc-star/1)", false, {},
+         }, shown_text(&config::waku_pubsub_topic)},
+        {"waku-content-topic-prefix", "content topics are <prefix>/presence/json and <prefix>/signal/json", false, {},
          [](config& c, std::string_view v) {
              if (v.empty() || v.front() != '/') throw std::invalid_argument("expected a prefix such as /webrtc-star/1");
              c.waku_content_topic_prefix = std::string(v);
-         }},
-        {"waku-poll-interval", "how often nwaku is polled for messages when idle (default 100ms)", false, {},
-         duration(&config::waku_poll_interval)},
+         }, shown_text(&config::waku_content_topic_prefix)},
+        {"waku-poll-interval", "how often nwaku is polled for messages when idle", false, {},
+         duration(&config::waku_poll_interval), shown_duration(&config::waku_poll_interval)},
         {"waku-fast-poll-interval",
-         "how often nwaku is polled while a cross-server handshake is in flight or likely (default 20ms)", false, {},
-         duration(&config::waku_fast_poll_interval)},
+         "how often nwaku is polled while a cross-server handshake is in flight or likely", false, {},
+         duration(&config::waku_fast_poll_interval), shown_duration(&config::waku_fast_poll_interval)},
         {"waku-fast-poll-window",
-         "how long fast polling lasts after an offer, a signal or a join crosses (default 2s)", false, {},
-         duration(&config::waku_fast_poll_window)},
+         "how long fast polling lasts after an offer, a signal or a join crosses", false, {},
+         duration(&config::waku_fast_poll_window), shown_duration(&config::waku_fast_poll_window)},
         {"waku-max-message-size",
-         "nwaku's --max-msg-size; envelopes larger than this less 2KiB of overhead are not sent (default 1024KiB)",
+         "nwaku's --max-msg-size; envelopes larger than this less 2KiB of overhead are not sent",
          false, {},
          [](config& c, std::string_view v) {
              auto n = sv::parse_size(v);
              if (n < 16 * 1024) throw std::invalid_argument("expected at least 16KiB");
              c.waku_max_message_size = n;
-         }},
-        {"federation-presence-interval", "how often this server re-announces its peers (default 10s)", false, {},
-         duration(&config::federation_presence_interval)},
-        {"federation-peer-ttl", "how long a remote peer lives without being re-announced (default 35s)", false, {},
-         duration(&config::federation_peer_ttl)},
-        {"max-remote-peers", "most peers of other servers remembered (default 100000)", false, {},
-         [](config& c, std::string_view v) { c.max_remote_peers = sv::parse_unsigned(v, 1, 10'000'000); }},
-        {"max-messages-per-second", "messages accepted per connection per second; 0 is unlimited (default 1000)",
+         }, shown_size(&config::waku_max_message_size)},
+        {"federation-presence-interval", "how often this server re-announces its peers", false, {},
+         duration(&config::federation_presence_interval), shown_duration(&config::federation_presence_interval)},
+        {"federation-peer-ttl", "how long a remote peer lives without being re-announced", false, {},
+         duration(&config::federation_peer_ttl), shown_duration(&config::federation_peer_ttl)},
+        {"max-remote-peers", "most peers of other servers remembered", false, {},
+         [](config& c, std::string_view v) { c.max_remote_peers = sv::parse_unsigned(v, 1, 10'000'000); },
+         shown_number(&config::max_remote_peers)},
+        {"max-messages-per-second", "messages accepted per connection per second; 0 is unlimited",
          false, {},
          [](config& c, std::string_view v) {
              c.max_messages_per_second = static_cast<unsigned>(sv::parse_unsigned(v, 0, 100'000'000));
-         }},
+         }, shown_number(&config::max_messages_per_second)},
         {"max-pings-per-second",
          "WebSocket and Engine.IO pings answered per connection per second, burst 2x; excess is dropped and "
-         "counted; 0 is unlimited (default 10)", false, {},
+         "counted; 0 is unlimited", false, {},
          [](config& c, std::string_view v) {
              c.max_pings_per_second = static_cast<unsigned>(sv::parse_unsigned(v, 0, 100'000'000));
-         }},
+         }, shown_number(&config::max_pings_per_second)},
         {"max-received-per-second",
          "handshake messages one peer is sent per second by all others, burst 2x; excess is dropped and "
-         "counted; 0 is unlimited (default 5000)", false, {},
+         "counted; 0 is unlimited", false, {},
          [](config& c, std::string_view v) {
              c.max_received_per_second = static_cast<unsigned>(sv::parse_unsigned(v, 0, 100'000'000));
-         }},
+         }, shown_number(&config::max_received_per_second)},
         {"memory-budget",
          "bytes buffered for all clients together (partial frames, queued sends, TLS handshakes); when spent, "
-         "the clients holding the most are dropped; 0 is no budget (default 192MiB)", false, {},
-         size(&config::memory_budget)},
+         "the clients holding the most are dropped; 0 is no budget", false, {},
+         size(&config::memory_budget), shown_size(&config::memory_budget)},
         {"min-receive-rate",
-         "bytes per second a message must arrive at: one of N bytes must be complete within 5s + N/rate "
-         "(default 64KiB)", false, {},
+         "bytes per second a message must arrive at: one of N bytes must be complete within 5s + N/rate", false, {},
          [](config& c, std::string_view v) {
              c.min_receive_rate = sv::parse_size(v);
              if (c.min_receive_rate == 0) throw std::invalid_argument("expected a size above 0");
-         }},
+         }, shown_size(&config::min_receive_rate)},
         {"socket-send-buffer",
-         "kernel send buffer per connection (SO_SNDBUF; the kernel doubles it); 0 keeps the kernel's own "
-         "(default 128KiB)", false, {},
-         size(&config::socket_send_buffer)},
+         "kernel send buffer per connection (SO_SNDBUF; the kernel doubles it); 0 keeps the kernel's own", false, {},
+         size(&config::socket_send_buffer), shown_size(&config::socket_send_buffer)},
     };
 }
 
@@ -280,8 +302,8 @@ load_result load_config(std::vector<std::string> const& args, char const* const*
     std::map<std::string, bool> flag_bools;
     std::map<std::string, CLI::Option*> options;
     for (auto const& s : table) {
-        if (s.flag) options[s.name] = app.add_flag("--" + s.name, flag_bools[s.name], s.help);
-        else options[s.name] = app.add_option("--" + s.name, flag_values[s.name], s.help);
+        if (s.flag) options[s.name] = app.add_flag("--" + s.name, flag_bools[s.name], help_text(s));
+        else options[s.name] = app.add_option("--" + s.name, flag_values[s.name], help_text(s));
     }
     std::vector<std::string> reversed(args.rbegin(), args.rend());
     try {

@@ -57,6 +57,19 @@ std::uint64_t parse_size(std::string_view s) {
     return v * mult;
 }
 
+std::string format_duration(std::chrono::milliseconds d) {
+    auto ms = d.count();
+    if (ms != 0 && ms % 1000 == 0) return std::to_string(ms / 1000) + "s";
+    return std::to_string(ms) + "ms";
+}
+
+std::string format_size(std::uint64_t bytes) {
+    constexpr std::uint64_t kib = 1024, mib = 1024 * 1024;
+    if (bytes != 0 && bytes % mib == 0) return std::to_string(bytes / mib) + "MiB";
+    if (bytes != 0 && bytes % kib == 0) return std::to_string(bytes / kib) + "KiB";
+    return std::to_string(bytes);
+}
+
 bool parse_bool(std::string_view s) {
     if (s == "true" || s == "1" || s == "yes" || s == "on") return true;
     if (s == "false" || s == "0" || s == "no" || s == "off") return false;

@@ -91,7 +91,8 @@ TEST_CASE("--version is reported before any setting is read") {
     CHECK(load_config({"--help"}, envp).help.find("--version") != std::string::npos);
 }
 
-// Help texts state defaults by hand; this keeps them true: every "(default V)" in --help, given as
+// --help writes each default from config{}; this keeps what it writes readable as the flag's own
+// value (and catches a default still written by hand): every "(default V)" in --help, given as
 // that setting's value, must leave the configuration exactly as its defaults are.
 TEST_CASE("the defaults --help states are the real ones") {
     char const* envp[] = {nullptr};
@@ -112,5 +113,13 @@ TEST_CASE("the defaults --help states are the real ones") {
         CHECK(load({option, value}) == defaults);
         ++checked;
     }
-    CHECK(checked >= 20);
+    CHECK(checked >= 30);
+}
+
+TEST_CASE("--help's defaults are config's, in the units the flags take") {
+    char const* envp[] = {nullptr};
+    auto help = load_config({"--help"}, envp).help;
+    for (auto shown : {"(default 25s)", "(default 4MiB)", "(default 1000000)", "(default polling,websocket)",
+                       "(default memory)", "(default 0.0.0.0)", "(default 9090)", "(default 20ms)"})
+        CHECK(help.find(shown) != std::string::npos);
 }
