@@ -29,4 +29,25 @@ function(star_layer target)
     target_sources(${target} PRIVATE ${dir}/${source})
   endforeach()
   target_include_directories(${target} PUBLIC ${dir})
+  # Once every source is known (end of the configure step): none may sit at ROOT itself.
+  set_property(TARGET ${target} PROPERTY STAR_LAYER_ROOT ${root})
+  # (EVAL: a deferred call's arguments are read when it runs, so the name goes in as a literal.)
+  cmake_language(EVAL CODE
+    "cmake_language(DEFER DIRECTORY [[${CMAKE_SOURCE_DIR}]] CALL star_check_layer_sources [[${target}]])")
+endfunction()
+
+# A source file at ROOT listed as a plain source would see every folder beside it: the one hole
+# the include directories leave, so it is refused here rather than found in review.
+function(star_check_layer_sources target)
+  get_target_property(root ${target} STAR_LAYER_ROOT)
+  get_target_property(source_dir ${target} SOURCE_DIR)
+  get_target_property(sources ${target} SOURCES)
+  foreach(source IN LISTS sources)
+    get_filename_component(path ${source} ABSOLUTE BASE_DIR ${source_dir})
+    get_filename_component(parent ${path} DIRECTORY)
+    if(parent STREQUAL root)
+      message(FATAL_ERROR "${target}: ${path} is at the root of its layer's folder; "
+                          "list it in star_layer(${target} ... SOURCES) so that it sees only its layer")
+    endif()
+  endforeach()
 endfunction()
