@@ -213,6 +213,26 @@ describe('limits', () => {
     assert.ok(await metric(d, M('handshake_timeouts_total')) >= 1)
   })
 
+  it('--handshake-timeout is for a first request: a keep-alive connection already answered may idle longer, uncounted', { timeout: 20000 }, async () => {
+    const d = await startDaemon(['--handshake-timeout', '500ms'])
+    const net = await import('node:net')
+    const s = net.connect({ host: '127.0.0.1', port: d.port })
+    s.on('error', () => {})
+    let received = ''
+    let closed = false
+    s.on('data', (b) => { received += b.toString() })
+    s.on('close', () => { closed = true })
+    const answers = () => received.split('HTTP/1.1 200').length - 1
+    s.write('GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n')
+    await eventually(() => answers() === 1, { timeoutMs: 5000, what: 'the first answer' })
+    await sleep(1500) // three handshake timeouts: an answered connection waits for the keep-alive timeout
+    assert.equal(closed, false, 'still open after idling past --handshake-timeout')
+    s.write('GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n')
+    await eventually(() => answers() === 2, { timeoutMs: 5000, what: 'the second answer on the same connection' })
+    assert.equal(await metric(d, M('handshake_timeouts_total')), 0)
+    s.destroy()
+  })
+
   it('a message must arrive at --min-receive-rate: one stalled half-way is closed and counted', { timeout: 30000 }, async () => {
     const d = await startDaemon(['--min-receive-rate', '100KiB'])
     const stalled = await upgrade(d.port)
