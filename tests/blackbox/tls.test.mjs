@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import https from 'node:https'
 import { startDaemon, stopAllDaemons, runDaemon } from './lib/daemon.mjs'
-import { connect, joinWithAck, joinAddr, peerId, offer, closeAllClients, eventually } from './lib/clients.mjs'
+import { connect, joinWithAck, joinAddr, peerId, offer, closeAllClients, eventually, sleep } from './lib/clients.mjs'
 
 const dir = mkdtempSync(path.join(tmpdir(), 'star-tls-'))
 
@@ -101,6 +101,24 @@ describe('TLS', () => {
     b.socket.emit('ss-handshake', off)
     await a.rec.waitFor('ws-handshake', (h) => h.intentId === off.intentId)
     assert.equal(disconnected, false)
+  })
+
+  it('a client leaving without close_notify is a normal close, not logged; a broken handshake is', { timeout: 20000 }, async () => {
+    // One I/O thread: the two connections' endings are handled, and logged, in the order they happen.
+    const d = await startDaemon(['--tls-cert', first.cert, '--tls-key', first.key, '--log-level', 'debug', '--threads', '1'])
+    const tls = await import('node:tls')
+    const net = await import('node:net')
+    const leaver = tls.connect({ host: '127.0.0.1', port: d.port, ca: first.ca, servername: 'localhost' })
+    leaver.on('error', () => {})
+    await new Promise((resolve) => leaver.once('secureConnect', resolve))
+    leaver.destroy() // TCP FIN, no TLS close_notify: what a browser tab being closed often does
+    await sleep(300)
+    const garbage = net.connect({ host: '127.0.0.1', port: d.port })
+    garbage.on('error', () => {})
+    garbage.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n') // plain HTTP to the TLS port
+    await eventually(() => /http TLS handshake: /.test(d.stderr), { timeoutMs: 5000, what: 'the broken handshake logged' })
+    garbage.destroy()
+    assert.doesNotMatch(d.stderr, /http read: |stream truncated/)
   })
 
   it('a missing or unusable certificate at start exits 2 naming the file', { timeout: 10000 }, async () => {
