@@ -65,11 +65,12 @@ describe('limits', () => {
     c.socket.write(Buffer.concat(burst))
     await eventually(async () => await metric(d, DROPPED, 'ping_rate_limited') >= 170,
       { what: 'ping_rate_limited drops counted' })
-    const seconds = (Date.now() - t0) / 1000
     const answered = () => c.frames.filter((f) => f.opcode === 10).length
+    // The pongs may still be on their way when the drops are counted (a loaded machine): wait for them.
+    await eventually(() => answered() >= 10, { what: 'the burst answered' })
+    const seconds = (Date.now() - t0) / 1000
     // A burst of 10, then 5 a second.
     assert.ok(answered() <= 10 + 5 * seconds + 2, `${answered()} pings answered in ${seconds} s`)
-    assert.ok(answered() >= 10, `the burst was answered (${answered()})`)
     assert.equal(c.closeCode, null, 'some excess is throttled, not a reason to disconnect')
     // A flood (500 dropped: a hundred seconds' worth) ends the connection.
     const flood = []
@@ -87,9 +88,9 @@ describe('limits', () => {
     c.socket.write(Buffer.concat(Array.from({ length: 200 }, () => clientFrame(1, '2'))))
     await eventually(async () => await metric(d, DROPPED, 'ping_rate_limited') >= 170,
       { what: 'ping_rate_limited drops counted' })
+    await eventually(() => pongs() >= 10, { what: 'the burst answered' }) // the pongs may lag the count
     const seconds = (Date.now() - t0) / 1000
     assert.ok(pongs() <= 10 + 5 * seconds + 2, `${pongs()} Engine.IO pings answered in ${seconds} s`)
-    assert.ok(pongs() >= 10, `the burst was answered (${pongs()})`)
     assert.equal(c.closed, false, 'some excess is throttled, not a reason to disconnect')
     c.socket.write(Buffer.concat(Array.from({ length: 400 }, () => clientFrame(1, '2'))))
     await until(c, (x) => x.closed || x.closeCode !== null, 3000, 'the end of the flooding session')
