@@ -67,16 +67,16 @@ handshake_result parse_handshake(std::optional<json::value> const& arg) {
     return {std::move(h), {}};
 }
 
-std::string ws_handshake_frame(std::string_view payload) {
-    return socketio::event_frame("ws-handshake", payload);
+handshake_result parse_handshake_text(std::string_view payload, std::size_t max_size) {
+    if (payload.size() > max_size) return {std::nullopt, "too_big"};
+    return parse_handshake(json::scan_whole(payload));
 }
 
-namespace {
-constexpr std::string_view ws_handshake_prefix = "42[\"ws-handshake\",";
-}
-
-std::string_view ws_handshake_payload(std::string_view frame) {
-    return frame.substr(ws_handshake_prefix.size(), frame.size() - ws_handshake_prefix.size() - 1);
+ws_handshake_frame_text ws_handshake_frame(std::string_view payload) {
+    ws_handshake_frame_text frame{socketio::event_frame("ws-handshake", payload), 0, payload.size()};
+    // event_frame puts the argument last, before the array's closing bracket.
+    frame.payload_offset = frame.text.size() - 1 - payload.size();
+    return frame;
 }
 
 std::string ws_handshake_error_frame(std::string_view payload, std::string_view err) {
@@ -110,6 +110,14 @@ std::string error_event_frame(std::string_view message) {
     std::string quoted;
     json::append_quoted(quoted, message);
     return socketio::event_frame("error", quoted);
+}
+
+std::string join_refusal_frame(std::optional<std::uint64_t> ack_id, std::string_view message) {
+    if (!ack_id) return error_event_frame(message);
+    std::string args = "[";
+    json::append_quoted(args, message);
+    args += ']';
+    return socketio::ack_frame(*ack_id, args);
 }
 
 }  // namespace star::protocol

@@ -4,6 +4,7 @@
 #include "protocol/json_scan.hpp"
 #include "protocol/star_address.hpp"
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -40,16 +41,28 @@ struct handshake_result {
 // `signal` must be an object (clients dereference signal.type unconditionally).
 handshake_result parse_handshake(std::optional<json::value> const& arg);
 
-// The frame that carries a handshake to its recipient: 42["ws-handshake",<payload>].
-std::string ws_handshake_frame(std::string_view payload);
+// The same for a handshake object that arrives as text (from another server): it must be JSON
+// as a whole, at most `max_size` bytes (else "too_big"), and pass parse_handshake.
+handshake_result parse_handshake_text(std::string_view payload, std::size_t max_size);
 
-// The payload inside a frame made by ws_handshake_frame.
-std::string_view ws_handshake_payload(std::string_view frame);
+// The frame that carries a handshake to its recipient, 42["ws-handshake",<payload>], and where
+// its payload sits in it: read back from there (to forward it to another server, to answer
+// "peer is not available"), never by knowing the prefix.
+struct ws_handshake_frame_text {
+    std::string text;
+    std::size_t payload_offset = 0;
+    std::size_t payload_size = 0;
+};
+ws_handshake_frame_text ws_handshake_frame(std::string_view payload);
 
 // The same with "err" set, for the sender when the recipient is gone.
 std::string ws_handshake_error_frame(std::string_view payload, std::string_view err);
 
 std::string ws_peer_frame(std::string_view address);
 std::string error_event_frame(std::string_view message);
+
+// What a refused ss-join is told: the ack's one argument when the client asked for one, else
+// an "error" event. The one place both the transport (bad address) and the hub (id taken) use.
+std::string join_refusal_frame(std::optional<std::uint64_t> ack_id, std::string_view message);
 
 }  // namespace star::protocol

@@ -57,14 +57,14 @@ struct metrics {
     counter budget_sheds{0}, frame_deadlines{0}, log_lines_suppressed{0};
     counter handshake_timeouts{0}, connect_timeouts{0};
 
-    labelled_counter<27> dropped{{"bad_packet", "not_connected", "binary_unsupported", "unknown_event",
+    labelled_counter<28> dropped{{"bad_packet", "not_connected", "binary_unsupported", "unknown_event",
                                   "rate_limited", "handshake_not_object", "handshake_bad_src",
                                   "handshake_bad_dst", "handshake_bad_intent", "handshake_bad_signal",
                                   "handshake_bad_answer", "handshake_missing_field", "not_joined",
                                   "spoofed_src", "spoofed_dst", "unknown_intent", "peer_gone",
                                   "invalid_namespace", "bad_event", "leave_not_joined", "queue_full",
                                   "remote_spoofed", "remote_unknown_intent", "too_big", "ping_rate_limited",
-                                  "receiver_rate_limited", "other"}};
+                                  "receiver_rate_limited", "remote_mismatch", "other"}};
     // Sessions closed for a packet engine.io or socket.io would refuse (they close too).
     labelled_counter<9> protocol_errors{{"bad_engineio_packet", "bad_socketio_packet", "bad_payload",
                                          "binary_unsupported", "namespace_not_connected", "heartbeat_direction",

@@ -19,13 +19,9 @@ struct peer {
     protocol::star_address address;
     intent_log intents;
     std::size_t order_index = 0;      // position in the rotation
-    std::size_t announce_cursor = 0;  // where this peer's next refresh continues (local, then remote)
+    std::size_t rotation_cursor = 0;  // where this peer's next refresh continues (local, then remote)
     steady_time next_refresh{};       // its live entry in the hub's refresh schedule
-    std::uint64_t join_seq = 0;       // join order: a peer hears of those that joined after it
-    // This peer's ws-peer frame for the last receiver prefix it was built for. Most clients of a
-    // server join through the same name, so refreshes share one frame instead of building K.
-    std::string announced_for;
-    frame_ptr announce_frame;
+    std::uint64_t join_seq = 0;       // join order (announcer): a peer hears of those that joined after it
     rate_limiter received;  // handshakes others send it: --max-received-per-second
 };
 

@@ -21,7 +21,9 @@ signalling_hub::signalling_hub(net::any_io_executor executor, config const& cfg,
       remote_(cfg.max_remote_peers),
       presence_timer_(executor_),
       expiry_timer_(executor_),
-      logger_(logger_for("signalling")) {}
+      log_(logger_for("signalling"), m),
+      announcer_(cfg, table_, remote_, outbox_, rng_, [this] { schedule_newcomers(); }),
+      router_(m, table_, remote_, outbox_, b, log_) {}
 
 void signalling_hub::join(link_ptr from, protocol::star_address address, std::optional<std::uint64_t> ack_id) {
     locked([&] { on_join(from, std::move(address), ack_id); });
@@ -92,7 +94,7 @@ void signalling_hub::on_probe_result(std::string const& key, std::uint64_t holde
         // The holder was silent: no pong, nothing received, no backlog drained. It may already
         // be gone from the table (its connection was closed as it failed the probe).
         inc(metrics_.takeovers);
-        log_later(takeovers_log_, spdlog::level::info, "peer {} was silent: connection {} takes it over from {}",
+        log_.later(log_.takeovers, spdlog::level::info, "peer {} was silent: connection {} takes it over from {}",
                   claim.address.peer_id, claim.claimant->id(), holder_id);
     }
     if (holder && holder->link->id() == holder_id) {
@@ -122,64 +124,28 @@ void signalling_hub::on_disconnected(link_ptr const& from) {
 
 void signalling_hub::register_peer(link_ptr const& from, protocol::star_address address,
                                    std::optional<std::uint64_t> ack_id) {
-    log_later(debug_log_, spdlog::level::debug, "join {} as {}", from->id(), address.text);
+    log_.later(log_.debug, spdlog::level::debug, "join {} as {}", from->id(), address.text);
     peer& p = table_.insert(from, std::move(address));
     p.received.reset(cfg_.max_received_per_second);
     inc(metrics_.joins_success);
     metrics_.peers.store(static_cast<std::int64_t>(table_.size()), std::memory_order_relaxed);
     if (ack_id) outbox_.send(from, make_frame(protocol::socketio::ack_frame(*ack_id, "[null]")));
     if (backend_.federated()) backend_.announce(presence_change::joined, {p.address.key});
-
-    p.join_seq = ++join_seq_;
-    // Bounded both ways: the newcomer hears of at most K peers now, and is announced to at most
-    // K (with the other newcomers of its batch), so a join costs O(K) however many peers there
-    // are. Refreshes rotate through the rest.
-    std::uniform_int_distribution<std::size_t> pick(0, table_.size() + remote_.size() - 1);
-    p.announce_cursor = pick(rng_);
-    announce_next(p);
-    queue_newcomer(p);
+    announcer_.add_newcomer(p);
     schedule_refresh(p, std::chrono::steady_clock::now(), true);
 }
 
-void signalling_hub::queue_newcomer(peer const& p) {
-    newcomers_.push_back(p.address.key);
-    if (newcomers_.size() > 1) return;  // the batch is already waiting
+void signalling_hub::schedule_newcomers() {
     if (cfg_.join_announce_delay.count() == 0) {
-        on_hub_thread([this] { announce_newcomers(); });  // after the joins already queued
+        on_hub_thread([this] { announcer_.send_newcomers(); });  // after the joins already queued
         return;
     }
     on_hub_thread([this] {
         newcomer_timer_.expires_after(cfg_.join_announce_delay);
         newcomer_timer_.async_wait([this](boost::system::error_code ec) {
-            if (!ec) locked([this] { announce_newcomers(); });
+            if (!ec) locked([this] { announcer_.send_newcomers(); });
         });
     });
-}
-
-void signalling_hub::announce_newcomers() {
-    std::vector<peer*> batch;
-    for (auto const& key : std::exchange(newcomers_, {}))
-        if (peer* p = table_.find(key)) batch.push_back(p);  // not those that left meanwhile
-    std::size_t k = cfg_.max_peers_per_announce;
-    std::size_t n = table_.size();
-    // Each chunk of up to K newcomers goes to K peers older than all of it, from a random place
-    // in the table, one write each. A receiver is told only of peers that joined after it (the
-    // others it heard of when it joined itself), so newcomers met on the way hear of the later
-    // ones of their chunk too. With N <= K everyone hears of everyone, as with the reference.
-    for (std::size_t first = 0; first < batch.size() && n > 1; first += k) {
-        std::size_t last = std::min(batch.size(), first + k);
-        std::size_t start = std::uniform_int_distribution<std::size_t>(0, n - 1)(rng_);
-        std::size_t told = 0;
-        for (std::size_t visited = 0; visited < n && told < k; ++visited) {
-            peer& receiver = table_.at((start + visited) % n);
-            std::vector<frame_ptr> frames;
-            for (std::size_t i = first; i < last; ++i)
-                if (batch[i]->join_seq > receiver.join_seq) frames.push_back(announce_frame(receiver, *batch[i]));
-            if (frames.empty()) continue;
-            if (frames.size() == last - first) ++told;  // older than the whole chunk
-            outbox_.send_many(receiver.link, std::move(frames));
-        }
-    }
 }
 
 void signalling_hub::schedule_refresh(peer& p, steady_time now, bool first) {
@@ -223,7 +189,7 @@ void signalling_hub::on_refresh_tick() {
     refreshes_.take_due(now, [&](refresh_schedule::entry const& e) {
         peer* p = table_.find_by_link(e.link_id);
         if (!p || p->next_refresh != e.at) return;  // left, or joined again since
-        announce_next(*p);
+        announcer_.send_next_peers(*p);
         schedule_refresh(*p, now);
     });
     if (refreshes_.size() > 2 * table_.size() + 1024) {
@@ -236,112 +202,34 @@ void signalling_hub::on_refresh_tick() {
     arm_refresh_timer();
 }
 
-void signalling_hub::announce_next(peer& receiver) {
-    std::size_t local = table_.size();
-    std::size_t total = local + remote_.size();
-    std::size_t visited = 0;
-    std::vector<frame_ptr> batch;
-    while (batch.size() < cfg_.max_peers_per_announce && visited < total) {
-        std::size_t i = (receiver.announce_cursor + visited) % total;
-        ++visited;
-        if (i >= local) batch.push_back(peer_frame(receiver, remote_.key_at(i - local)));
-        else if (peer& other = table_.at(i); &other != &receiver) batch.push_back(announce_frame(receiver, other));
-    }
-    if (total > 0) receiver.announce_cursor = (receiver.announce_cursor + visited) % total;
-    if (!batch.empty()) outbox_.send_many(receiver.link, std::move(batch));
-}
-
 void signalling_hub::remove_peer(std::string const& key) {
     if (backend_.federated() && table_.find(key)) backend_.announce(presence_change::left, {key});
     table_.erase(key);
     metrics_.peers.store(static_cast<std::int64_t>(table_.size()), std::memory_order_relaxed);
 }
 
+void signalling_hub::count_refused_join(metrics& m, std::string_view reason) {
+    inc(m.joins_total);
+    inc(m.joins_failure);
+    m.joins_refused.inc(reason);
+}
+
 void signalling_hub::refuse_join(link_ptr const& from, std::optional<std::uint64_t> ack_id,
                                  std::string_view reason, std::string const& message) {
-    inc(metrics_.joins_failure);
+    inc(metrics_.joins_failure);  // joins_total counted on the way in (on_join)
     metrics_.joins_refused.inc(reason);
-    log_later(refusals_log_, spdlog::level::info, "join refused for connection {}: {}", from->id(), message);
-    std::string quoted;
-    protocol::json::append_quoted(quoted, message);
-    if (ack_id) outbox_.send(from, make_frame(protocol::socketio::ack_frame(*ack_id, "[" + quoted + "]")));
-    else outbox_.send(from, make_frame(protocol::error_event_frame(message)));
+    log_.later(log_.refusals, spdlog::level::info, "join refused for connection {}: {}", from->id(), message);
+    outbox_.send(from, make_frame(protocol::join_refusal_frame(ack_id, message)));
 }
 
-frame_ptr signalling_hub::announce_frame(peer const& receiver, peer& announced) {
-    // The receiver's prefix including its /p2p/ or /ipfs/ style: the part the frame depends on.
-    std::string_view prefix(receiver.address.text.data(), receiver.address.text.size() - receiver.address.peer_id.size());
-    if (!announced.announce_frame || announced.announced_for != prefix) {
-        announced.announced_for = std::string(prefix);
-        announced.announce_frame = peer_frame(receiver, announced.address.peer_id);
-    }
-    return announced.announce_frame;
-}
-
-frame_ptr signalling_hub::peer_frame(peer const& receiver, std::string_view peer_id) {
-    return make_frame(protocol::ws_peer_frame(protocol::address_for(receiver.address, peer_id)));
-}
-
-void signalling_hub::announce(peer& receiver, std::string_view peer_id) { outbox_.send(receiver.link, peer_frame(receiver, peer_id)); }
-
-bool signalling_hub::receiver_has_room(peer& receiver, steady_time now) {
-    if (receiver.received.allow(now)) return true;
-    metrics_.dropped.inc("receiver_rate_limited");
-    return false;
-}
-
-void signalling_hub::write_logs(std::vector<std::function<void()>> lines) {
-    for (auto& line : lines) line();
-}
-
+// The sender must be joined here and be the one the handshake speaks for: the offer's src, the
+// answer's dst (a connection cannot offer or answer in another peer's name).
 void signalling_hub::on_handshake(link_ptr const& from, routed_handshake& h) {
-    inc(metrics_.dials_total);
     peer* sender = table_.find_by_link(from->id());
-    if (!sender) {
-        metrics_.dropped.inc("not_joined");
-        return;
-    }
-    auto now = std::chrono::steady_clock::now();
-    if (!h.answer) {
-        if (h.src_key != sender->address.key) {
-            metrics_.dropped.inc("spoofed_src");
-            return;
-        }
-        peer* dst = table_.find(h.dst_key);
-        if (!dst && forward_to_remote(*sender, h)) return;
-        if (!dst) {
-            inc(metrics_.dials_failure);
-            outbox_.send(from, make_frame(protocol::ws_handshake_error_frame(protocol::ws_handshake_payload(*h.forward),
-                                                                     "peer is not available")));
-            return;
-        }
-        if (!receiver_has_room(*dst, now)) return;
-        sender->intents.record(h.intent_id, h.dst_key, now);
-        log_later(debug_log_, spdlog::level::trace, "offer {} -> {}: {}", sender->address.peer_id,
-                  dst->address.peer_id, *h.forward);
-        outbox_.send(dst->link, std::move(h.forward), h.received);
-        return;
-    }
-    if (h.dst_key != sender->address.key) {
-        metrics_.dropped.inc("spoofed_dst");
-        return;
-    }
-    peer* src = table_.find(h.src_key);
-    if (!src && forward_to_remote(*sender, h)) return;
-    if (!src) {
-        inc(metrics_.dials_failure);
-        metrics_.dropped.inc("peer_gone");
-        return;
-    }
-    if (!src->intents.matches(h.intent_id, h.dst_key, now)) {
-        metrics_.dropped.inc("unknown_intent");
-        return;
-    }
-    if (!receiver_has_room(*src, now)) return;
-    inc(metrics_.dials_success);
-    log_later(debug_log_, spdlog::level::trace, "answer {} -> {}: {}", sender->address.peer_id,
-              src->address.peer_id, *h.forward);
-    outbox_.send(src->link, std::move(h.forward), h.received);
+    if (!sender) return router_.drop_unsent("not_joined");
+    if (!h.answer && h.src_key != sender->address.key) return router_.drop_unsent("spoofed_src");
+    if (h.answer && h.dst_key != sender->address.key) return router_.drop_unsent("spoofed_dst");
+    router_.route({sender, nullptr}, h);
 }
 
 }  // namespace star::server

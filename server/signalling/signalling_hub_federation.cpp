@@ -14,7 +14,11 @@ namespace net = boost::asio;
 
 namespace {
 
-std::shared_ptr<spdlog::logger> const& log() { return logger_for("signalling"); }
+// The envelope's routing fields must be the payload's own: a client must never be shown a
+// handshake that was checked and routed as another.
+bool agrees(protocol::handshake const& h, server::remote_signal const& s) {
+    return h.src.key == s.src && h.dst.key == s.dst && h.intent_id == s.intent && h.answer == s.answer;
+}
 
 }  // namespace
 
@@ -66,80 +70,40 @@ void signalling_hub::on_remote_presence(std::string const& server, std::vector<s
             continue;
         }
         if (table_.find(key)) continue;  // held here by a live connection: ours wins
-        if (!remote_.upsert(key, server, expires)) continue;
-        // A peer new to us: tell up to K local peers at once, as for a local join.
-        std::size_t n = table_.size();
-        if (n == 0) continue;
-        std::uniform_int_distribution<std::size_t> pick(0, n - 1);
-        std::size_t start = pick(rng_);
-        for (std::size_t i = 0; i < std::min(n, cfg_.max_peers_per_announce); ++i)
-            announce(table_.at((start + i) % n), key);
+        // A peer new to us is told to local peers in the next newcomer batch, as a local join is.
+        if (remote_.upsert(key, server, expires)) announcer_.add_remote_newcomer(key);
     }
     metrics_.remote_peers.store(static_cast<std::int64_t>(remote_.size()), std::memory_order_relaxed);
 }
 
-bool signalling_hub::forward_to_remote(peer& sender, routed_handshake& h) {
-    // Offers go to dst's server; answers go back to src's server, which checks the intent.
-    std::string const& target = h.answer ? h.src_key : h.dst_key;
-    auto const* remote = remote_.find(target);
-    if (!remote) return false;
-    if (!h.answer) sender.intents.record(h.intent_id, h.dst_key, std::chrono::steady_clock::now());
-    else inc(metrics_.dials_success);
-    backend_.send({remote->server, h.src_key, h.dst_key, h.intent_id, h.answer, false,
-                   std::string(protocol::ws_handshake_payload(*h.forward))});
-    return true;
+// Before any client sees a handshake from another server, it passes what a local ss-handshake
+// passes (protocol::parse_handshake: object `signal`, addresses, intent, the message size),
+// and the server sending it must hold the peer it speaks for. Then it takes the local path.
+void signalling_hub::on_remote_signal(server::remote_signal& s) {
+    auto parsed = protocol::parse_handshake_text(s.payload, cfg_.max_message_size);
+    std::string_view invalid = !parsed.value ? parsed.error : !agrees(*parsed.value, s) ? "remote_mismatch" : "";
+    if (!invalid.empty()) {
+        log_.later(log_.refusals, spdlog::level::info, "handshake from server {} dropped: {}", s.server, invalid);
+        if (s.unavailable) return metrics_.dropped.inc(invalid);  // not a dial: a reply to one of ours
+        return handshake_router::count_invalid(metrics_, invalid);
+    }
+    routed_handshake h = route_of(std::move(*parsed.value), std::chrono::steady_clock::now());
+    if (s.unavailable) return router_.on_unavailable(h);
+    if (!speaks_for(s.server, s)) return router_.drop_unsent("remote_spoofed");
+    router_.route({nullptr, &s.server}, h);
 }
 
-void signalling_hub::on_remote_signal(server::remote_signal& s) {
-    auto now = std::chrono::steady_clock::now();
-    if (s.unavailable) {
-        // Our offer's recipient is gone from the server we sent it to: tell our dialer.
-        peer* src = table_.find(s.src);
-        if (!src || !src->intents.matches(s.intent, s.dst, now)) {
-            metrics_.dropped.inc("remote_unknown_intent");
-            return;
-        }
-        inc(metrics_.dials_failure);
-        outbox_.send(src->link, make_frame(protocol::ws_handshake_error_frame(s.payload, "peer is not available")));
-        return;
-    }
-    // The sending server must be the one whose presence announced the peer it speaks for.
+// Whether `server` holds the peer the handshake comes from: the offer's src, the answer's dst.
+bool signalling_hub::speaks_for(std::string const& server, server::remote_signal const& s) {
     std::string const& speaker = s.answer ? s.dst : s.src;
-    auto const* held = remote_.find(speaker);
-    if (!held && !s.answer && !table_.find(s.src)) {
+    if (!remote_.find(speaker) && !s.answer && !table_.find(speaker)) {
         // An offer from a peer whose join has not reached us yet: the server vouches for it
         // as its join would (with the same trust), so it counts as that join; dropping it
         // would leave its dialer waiting for an answer that cannot come back.
-        on_remote_presence(s.server, {s.src}, presence_change::joined);
-        held = remote_.find(speaker);
+        on_remote_presence(server, {speaker}, presence_change::joined);
     }
-    if (!held || held->server != s.server) {
-        metrics_.dropped.inc("remote_spoofed");
-        return;
-    }
-    frame_ptr frame = make_frame(protocol::ws_handshake_frame(s.payload));
-    if (!s.answer) {
-        peer* dst = table_.find(s.dst);
-        if (!dst) {
-            s.unavailable = true;
-            backend_.send(std::move(s));  // "server" is still the sender's: it goes back there
-            return;
-        }
-        log()->trace("remote offer {} -> {}", s.src, s.dst);
-        outbox_.send(dst->link, std::move(frame));
-        return;
-    }
-    peer* src = table_.find(s.src);
-    if (!src) {
-        metrics_.dropped.inc("peer_gone");
-        return;
-    }
-    if (!src->intents.matches(s.intent, s.dst, now)) {
-        metrics_.dropped.inc("unknown_intent");
-        return;
-    }
-    inc(metrics_.dials_success);
-    outbox_.send(src->link, std::move(frame));
+    auto const* held = remote_.find(speaker);
+    return held && held->server == server;
 }
 
 void signalling_hub::publish_presence() {

@@ -192,13 +192,8 @@ void session_protocol::on_join(std::optional<protocol::json::value> const& arg, 
         if (!parsed.address) error = "invalid multiaddr: " + parsed.error;
     }
     if (!error.empty()) {
-        inc(stats_.joins_total);
-        inc(stats_.joins_failure);
-        stats_.joins_refused.inc("invalid_address");
-        std::string quoted;
-        protocol::json::append_quoted(quoted, error);
-        if (ack_id) out_.send_packet(sio::ack_frame(*ack_id, "[" + quoted + "]"));
-        else out_.send_packet(protocol::error_event_frame(error));
+        signalling_hub::count_refused_join(stats_, "invalid_address");
+        out_.send_packet(protocol::join_refusal_frame(ack_id, error));
         return;
     }
     out_.join(std::move(*parsed.address), ack_id);
@@ -206,20 +201,8 @@ void session_protocol::on_join(std::optional<protocol::json::value> const& arg, 
 
 void session_protocol::on_handshake(std::optional<protocol::json::value> const& arg, steady_time now) {
     auto parsed = protocol::parse_handshake(arg);
-    if (!parsed.value) {
-        inc(stats_.dials_total);
-        inc(stats_.dials_failure);
-        stats_.dropped.inc(parsed.error);
-        return;
-    }
-    auto& h = *parsed.value;
-    routed_handshake r;
-    r.src_key = std::move(h.src.key);
-    r.dst_key = std::move(h.dst.key);
-    r.intent_id = std::move(h.intent_id);
-    r.answer = h.answer;
-    r.forward = std::make_shared<std::string const>(protocol::ws_handshake_frame(h.payload));
-    r.received = now;
+    if (!parsed.value) return handshake_router::count_invalid(stats_, parsed.error);
+    auto r = route_of(std::move(*parsed.value), now);
     out_.handshake(std::move(r));
 }
 

@@ -38,8 +38,9 @@ TEST_CASE("a valid handshake keeps its exact payload and routing fields") {
     CHECK(h.value->dst.key == star::test::rsa_peer_id(2));
     CHECK(h.value->intent_id == "i1");
     CHECK_FALSE(h.value->answer);
-    CHECK(ws_handshake_frame(h.value->payload) == "42[\"ws-handshake\"," + text + "]");
-    CHECK(ws_handshake_payload(ws_handshake_frame(text)) == text);
+    auto frame = ws_handshake_frame(h.value->payload);
+    CHECK(frame.text == "42[\"ws-handshake\"," + text + "]");
+    CHECK(frame.text.substr(frame.payload_offset, frame.payload_size) == text);
 }
 
 TEST_CASE("invalid handshakes are refused with a reason") {
@@ -74,4 +75,21 @@ TEST_CASE("the error reply adds err as the last member") {
 TEST_CASE("server event frames are valid Socket.IO events") {
     CHECK(ws_peer_frame("/ip4/1.2.3.4") == R"(42["ws-peer","/ip4/1.2.3.4"])");
     CHECK(error_event_frame("bad \"x\"") == R"(42["error","bad \"x\""])");
+}
+
+TEST_CASE("a handshake from another server, as text, passes the same checks as a local one") {
+    auto good = parse_handshake_text(handshake_json(), 10'000);
+    REQUIRE(good.value);
+    CHECK(good.value->payload == handshake_json());
+    CHECK(good.value->src.key == star::test::rsa_peer_id(1));
+    CHECK(parse_handshake_text(handshake_json(R"(,"signal":"offer")"), 10'000).error == "handshake_bad_signal");
+    CHECK(parse_handshake_text(handshake_json(""), 10'000).error == "handshake_missing_field");
+    CHECK(parse_handshake_text(handshake_json(), handshake_json().size() - 1).error == "too_big");
+    CHECK(parse_handshake_text(handshake_json() + " x", 10'000).error == "handshake_not_object");  // not JSON as a whole
+    CHECK(parse_handshake_text("", 10'000).error == "handshake_not_object");
+}
+
+TEST_CASE("a refused join is told in its ack when it asked for one, else in an error event") {
+    CHECK(join_refusal_frame(7, "no \"x\"") == R"(437["no \"x\""])");
+    CHECK(join_refusal_frame(std::nullopt, "no") == R"(42["error","no"])");
 }

@@ -6,6 +6,8 @@
 #include <boost/asio/io_context.hpp>
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+
 using namespace star::server;
 namespace protocol = star::protocol;
 
@@ -63,8 +65,23 @@ struct federation_fixture {
         return l;
     }
     routed_handshake handshake(std::string const& src, std::string const& dst, std::string const& intent, bool answer) {
-        std::string payload = R"({"intentId":")" + intent + R"(","signal":{}})";
-        return {src, dst, intent, answer, std::make_shared<std::string const>(protocol::ws_handshake_frame(payload)), {}};
+        return {src, dst, intent, answer, handshake_frame(protocol::ws_handshake_frame(payload(src, dst, intent, answer))), {}};
+    }
+    // What a client sends, as another server forwards it: a valid ss-handshake object.
+    static std::string payload(std::string const& src, std::string const& dst, std::string const& intent, bool answer,
+                               std::string const& signal = R"({"type":"x"})") {
+        return R"({"intentId":")" + intent + R"(","srcMultiaddr":")" + star::test::star_addr(src) +
+               R"(","dstMultiaddr":")" + star::test::star_addr(dst) + R"(","signal":)" + signal +
+               (answer ? R"(,"answer":true})" : "}");
+    }
+    static remote_signal signal(std::string const& server, std::string const& src, std::string const& dst,
+                                std::string const& intent, bool answer) {
+        return {server, src, dst, intent, answer, false, payload(src, dst, intent, answer)};
+    }
+    std::uint64_t dropped(std::string_view reason) {
+        for (std::size_t i = 0; i < stats.dropped.labels.size(); ++i)
+            if (stats.dropped.labels[i] == reason) return stats.dropped.values[i].load();
+        return 0;
     }
 };
 
@@ -95,16 +112,19 @@ TEST_CASE_METHOD(federation_fixture, "offers to remote peers cross; answers come
     run();
     REQUIRE(remote.sent.size() == 1);
     CHECK(remote.sent[0].server == "there");
-    CHECK(remote.sent[0].payload == R"({"intentId":"i1","signal":{}})");
+    CHECK(remote.sent[0].payload == payload(L, R, "i1", false));
     // The answer from "there", for the offer made: delivered.
-    hub.remote_signal({"there", L, R, "i1", true, false, R"({"intentId":"i1","answer":true,"signal":{}})"});
+    hub.remote_signal(signal("there", L, R, "i1", true));
     run();
     REQUIRE(l->frames.size() == 1);
+    CHECK(stats.dials_success.load() == 1);
     // An answer for an intent never offered, or from a server that does not hold R: dropped.
-    hub.remote_signal({"there", L, R, "i2", true, false, "{}"});
-    hub.remote_signal({"elsewhere", L, R, "i1", true, false, "{}"});
+    hub.remote_signal(signal("there", L, R, "i2", true));
+    hub.remote_signal(signal("elsewhere", L, R, "i1", true));
     run();
     CHECK(l->frames.size() == 1);
+    CHECK(dropped("unknown_intent") == 1);
+    CHECK(dropped("remote_spoofed") == 1);
 }
 
 TEST_CASE_METHOD(federation_fixture, "remote offers reach local peers only from the server holding the sender") {
@@ -112,17 +132,18 @@ TEST_CASE_METHOD(federation_fixture, "remote offers reach local peers only from 
     hub.remote_presence("there", {R}, presence_change::snapshot);
     run();
     l->frames.clear();
-    hub.remote_signal({"there", R, L, "i1", false, false, R"({"x":1})"});
-    hub.remote_signal({"elsewhere", R, L, "i2", false, false, R"({"x":2})"});
+    hub.remote_signal(signal("there", R, L, "i1", false));
+    hub.remote_signal(signal("elsewhere", R, L, "i2", false));
     run();
     REQUIRE(l->frames.size() == 1);
-    CHECK(l->frames[0] == R"(42["ws-handshake",{"x":1}])");
-    // An offer for a peer not here goes back as "unavailable" to its server.
-    hub.remote_signal({"there", R, X, "i3", false, false, "{}"});
+    CHECK(l->frames[0] == R"(42["ws-handshake",)" + payload(R, L, "i1", false) + "]");
+    // An offer for a peer not here goes back as "unavailable" to its server: a failed dial here too.
+    hub.remote_signal(signal("there", R, X, "i3", false));
     run();
     REQUIRE(remote.sent.size() == 1);
     CHECK(remote.sent[0].unavailable);
     CHECK(remote.sent[0].server == "there");
+    CHECK(stats.dials_failure.load() == 1);
 }
 
 TEST_CASE_METHOD(federation_fixture, "a peer id held on another server cannot be joined here") {
@@ -143,11 +164,11 @@ TEST_CASE_METHOD(federation_fixture, "an offer from a peer whose join has not ar
     auto l = join(1, L);
     l->frames.clear();
     // R's join envelope is still on its way; its server's offer comes first.
-    hub.remote_signal({"there", R, L, "i1", false, false, R"({"x":1})"});
+    hub.remote_signal(signal("there", R, L, "i1", false));
     run();
-    REQUIRE(l->frames.size() == 2);  // R announced, then its offer
-    CHECK(l->frames[0].find("ws-peer") != std::string::npos);
-    CHECK(l->frames[1] == R"(42["ws-handshake",{"x":1}])");
+    REQUIRE(l->frames.size() == 2);  // its offer, and R in the newcomer batch
+    CHECK(std::count(l->frames.begin(), l->frames.end(), R"(42["ws-handshake",)" + payload(R, L, "i1", false) + "]") == 1);
+    CHECK(std::count_if(l->frames.begin(), l->frames.end(), [](auto& f) { return f.find("ws-peer") != std::string::npos; }) == 1);
     CHECK(stats.remote_peers.load() == 1);
     // The answer goes back to R's server.
     hub.handshake(l, handshake(R, L, "i1", true));
@@ -155,7 +176,7 @@ TEST_CASE_METHOD(federation_fixture, "an offer from a peer whose join has not ar
     REQUIRE(remote.sent.size() == 1);
     CHECK(remote.sent[0].server == "there");
     // But a peer held by one server cannot be spoken for by another.
-    hub.remote_signal({"elsewhere", R, L, "i2", false, false, R"({"x":2})"});
+    hub.remote_signal(signal("elsewhere", R, L, "i2", false));
     run();
     CHECK(l->frames.size() == 2);
 }
@@ -174,4 +195,86 @@ TEST_CASE_METHOD(federation_fixture, "stop publishes the leave of every peer sti
     CHECK(remote.announced.size() == 1);
     run();  // the presence timer, had it fired, announces nothing after the leaves
     CHECK(remote.announced.size() == 1);
+}
+
+TEST_CASE_METHOD(federation_fixture, "a remote handshake is validated as a local one before any client sees it") {
+    auto l = join(1, L);
+    hub.remote_presence("there", {R}, presence_change::snapshot);
+    run();
+    l->frames.clear();
+    auto no_signal = signal("there", R, L, "i1", false);
+    no_signal.payload = payload(R, L, "i1", false, R"("offer")");
+    auto missing = signal("there", R, L, "i2", false);
+    missing.payload = R"({"intentId":"i2"})";
+    auto oversized = signal("there", R, L, "i3", false);
+    oversized.payload = payload(R, L, "i3", false, R"({"sdp":")" + std::string(cfg.max_message_size, 'v') + R"("})");
+    auto other_dst = signal("there", R, L, "i4", false);
+    other_dst.payload = payload(R, X, "i4", false);  // routed to L, but says X
+    auto not_json = signal("there", R, L, "i5", false);
+    not_json.payload = "{";
+    for (auto* s : {&no_signal, &missing, &oversized, &other_dst, &not_json}) hub.remote_signal(*s);
+    run();
+    CHECK(l->frames.empty());
+    CHECK(dropped("handshake_bad_signal") == 1);
+    CHECK(dropped("handshake_missing_field") == 1);
+    CHECK(dropped("too_big") == 1);
+    CHECK(dropped("remote_mismatch") == 1);
+    CHECK(dropped("handshake_not_object") == 1);
+    CHECK(stats.dials_total.load() == 5);
+    CHECK(stats.dials_failure.load() == 5);  // as a local invalid ss-handshake counts
+    CHECK(remote.sent.empty());              // nothing answered for them either
+    hub.remote_signal(signal("there", R, L, "i6", false));
+    run();
+    CHECK(l->frames.size() == 1);
+}
+
+TEST_CASE_METHOD(federation_fixture, "a remote answer whose local offerer is gone is a failed dial, as a local one") {
+    auto l = join(1, L);
+    hub.remote_presence("there", {R}, presence_change::snapshot);
+    run();
+    hub.handshake(l, handshake(L, R, "i1", false));
+    run();
+    REQUIRE(remote.sent.size() == 1);
+    hub.disconnected(l);
+    run();
+    auto failures = stats.dials_failure.load();
+    hub.remote_signal(signal("there", L, R, "i1", true));
+    run();
+    CHECK(stats.dials_failure.load() == failures + 1);
+    CHECK(dropped("peer_gone") == 1);
+    CHECK(stats.dials_success.load() == 0);
+}
+
+TEST_CASE_METHOD(federation_fixture, "remote senders count against what one peer may receive per second") {
+    cfg.max_received_per_second = 5;
+    auto l = join(1, L);
+    hub.remote_presence("there", {R}, presence_change::snapshot);
+    run();
+    l->frames.clear();
+    for (int i = 0; i < 30; ++i) hub.remote_signal(signal("there", R, L, "i" + std::to_string(i), false));
+    run();
+    auto got = l->frames.size();
+    CHECK(got >= 10);
+    CHECK(got <= 12);
+    CHECK(dropped("receiver_rate_limited") == 30 - got);
+}
+
+TEST_CASE_METHOD(federation_fixture, "our offer's recipient gone from its server: the dialer is told, once it made the offer") {
+    auto l = join(1, L);
+    hub.remote_presence("there", {R}, presence_change::snapshot);
+    run();
+    hub.handshake(l, handshake(L, R, "i1", false));
+    run();
+    l->frames.clear();
+    auto back = remote.sent.at(0);
+    back.unavailable = true;
+    hub.remote_signal(back);
+    auto never_made = signal("there", L, R, "i2", false);
+    never_made.unavailable = true;
+    hub.remote_signal(never_made);
+    run();
+    REQUIRE(l->frames.size() == 1);
+    CHECK(l->frames[0].find(R"("err":"peer is not available")") != std::string::npos);
+    CHECK(l->frames[0].find(R"("intentId":"i1")") != std::string::npos);
+    CHECK(dropped("remote_unknown_intent") == 1);
 }

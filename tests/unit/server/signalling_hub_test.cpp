@@ -72,7 +72,7 @@ struct hub_fixture {
                               (answer ? R"(,"answer":true})" : "}");
         routed_handshake r{protocol::parse_star_address(src).address->key,
                            protocol::parse_star_address(dst).address->key, intent, answer,
-                           std::make_shared<std::string const>(protocol::ws_handshake_frame(payload)), {}};
+                           handshake_frame(protocol::ws_handshake_frame(payload)), {}};
         h().handshake(l, std::move(r));
         run();
     }

@@ -1,0 +1,104 @@
+#include "signalling/announcer.hpp"
+
+#include "protocol/client_event.hpp"
+
+#include <algorithm>
+
+namespace star::server {
+
+announcer::announcer(config const& cfg, peer_table& table, remote_peers& remote, outbox& out, std::minstd_rand& rng,
+                     std::function<void()> schedule_batch)
+    : cfg_(cfg), table_(table), remote_(remote), out_(out), rng_(rng), schedule_batch_(std::move(schedule_batch)) {}
+
+void announcer::add_newcomer(peer& p) {
+    p.join_seq = ++seq_;
+    // Bounded both ways: the newcomer hears of at most K peers now, and is told to at most K
+    // (with the other newcomers of its batch), so a join costs O(K) however many peers there
+    // are. Refreshes rotate through the rest.
+    std::uniform_int_distribution<std::size_t> pick(0, table_.size() + remote_.size() - 1);
+    p.rotation_cursor = pick(rng_);
+    send_next_peers(p);
+    add(p.address.key, p.join_seq, false);
+}
+
+void announcer::add_remote_newcomer(std::string const& key) { add(key, ++seq_, true); }
+
+void announcer::add(std::string key, std::uint64_t seq, bool remote) {
+    if (batch_.size() >= max_waiting) return;  // it will still be met through refreshes
+    batch_.push_back({std::move(key), seq, remote});
+    if (batch_.size() == 1) schedule_batch_();
+}
+
+// The batch's newcomers that are still what they were when they came: a local one not gone
+// or joined again since, a remote one still held by its server and not taken here meanwhile.
+std::vector<announcer::announced> announcer::still_here() {
+    std::vector<announced> here;
+    for (auto const& n : batch_) {
+        if (!n.remote) {
+            if (peer* p = table_.find(n.key); p && p->join_seq == n.seq) here.push_back({p->address.peer_id, n.seq});
+        } else if (remote_.find(n.key) && !table_.find(n.key)) {
+            here.push_back({n.key, n.seq});
+        }
+    }
+    return here;
+}
+
+void announcer::send_newcomers() {
+    std::vector<announced> batch = still_here();  // views into the table and the batch
+    for (std::size_t first = 0; first < batch.size(); first += cfg_.max_peers_per_announce)
+        send_chunk(batch, first, std::min(batch.size(), first + cfg_.max_peers_per_announce));
+    batch_.clear();
+}
+
+// The chunk goes to K peers older than all of it, from a random place in the table, one write
+// each. A receiver is told only of peers later than itself (the others it heard of when it
+// joined), so newcomers met on the way hear of the later ones of their chunk too. With N <= K
+// everyone hears of everyone, as with the reference.
+void announcer::send_chunk(std::vector<announced> const& batch, std::size_t first, std::size_t last) {
+    std::size_t n = table_.size();
+    if (n == 0) return;
+    std::size_t start = std::uniform_int_distribution<std::size_t>(0, n - 1)(rng_);
+    std::size_t told = 0;
+    for (std::size_t visited = 0; visited < n && told < cfg_.max_peers_per_announce; ++visited) {
+        peer& receiver = table_.at((start + visited) % n);
+        std::vector<frame_ptr> frames;
+        for (std::size_t i = first; i < last; ++i)
+            if (batch[i].seq > receiver.join_seq) frames.push_back(frame_for(receiver, batch[i].peer_id));
+        if (frames.empty()) continue;
+        if (frames.size() == last - first) ++told;  // older than the whole chunk
+        out_.send_many(receiver.link, std::move(frames));
+    }
+}
+
+void announcer::send_next_peers(peer& receiver) {
+    std::size_t local = table_.size();
+    std::size_t total = local + remote_.size();
+    std::size_t visited = 0;
+    std::vector<frame_ptr> frames;
+    while (frames.size() < cfg_.max_peers_per_announce && visited < total) {
+        std::size_t i = (receiver.rotation_cursor + visited) % total;
+        ++visited;
+        if (i >= local) frames.push_back(frame_for(receiver, remote_.key_at(i - local)));
+        else if (peer& other = table_.at(i); &other != &receiver) frames.push_back(frame_for(receiver, other.address.peer_id));
+    }
+    if (total > 0) receiver.rotation_cursor = (receiver.rotation_cursor + visited) % total;
+    if (!frames.empty()) out_.send_many(receiver.link, std::move(frames));
+}
+
+frame_ptr announcer::frame_for(peer const& receiver, std::string_view peer_id) {
+    // The receiver's prefix including its /p2p/ or /ipfs/ style: the part the frame depends on.
+    auto const& own = receiver.address;
+    std::string_view prefix(own.text.data(), own.text.size() - own.peer_id.size());
+    auto it = frames_.find(peer_id);
+    if (it != frames_.end() && it->second.prefix == prefix) return it->second.frame;
+    auto frame = make_frame(protocol::ws_peer_frame(protocol::address_for(own, peer_id)));
+    if (it != frames_.end()) {
+        it->second = {std::string(prefix), frame};
+        return frame;
+    }
+    if (frames_.size() >= 2 * (table_.size() + remote_.size()) + 1024) frames_.clear();
+    frames_.emplace(std::string(peer_id), cached_frame{std::string(prefix), frame});
+    return frame;
+}
+
+}  // namespace star::server

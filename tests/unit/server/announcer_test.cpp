@@ -1,0 +1,202 @@
+#include "signalling/announcer.hpp"
+
+#include "../test_ids.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <catch2/catch.hpp>
+
+#include <map>
+#include <set>
+
+using namespace star::server;
+namespace protocol = star::protocol;
+
+namespace {
+
+class recording_link : public client_link {
+public:
+    recording_link(std::uint64_t id, boost::asio::any_io_executor ex) : client_link(id), ex_(std::move(ex)) {}
+    boost::asio::any_io_executor executor() override { return ex_; }
+    void deliver(frame_ptr frame, steady_time) override { frames.push_back(std::move(frame)); }
+    void drop(std::string_view) override {}
+    void probe(std::function<void(bool)> done) override { done(true); }
+    std::vector<frame_ptr> take() { return std::exchange(frames, {}); }
+    std::vector<frame_ptr> frames;
+
+private:
+    boost::asio::any_io_executor ex_;
+};
+
+struct announcer_fixture {
+    boost::asio::io_context io;
+    config cfg;
+    peer_table table;
+    remote_peers remote{100'000};
+    outbox out;
+    std::minstd_rand rng{42};
+    int batches_scheduled = 0;
+    announcer ann{cfg, table, remote, out, rng, [this] { ++batches_scheduled; }};
+    std::vector<std::shared_ptr<recording_link>> links;
+
+    announcer_fixture() { cfg.max_peers_per_announce = 5; }
+
+    // A peer joins: it hears of up to K peers and waits in the batch.
+    std::shared_ptr<recording_link> join(unsigned char seed, std::string const& host = "/ip4/127.0.0.1") {
+        auto l = std::make_shared<recording_link>(links.size() + 1, io.get_executor());
+        links.push_back(l);
+        auto address = protocol::parse_star_address(star::test::star_addr(star::test::rsa_peer_id(seed), host)).address;
+        ann.add_newcomer(table.insert(l, std::move(*address)));
+        return l;
+    }
+    void learn_remote(unsigned char seed) {
+        auto key = star::test::rsa_peer_id(seed);
+        remote.upsert(key, "there", remote_peers::clock::now() + std::chrono::minutes(1));
+        ann.add_remote_newcomer(key);
+    }
+    void deliver() {
+        outbox::deliver(out.take());
+        io.restart();
+        io.poll();
+    }
+    void clear() {
+        deliver();
+        for (auto& l : links) l->take();
+    }
+};
+
+std::set<std::string> texts(std::vector<frame_ptr> const& frames) {
+    std::set<std::string> out;
+    for (auto& f : frames) out.insert(*f);
+    return out;
+}
+
+std::string peer_frame(unsigned char seed, std::string const& host = "/ip4/127.0.0.1") {
+    return R"(42["ws-peer",")" + star::test::star_addr(star::test::rsa_peer_id(seed), host) + "\"]";
+}
+
+}  // namespace
+
+TEST_CASE_METHOD(announcer_fixture, "newcomers wait in one batch; each older peer hears of the later ones only") {
+    auto a = join(1);
+    auto b = join(2);
+    auto c = join(3);
+    CHECK(batches_scheduled == 1);
+    CHECK(ann.waiting() == 3);
+    clear();  // what each heard at its own join
+    ann.send_newcomers();
+    deliver();
+    CHECK(texts(a->take()) == std::set<std::string>{peer_frame(2), peer_frame(3)});
+    CHECK(texts(b->take()) == std::set<std::string>{peer_frame(3)});
+    CHECK(c->take().empty());
+    CHECK(ann.waiting() == 0);
+    join(4);
+    CHECK(batches_scheduled == 2);  // a new batch
+}
+
+TEST_CASE_METHOD(announcer_fixture, "remote newcomers take the same batch, frames and bound as local ones") {
+    std::vector<std::shared_ptr<recording_link>> locals;
+    for (unsigned char s = 1; s <= 12; ++s) locals.push_back(join(s));
+    clear();
+    ann.send_newcomers();
+    clear();
+    for (unsigned char s = 100; s < 107; ++s) learn_remote(s);  // one presence chunk of 7
+    CHECK(batches_scheduled == 2);
+    deliver();
+    for (auto& l : locals) CHECK(l->take().empty());  // nothing at once: on the batch's timer
+    ann.send_newcomers();
+    deliver();
+    // Chunks of K=5 then 2, each to K local peers: at most 2K receivers, one write per chunk.
+    std::size_t receivers = 0;
+    std::map<std::string, frame_ptr> seen;
+    for (auto& l : locals) {
+        auto got = l->take();
+        if (got.empty()) continue;
+        ++receivers;
+        CHECK(got.size() <= 7);
+        for (auto& f : got) {
+            auto [it, fresh] = seen.emplace(*f, f);
+            CHECK(it->second == f);  // the same frame object for every receiver with this prefix
+        }
+    }
+    CHECK(receivers >= 5);
+    CHECK(receivers <= 10);
+    CHECK(seen.size() == 7);
+}
+
+TEST_CASE_METHOD(announcer_fixture, "a frame is shared per receiver prefix, built anew for another") {
+    auto a = join(1);
+    auto b = join(2);
+    auto d = join(3, "/dns4/other.example");
+    ann.send_newcomers();
+    clear();
+    join(4);
+    clear();
+    ann.send_newcomers();
+    deliver();
+    auto fa = a->take(), fb = b->take(), fd = d->take();
+    REQUIRE(fa.size() == 1);
+    REQUIRE(fb.size() == 1);
+    REQUIRE(fd.size() == 1);
+    CHECK(fa[0] == fb[0]);
+    CHECK(*fd[0] == peer_frame(4, "/dns4/other.example"));
+}
+
+TEST_CASE_METHOD(announcer_fixture, "newcomers gone before their batch goes are not told") {
+    auto a = join(1);
+    clear();
+    ann.send_newcomers();
+    join(2);
+    learn_remote(50);
+    learn_remote(51);
+    table.erase(star::test::rsa_peer_id(2));
+    remote.erase(star::test::rsa_peer_id(50), "there");
+    clear();
+    ann.send_newcomers();
+    deliver();
+    CHECK(texts(a->take()) == std::set<std::string>{peer_frame(51)});
+}
+
+TEST_CASE_METHOD(announcer_fixture, "the batch is bounded") {
+    join(1);
+    for (std::size_t i = 0; i < announcer::max_waiting + 10; ++i) ann.add_remote_newcomer("k" + std::to_string(i));
+    CHECK(ann.waiting() == announcer::max_waiting);
+    CHECK(batches_scheduled == 1);
+}
+
+TEST_CASE_METHOD(announcer_fixture, "refreshes rotate through local then remote peers, K at a time") {
+    auto a = join(1);
+    for (unsigned char s = 2; s <= 7; ++s) join(s);
+    for (unsigned char s = 100; s < 104; ++s) learn_remote(s);
+    clear();
+    // 7 local (a among them) and 4 remote: two rounds of K=5 name each of the 10 others once.
+    std::multiset<std::string> heard;
+    for (int round = 0; round < 2; ++round) {
+        ann.send_next_peers(*table.find(star::test::rsa_peer_id(1)));
+        deliver();
+        for (auto& f : a->take()) heard.insert(*f);
+    }
+    CHECK(heard.size() == 10);
+    CHECK(heard.count(peer_frame(1)) == 0);
+    for (unsigned char s = 2; s <= 7; ++s) CHECK(heard.count(peer_frame(s)) == 1);
+    for (unsigned char s = 100; s < 104; ++s) CHECK(heard.count(peer_frame(s)) == 1);
+}
+
+TEST_CASE_METHOD(announcer_fixture, "the frame cache stays within twice the peers there are") {
+    auto a = join(1);
+    peer& receiver = *table.find(star::test::rsa_peer_id(1));
+    std::size_t largest = 0;
+    // Remote peers come and go, 500 at a time: 5,000 ids seen, never more than 501 peers at once.
+    for (int wave = 0; wave < 10; ++wave) {
+        std::vector<std::string> keys;
+        for (int i = 0; i < 500; ++i) keys.push_back("w" + std::to_string(wave) + "k" + std::to_string(i));
+        for (auto& k : keys) remote.upsert(k, "there", remote_peers::clock::now() + std::chrono::minutes(1));
+        for (int round = 0; round < 101; ++round) {
+            ann.send_next_peers(receiver);
+            largest = std::max(largest, ann.cached_frames());
+        }
+        for (auto& k : keys) remote.erase(k);
+        clear();
+    }
+    CHECK(largest <= 2 * 501 + 1024);
+    CHECK(largest >= 501);  // and it did cache
+}
