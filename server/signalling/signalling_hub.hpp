@@ -1,5 +1,6 @@
-// The one owner of the peer table: joins, leaves, announcements and handshake routing, and
-// through the backend, the same across federated servers. Connections on any thread call it:
+// The one owner of the peer table: joins, leaves, claims and refreshes itself; handshakes through
+// its handshake_router and ws-peer announcements through its announcer, one path each for peers
+// here and peers on other servers (reached through the backend). Connections on any thread call it:
 // each public member runs on the caller's thread, under the hub's one lock, and what it sends
 // is handed to the receivers' threads after the lock is released (inline for receivers on the
 // caller's own thread). A handshake costs no hop to another thread and back; joins and
@@ -83,6 +84,7 @@ private:
     // Federation (signalling_hub_federation.cpp).
     void on_remote_presence(std::string const& server, std::vector<std::string> const& ids, presence_change change);
     void on_remote_signal(server::remote_signal& s);
+    // Whether `server` holds the peer a handshake comes from (an offer's src, an answer's dst).
     bool speaks_for(std::string const& server, server::remote_signal const& s);
     void publish_presence();
     void schedule_presence();

@@ -1,6 +1,7 @@
 #include "signalling/announcer.hpp"
 
 #include "../test_ids.hpp"
+#include "signalling_fakes.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <catch2/catch.hpp>
@@ -9,23 +10,10 @@
 #include <set>
 
 using namespace star::server;
+using star::test::recording_link;
 namespace protocol = star::protocol;
 
 namespace {
-
-class recording_link : public client_link {
-public:
-    recording_link(std::uint64_t id, boost::asio::any_io_executor ex) : client_link(id), ex_(std::move(ex)) {}
-    boost::asio::any_io_executor executor() override { return ex_; }
-    void deliver(frame_ptr frame, steady_time) override { frames.push_back(std::move(frame)); }
-    void drop(std::string_view) override {}
-    void probe(std::function<void(bool)> done) override { done(true); }
-    std::vector<frame_ptr> take() { return std::exchange(frames, {}); }
-    std::vector<frame_ptr> frames;
-
-private:
-    boost::asio::any_io_executor ex_;
-};
 
 struct announcer_fixture {
     boost::asio::io_context io;
@@ -60,7 +48,7 @@ struct announcer_fixture {
     }
     void clear() {
         deliver();
-        for (auto& l : links) l->take();
+        for (auto& l : links) l->take_shared();
     }
 };
 
@@ -85,9 +73,9 @@ TEST_CASE_METHOD(announcer_fixture, "newcomers wait in one batch; each older pee
     clear();  // what each heard at its own join
     ann.send_newcomers();
     deliver();
-    CHECK(texts(a->take()) == std::set<std::string>{peer_frame(2), peer_frame(3)});
-    CHECK(texts(b->take()) == std::set<std::string>{peer_frame(3)});
-    CHECK(c->take().empty());
+    CHECK(texts(a->take_shared()) == std::set<std::string>{peer_frame(2), peer_frame(3)});
+    CHECK(texts(b->take_shared()) == std::set<std::string>{peer_frame(3)});
+    CHECK(c->take_shared().empty());
     CHECK(ann.waiting() == 0);
     join(4);
     CHECK(batches_scheduled == 2);  // a new batch
@@ -102,14 +90,14 @@ TEST_CASE_METHOD(announcer_fixture, "remote newcomers take the same batch, frame
     for (unsigned char s = 100; s < 107; ++s) learn_remote(s);  // one presence chunk of 7
     CHECK(batches_scheduled == 2);
     deliver();
-    for (auto& l : locals) CHECK(l->take().empty());  // nothing at once: on the batch's timer
+    for (auto& l : locals) CHECK(l->take_shared().empty());  // nothing at once: on the batch's timer
     ann.send_newcomers();
     deliver();
     // Chunks of K=5 then 2, each to K local peers: at most 2K receivers, one write per chunk.
     std::size_t receivers = 0;
     std::map<std::string, frame_ptr> seen;
     for (auto& l : locals) {
-        auto got = l->take();
+        auto got = l->take_shared();
         if (got.empty()) continue;
         ++receivers;
         CHECK(got.size() <= 7);
@@ -133,7 +121,7 @@ TEST_CASE_METHOD(announcer_fixture, "a frame is shared per receiver prefix, buil
     clear();
     ann.send_newcomers();
     deliver();
-    auto fa = a->take(), fb = b->take(), fd = d->take();
+    auto fa = a->take_shared(), fb = b->take_shared(), fd = d->take_shared();
     REQUIRE(fa.size() == 1);
     REQUIRE(fb.size() == 1);
     REQUIRE(fd.size() == 1);
@@ -153,7 +141,7 @@ TEST_CASE_METHOD(announcer_fixture, "newcomers gone before their batch goes are 
     clear();
     ann.send_newcomers();
     deliver();
-    CHECK(texts(a->take()) == std::set<std::string>{peer_frame(51)});
+    CHECK(texts(a->take_shared()) == std::set<std::string>{peer_frame(51)});
 }
 
 TEST_CASE_METHOD(announcer_fixture, "the batch is bounded") {
@@ -173,7 +161,7 @@ TEST_CASE_METHOD(announcer_fixture, "refreshes rotate through local then remote 
     for (int round = 0; round < 2; ++round) {
         ann.send_next_peers(*table.find(star::test::rsa_peer_id(1)));
         deliver();
-        for (auto& f : a->take()) heard.insert(*f);
+        for (auto& f : a->take_shared()) heard.insert(*f);
     }
     CHECK(heard.size() == 10);
     CHECK(heard.count(peer_frame(1)) == 0);

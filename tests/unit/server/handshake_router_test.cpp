@@ -1,43 +1,17 @@
 #include "signalling/handshake_router.hpp"
 
 #include "../test_ids.hpp"
+#include "signalling_fakes.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <catch2/catch.hpp>
 
 using namespace star::server;
+using star::test::recording_backend;
+using star::test::recording_link;
 namespace protocol = star::protocol;
 
 namespace {
-
-class recording_link : public client_link {
-public:
-    recording_link(std::uint64_t id, boost::asio::any_io_executor ex) : client_link(id), ex_(std::move(ex)) {}
-    boost::asio::any_io_executor executor() override { return ex_; }
-    void deliver(frame_ptr frame, steady_time) override { frames.push_back(*frame); }
-    void drop(std::string_view) override {}
-    void probe(std::function<void(bool)> done) override { done(true); }
-    std::vector<std::string> frames;
-
-private:
-    boost::asio::any_io_executor ex_;
-};
-
-class recording_backend : public backend {
-public:
-    char const* name() const override { return "recording"; }
-    bool federated() const override { return true; }
-    std::string const& server_id() const override { return id_; }
-    void start(backend_events&) override {}
-    void stop() override {}
-    void announce(presence_change, std::vector<std::string>) override {}
-    void send(remote_signal s) override { sent.push_back(std::move(s)); }
-    std::optional<std::string> degraded() const override { return std::nullopt; }
-    std::vector<remote_signal> sent;
-
-private:
-    std::string id_ = "here";
-};
 
 std::string const A = star::test::rsa_peer_id(1), B = star::test::rsa_peer_id(2), R = star::test::rsa_peer_id(3),
                   Q = star::test::rsa_peer_id(4);
@@ -80,11 +54,7 @@ struct router_fixture {
     }
     handshake_sender local(std::string const& id) { return {table.find(id), nullptr}; }
     static handshake_sender from_server(std::string const& s) { return {nullptr, &s}; }
-    std::uint64_t dropped(std::string_view reason) {
-        for (std::size_t i = 0; i < stats.dropped.labels.size(); ++i)
-            if (stats.dropped.labels[i] == reason) return stats.dropped.values[i].load();
-        return 0;
-    }
+    std::uint64_t dropped(std::string_view reason) { return star::test::dropped(stats, reason); }
 };
 
 }  // namespace

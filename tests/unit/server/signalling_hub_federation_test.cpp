@@ -1,6 +1,7 @@
 #include "signalling/signalling_hub.hpp"
 
 #include "../test_ids.hpp"
+#include "signalling_fakes.hpp"
 #include "protocol/client_event.hpp"
 
 #include <boost/asio/io_context.hpp>
@@ -9,42 +10,13 @@
 #include <algorithm>
 
 using namespace star::server;
+using star::test::recording_backend;
+using star::test::recording_link;
 namespace protocol = star::protocol;
 
 namespace {
 
-class recording_link : public client_link {
-public:
-    recording_link(std::uint64_t id, boost::asio::any_io_executor ex) : client_link(id), ex_(std::move(ex)) {}
-    boost::asio::any_io_executor executor() override { return ex_; }
-    void deliver(frame_ptr frame, steady_time) override { frames.push_back(*frame); }
-    void drop(std::string_view) override {}
-    void probe(std::function<void(bool)> done) override { done(true); }
-    std::vector<std::string> frames;
-
-private:
-    boost::asio::any_io_executor ex_;
-};
-
-// A federated backend that records what the hub asks of it.
-class recording_backend : public backend {
-public:
-    char const* name() const override { return "recording"; }
-    bool federated() const override { return true; }
-    std::string const& server_id() const override { return id_; }
-    void start(backend_events&) override {}
-    void stop() override { ++stops; }
-    void announce(presence_change c, std::vector<std::string> ids) override { announced.emplace_back(c, ids); }
-    void send(remote_signal s) override { sent.push_back(std::move(s)); }
-    std::optional<std::string> degraded() const override { return std::nullopt; }
-
-    std::vector<std::pair<presence_change, std::vector<std::string>>> announced;
-    std::vector<remote_signal> sent;
-    int stops = 0;
-
-private:
-    std::string id_ = "here";
-};
+std::string const L = star::test::rsa_peer_id(10), R = star::test::rsa_peer_id(11), X = star::test::rsa_peer_id(12);
 
 struct federation_fixture {
     boost::asio::io_context io;
@@ -78,14 +50,15 @@ struct federation_fixture {
                                 std::string const& intent, bool answer) {
         return {server, src, dst, intent, answer, false, payload(src, dst, intent, answer)};
     }
-    std::uint64_t dropped(std::string_view reason) {
-        for (std::size_t i = 0; i < stats.dropped.labels.size(); ++i)
-            if (stats.dropped.labels[i] == reason) return stats.dropped.values[i].load();
-        return 0;
+    std::uint64_t dropped(std::string_view reason) { return star::test::dropped(stats, reason); }
+    // L joined here, and R announced by server "there".
+    std::shared_ptr<recording_link> join_with_remote_peer() {
+        auto l = join(1, L);
+        hub.remote_presence("there", {R}, presence_change::snapshot);
+        run();
+        return l;
     }
 };
-
-std::string const L = star::test::rsa_peer_id(10), R = star::test::rsa_peer_id(11), X = star::test::rsa_peer_id(12);
 
 }  // namespace
 
@@ -104,9 +77,7 @@ TEST_CASE_METHOD(federation_fixture, "local joins and leaves are announced; remo
 }
 
 TEST_CASE_METHOD(federation_fixture, "offers to remote peers cross; answers come back only for offers made") {
-    auto l = join(1, L);
-    hub.remote_presence("there", {R}, presence_change::snapshot);
-    run();
+    auto l = join_with_remote_peer();
     l->frames.clear();
     hub.handshake(l, handshake(L, R, "i1", false));
     run();
@@ -128,9 +99,7 @@ TEST_CASE_METHOD(federation_fixture, "offers to remote peers cross; answers come
 }
 
 TEST_CASE_METHOD(federation_fixture, "remote offers reach local peers only from the server holding the sender") {
-    auto l = join(1, L);
-    hub.remote_presence("there", {R}, presence_change::snapshot);
-    run();
+    auto l = join_with_remote_peer();
     l->frames.clear();
     hub.remote_signal(signal("there", R, L, "i1", false));
     hub.remote_signal(signal("elsewhere", R, L, "i2", false));
@@ -198,9 +167,7 @@ TEST_CASE_METHOD(federation_fixture, "stop publishes the leave of every peer sti
 }
 
 TEST_CASE_METHOD(federation_fixture, "a remote handshake is validated as a local one before any client sees it") {
-    auto l = join(1, L);
-    hub.remote_presence("there", {R}, presence_change::snapshot);
-    run();
+    auto l = join_with_remote_peer();
     l->frames.clear();
     auto no_signal = signal("there", R, L, "i1", false);
     no_signal.payload = payload(R, L, "i1", false, R"("offer")");
@@ -229,9 +196,7 @@ TEST_CASE_METHOD(federation_fixture, "a remote handshake is validated as a local
 }
 
 TEST_CASE_METHOD(federation_fixture, "a remote answer whose local offerer is gone is a failed dial, as a local one") {
-    auto l = join(1, L);
-    hub.remote_presence("there", {R}, presence_change::snapshot);
-    run();
+    auto l = join_with_remote_peer();
     hub.handshake(l, handshake(L, R, "i1", false));
     run();
     REQUIRE(remote.sent.size() == 1);
@@ -247,9 +212,7 @@ TEST_CASE_METHOD(federation_fixture, "a remote answer whose local offerer is gon
 
 TEST_CASE_METHOD(federation_fixture, "remote senders count against what one peer may receive per second") {
     cfg.max_received_per_second = 5;
-    auto l = join(1, L);
-    hub.remote_presence("there", {R}, presence_change::snapshot);
-    run();
+    auto l = join_with_remote_peer();
     l->frames.clear();
     for (int i = 0; i < 30; ++i) hub.remote_signal(signal("there", R, L, "i" + std::to_string(i), false));
     run();
@@ -260,9 +223,7 @@ TEST_CASE_METHOD(federation_fixture, "remote senders count against what one peer
 }
 
 TEST_CASE_METHOD(federation_fixture, "our offer's recipient gone from its server: the dialer is told, once it made the offer") {
-    auto l = join(1, L);
-    hub.remote_presence("there", {R}, presence_change::snapshot);
-    run();
+    auto l = join_with_remote_peer();
     hub.handshake(l, handshake(L, R, "i1", false));
     run();
     l->frames.clear();

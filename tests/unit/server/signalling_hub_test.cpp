@@ -2,6 +2,7 @@
 #include "signalling/signalling_hub.hpp"
 
 #include "../test_ids.hpp"
+#include "signalling_fakes.hpp"
 #include "protocol/client_event.hpp"
 
 #include <boost/asio/io_context.hpp>
@@ -11,32 +12,10 @@
 #include <set>
 
 using namespace star::server;
+using star::test::recording_link;
 namespace protocol = star::protocol;
 
 namespace {
-
-// A connection as the hub sees it, recording what it is sent.
-class recording_link : public client_link {
-public:
-    recording_link(std::uint64_t id, boost::asio::any_io_executor ex, bool alive = true)
-        : client_link(id), ex_(std::move(ex)), alive_(alive) {}
-    boost::asio::any_io_executor executor() override { return ex_; }
-    void deliver(frame_ptr frame, steady_time) override { frames.push_back(*frame); }
-    void drop(std::string_view) override { dropped = true; }
-    void probe(std::function<void(bool)> done) override {
-        ++probes;
-        done(alive_);
-    }
-    std::vector<std::string> take() { return std::exchange(frames, {}); }
-
-    std::vector<std::string> frames;
-    bool dropped = false;
-    int probes = 0;
-
-private:
-    boost::asio::any_io_executor ex_;
-    bool alive_;
-};
 
 struct hub_fixture {
     boost::asio::io_context io;
@@ -85,11 +64,7 @@ struct hub_fixture {
         io.poll();
         return l->take();
     }
-    std::uint64_t dropped(std::string_view reason) {
-        for (std::size_t i = 0; i < stats.dropped.labels.size(); ++i)
-            if (stats.dropped.labels[i] == reason) return stats.dropped.values[i].load();
-        return 0;
-    }
+    std::uint64_t dropped(std::string_view reason) { return star::test::dropped(stats, reason); }
 };
 
 std::string const A = star::test::rsa_peer_id(1), B = star::test::rsa_peer_id(2), C = star::test::rsa_peer_id(3);
