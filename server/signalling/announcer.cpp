@@ -29,11 +29,13 @@ void announcer::add(std::string key, std::uint64_t seq, bool remote) {
     if (batch_.size() == 1) schedule_batch_();
 }
 
-// The batch's newcomers that are still what they were when they came: a local one not gone
-// or joined again since, a remote one still held by its server and not taken here meanwhile.
-std::vector<announcer::announced> announcer::still_here() {
+// The first `count` newcomers of the batch, of those still what they were when they came: a
+// local one not gone or joined again since, a remote one still held by its server and not
+// taken here meanwhile.
+std::vector<announcer::announced> announcer::still_here(std::size_t count) {
     std::vector<announced> here;
     for (auto const& n : batch_) {
+        if (here.size() == count) break;
         if (!n.remote) {
             if (peer* p = table_.find(n.key); p && p->join_seq == n.seq) here.push_back({p->address.peer_id, n.seq});
         } else if (remote_.find(n.key) && !table_.find(n.key)) {
@@ -43,29 +45,34 @@ std::vector<announcer::announced> announcer::still_here() {
     return here;
 }
 
-void announcer::send_newcomers() {
-    std::vector<announced> batch = still_here();  // views into the table and the batch
-    for (std::size_t first = 0; first < batch.size(); first += cfg_.max_peers_per_announce)
-        send_chunk(batch, first, std::min(batch.size(), first + cfg_.max_peers_per_announce));
-    batch_.clear();
+bool announcer::send_newcomers() {
+    std::size_t k = cfg_.max_peers_per_announce;
+    std::vector<announced> chunk = still_here(k);  // views into the table and the batch
+    send_chunk(chunk);
+    // Drop what this turn covered: the chunk's newcomers and the gone ones met on the way.
+    std::size_t covered = 0;
+    for (std::size_t sent = 0; covered < batch_.size() && sent < chunk.size(); ++covered)
+        if (batch_[covered].seq == chunk[sent].seq) ++sent;
+    batch_.erase(batch_.begin(), batch_.begin() + static_cast<std::ptrdiff_t>(chunk.size() < k ? batch_.size() : covered));
+    return !batch_.empty();
 }
 
 // The chunk goes to K peers older than all of it, from a random place in the table, one write
 // each. A receiver is told only of peers later than itself (the others it heard of when it
 // joined), so newcomers met on the way hear of the later ones of their chunk too. With N <= K
 // everyone hears of everyone, as with the reference.
-void announcer::send_chunk(std::vector<announced> const& batch, std::size_t first, std::size_t last) {
+void announcer::send_chunk(std::vector<announced> const& chunk) {
     std::size_t n = table_.size();
-    if (n == 0) return;
+    if (n == 0 || chunk.empty()) return;
     std::size_t start = std::uniform_int_distribution<std::size_t>(0, n - 1)(rng_);
     std::size_t told = 0;
     for (std::size_t visited = 0; visited < n && told < cfg_.max_peers_per_announce; ++visited) {
         peer& receiver = table_.at((start + visited) % n);
         std::vector<frame_ptr> frames;
-        for (std::size_t i = first; i < last; ++i)
-            if (batch[i].seq > receiver.join_seq) frames.push_back(frame_for(receiver, batch[i].peer_id));
+        for (auto const& a : chunk)
+            if (a.seq > receiver.join_seq) frames.push_back(frame_for(receiver, a.peer_id));
         if (frames.empty()) continue;
-        if (frames.size() == last - first) ++told;  // older than the whole chunk
+        if (frames.size() == chunk.size()) ++told;  // older than the whole chunk
         out_.send_many(receiver.link, std::move(frames));
     }
 }

@@ -4,7 +4,8 @@
 //     remote, from where its rotation stopped: at its join, then at each of its refreshes;
 //   - add_newcomer, then send_newcomers: a peer that joined here, or one another server just
 //     told us of, is told to others in a batch (--join-announce-delay, on the hub's timer):
-//     each chunk of up to K newcomers goes to K peers older than all of it, one write each;
+//     each chunk of up to K newcomers goes to K peers older than all of it, one write each, one
+//     chunk per turn of the hub's thread (a 500-peer presence chunk is ten short lock holds);
 //   - every ws-peer frame comes from one cache: a frame depends only on the receiver's prefix and
 //     the announced peer id, and most receivers share a prefix, so K receivers cost one frame.
 // Owned by the hub and called only under its lock; it sends through the hub's outbox. Bounded:
@@ -40,8 +41,10 @@ public:
     void add_newcomer(peer& p);
     // A peer another server holds, new to this server.
     void add_remote_newcomer(std::string const& key);
-    // Tells the batch's newcomers still here to older peers, and empties the batch.
-    void send_newcomers();
+    // Tells the batch's next K newcomers still here to older peers (at most K*K frames, so that
+    // one lock hold stays short however large the batch). True when more of the batch is waiting:
+    // the owner calls again, at its next turn.
+    bool send_newcomers();
     // Sends `receiver` the next up to K peers of its rotation, local then remote.
     void send_next_peers(peer& receiver);
 
@@ -68,8 +71,8 @@ private:
     };
 
     void add(std::string key, std::uint64_t seq, bool remote);
-    std::vector<announced> still_here();
-    void send_chunk(std::vector<announced> const& batch, std::size_t first, std::size_t last);
+    std::vector<announced> still_here(std::size_t count);
+    void send_chunk(std::vector<announced> const& chunk);
     // The ws-peer frame telling `receiver` of `peer_id`, under the receiver's own prefix.
     frame_ptr frame_for(peer const& receiver, std::string_view peer_id);
 

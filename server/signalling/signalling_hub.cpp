@@ -137,15 +137,20 @@ void signalling_hub::register_peer(link_ptr const& from, protocol::star_address 
 
 void signalling_hub::schedule_newcomers() {
     if (cfg_.join_announce_delay.count() == 0) {
-        on_hub_thread([this] { announcer_.send_newcomers(); });  // after the joins already queued
+        on_hub_thread([this] { send_newcomers(); });  // after the joins already queued
         return;
     }
     on_hub_thread([this] {
         newcomer_timer_.expires_after(cfg_.join_announce_delay);
         newcomer_timer_.async_wait([this](boost::system::error_code ec) {
-            if (!ec) locked([this] { announcer_.send_newcomers(); });
+            if (!ec) locked([this] { send_newcomers(); });
         });
     });
+}
+
+// One chunk per lock hold: the I/O threads get the lock between chunks of a large batch.
+void signalling_hub::send_newcomers() {
+    if (announcer_.send_newcomers()) on_hub_thread([this] { send_newcomers(); });
 }
 
 void signalling_hub::schedule_refresh(peer& p, steady_time now, bool first) {

@@ -76,6 +76,7 @@ private:
                      std::string const& message);
     // The announcer's batch of newcomers goes out --join-announce-delay after its first one.
     void schedule_newcomers();
+    void send_newcomers();
     // Refreshes: each peer's next one at its jittered interval, all those due taken per tick.
     void schedule_refresh(peer& p, steady_time now, bool first = false);
     void arm_refresh_timer();

@@ -41,6 +41,12 @@ struct announcer_fixture {
         remote.upsert(key, "there", remote_peers::clock::now() + std::chrono::minutes(1));
         ann.add_remote_newcomer(key);
     }
+    // What the hub does: a turn per chunk until the batch is empty. Returns the turns taken.
+    int send_all_newcomers() {
+        int turns = 1;
+        while (ann.send_newcomers()) ++turns;
+        return turns;
+    }
     void deliver() {
         outbox::deliver(out.take());
         io.restart();
@@ -71,7 +77,7 @@ TEST_CASE_METHOD(announcer_fixture, "newcomers wait in one batch; each older pee
     CHECK(batches_scheduled == 1);
     CHECK(ann.waiting() == 3);
     clear();  // what each heard at its own join
-    ann.send_newcomers();
+    send_all_newcomers();
     deliver();
     CHECK(texts(a->take_shared()) == std::set<std::string>{peer_frame(2), peer_frame(3)});
     CHECK(texts(b->take_shared()) == std::set<std::string>{peer_frame(3)});
@@ -85,15 +91,22 @@ TEST_CASE_METHOD(announcer_fixture, "remote newcomers take the same batch, frame
     std::vector<std::shared_ptr<recording_link>> locals;
     for (unsigned char s = 1; s <= 12; ++s) locals.push_back(join(s));
     clear();
-    ann.send_newcomers();
+    send_all_newcomers();
     clear();
     for (unsigned char s = 100; s < 107; ++s) learn_remote(s);  // one presence chunk of 7
     CHECK(batches_scheduled == 2);
     deliver();
     for (auto& l : locals) CHECK(l->take_shared().empty());  // nothing at once: on the batch's timer
-    ann.send_newcomers();
+    // Chunks of K=5 then 2, one per turn (a short lock hold each), each to K local peers: at most
+    // 2K receivers, one write per chunk, K*K frames per turn.
+    CHECK(ann.send_newcomers());
     deliver();
-    // Chunks of K=5 then 2, each to K local peers: at most 2K receivers, one write per chunk.
+    std::size_t first_turn = 0;
+    for (auto& l : locals) first_turn += l->shared.size();
+    CHECK(first_turn <= 25);
+    CHECK(first_turn >= 5);
+    CHECK_FALSE(ann.send_newcomers());
+    deliver();
     std::size_t receivers = 0;
     std::map<std::string, frame_ptr> seen;
     for (auto& l : locals) {
@@ -115,11 +128,11 @@ TEST_CASE_METHOD(announcer_fixture, "a frame is shared per receiver prefix, buil
     auto a = join(1);
     auto b = join(2);
     auto d = join(3, "/dns4/other.example");
-    ann.send_newcomers();
+    send_all_newcomers();
     clear();
     join(4);
     clear();
-    ann.send_newcomers();
+    send_all_newcomers();
     deliver();
     auto fa = a->take_shared(), fb = b->take_shared(), fd = d->take_shared();
     REQUIRE(fa.size() == 1);
@@ -132,14 +145,14 @@ TEST_CASE_METHOD(announcer_fixture, "a frame is shared per receiver prefix, buil
 TEST_CASE_METHOD(announcer_fixture, "newcomers gone before their batch goes are not told") {
     auto a = join(1);
     clear();
-    ann.send_newcomers();
+    send_all_newcomers();
     join(2);
     learn_remote(50);
     learn_remote(51);
     table.erase(star::test::rsa_peer_id(2));
     remote.erase(star::test::rsa_peer_id(50), "there");
     clear();
-    ann.send_newcomers();
+    send_all_newcomers();
     deliver();
     CHECK(texts(a->take_shared()) == std::set<std::string>{peer_frame(51)});
 }
