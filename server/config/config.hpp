@@ -48,7 +48,8 @@ struct config {
     std::string tls_key;
     std::optional<std::uint16_t> plain_port;  // with TLS on: also serve plain http/ws here
 
-    // Backends: "memory" (this process alone) or "waku" (federated through nwaku's REST API).
+    // Backends: "memory" (this process alone), "waku" (federated through nwaku's REST API) or
+    // "redis" (servers sharing one Redis, e.g. replicas behind a load balancer).
     std::string backend = "memory";
     std::string server_id;  // empty: random at start
     std::string waku_rest_url = "http://127.0.0.1:8645";
@@ -61,6 +62,13 @@ struct config {
     milliseconds federation_presence_interval{10'000};
     milliseconds federation_peer_ttl{35'000};
     std::size_t max_remote_peers = 100'000;
+
+    // The Redis backend (backends/redis/). The password may also come in the URL; it is never logged.
+    std::string redis_url = "redis://127.0.0.1:6379/0";
+    std::string redis_password;
+    std::string redis_password_file;
+    std::string redis_channel_prefix = "webrtc-star";
+    milliseconds redis_timeout{3'000};  // connect, and a PING's answer, before Redis counts as unreachable
 
     std::string config_file;
     bool healthcheck = false;  // command line only: probe a running server instead of serving

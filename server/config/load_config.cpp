@@ -1,5 +1,6 @@
 #include "config/load_config.hpp"
 
+#include "config/redis_url.hpp"
 #include "config/setting_values.hpp"
 
 #include <CLI/CLI.hpp>
@@ -134,9 +135,11 @@ std::vector<setting> settings() {
          [](config& c, std::string_view v) { c.tls_key = std::string(v); }},
         {"plain-port", "with TLS on, also serve plain http:// and ws:// on this port", false, {},
          [](config& c, std::string_view v) { c.plain_port = static_cast<std::uint16_t>(sv::parse_unsigned(v, 0, 65535)); }},
-        {"backend", "memory, or waku: federate with other servers through a co-located nwaku node", false,
+        {"backend", "memory; waku: federate with other servers through a co-located nwaku node; redis: act as "
+         "one with the other servers on the same Redis", false,
          {}, [](config& c, std::string_view v) {
-             if (v != "memory" && v != "waku") throw std::invalid_argument("expected memory or waku");
+             if (v != "memory" && v != "waku" && v != "redis")
+                 throw std::invalid_argument("expected memory, waku or redis");
              c.backend = std::string(v);
          }, shown_text(&config::backend)},
         {"server-id", "this server's id among federated servers (default: random)", false, {},
@@ -180,6 +183,37 @@ std::vector<setting> settings() {
          duration(&config::federation_presence_interval), shown_duration(&config::federation_presence_interval)},
         {"federation-peer-ttl", "how long a remote peer lives without being re-announced", false, {},
          duration(&config::federation_peer_ttl), shown_duration(&config::federation_peer_ttl)},
+        // The Redis backend.
+        {"redis-url", "Redis for --backend redis: redis://[user:password@]host:port/db; the password is better "
+         "given by WEBRTC_STAR_REDIS_PASSWORD or a file",
+         false, {}, [](config& c, std::string_view v) {
+             try {
+                 redis::parse_redis_url(v);
+             } catch (std::invalid_argument const& e) {
+                 // Not through apply_or_throw, which would print the value: it may hold a password.
+                 throw config_error(std::string("invalid redis-url (the value is not shown, as it may hold a "
+                                                "password): ") + e.what());
+             }
+             c.redis_url = std::string(v);
+         }, shown_text(&config::redis_url)},
+        {"redis-password", "Redis password (overrides the URL's); prefer the environment or --redis-password-file, "
+         "as a flag is visible to other local users", false, {},
+         [](config& c, std::string_view v) { c.redis_password = std::string(v); }},
+        {"redis-password-file", "file holding the Redis password (overrides the others; one trailing newline "
+         "is ignored)", false, {}, [](config& c, std::string_view v) { c.redis_password_file = std::string(v); }},
+        {"redis-channel-prefix", "Redis pub/sub channels are <prefix>:presence and <prefix>:signal:<server id>; "
+         "deployments sharing one Redis need different prefixes", false, {},
+         [](config& c, std::string_view v) {
+             if (v.empty() || v.size() > 64) throw std::invalid_argument("expected 1 to 64 characters");
+             c.redis_channel_prefix = std::string(v);
+         }, shown_text(&config::redis_channel_prefix)},
+        {"redis-timeout", "how long Redis may take to accept a connection or answer a PING before it counts as "
+         "unreachable and the backend reconnects", false, {},
+         [](config& c, std::string_view v) {
+             auto d = sv::parse_duration(v);
+             if (d.count() < 100) throw std::invalid_argument("expected a duration of at least 100ms");
+             c.redis_timeout = d;
+         }, shown_duration(&config::redis_timeout)},
         {"max-remote-peers", "most peers of other servers remembered", false, {},
          [](config& c, std::string_view v) { c.max_remote_peers = sv::parse_unsigned(v, 1, 10'000'000); },
          shown_number(&config::max_remote_peers)},

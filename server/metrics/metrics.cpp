@@ -166,6 +166,15 @@ std::string metrics::render() const {
     header(out, "webrtc_star_server_federation_poll_latency_seconds", "histogram",
            "duration of one poll of the federation relay");
     federation_poll_latency.render(out, "webrtc_star_server_federation_poll_latency_seconds");
+    one(out, "webrtc_star_server_federation_reconnects_total", "counter",
+        "times the federation backend lost its relay (e.g. Redis) and began to reconnect", get(federation_reconnects));
+    header(out, "webrtc_star_server_federation_publish_latency_seconds", "histogram",
+           "time the relay took to acknowledge one published envelope (Redis PUBLISH)");
+    federation_publish_latency.render(out, "webrtc_star_server_federation_publish_latency_seconds");
+    header(out, "webrtc_star_server_federation_crossing_latency_seconds", "histogram",
+           "age of a received envelope: receipt time less its sender's timestamp (millisecond resolution; "
+           "assumes synchronised clocks)");
+    federation_crossing_latency.render(out, "webrtc_star_server_federation_crossing_latency_seconds");
 
     auto p = read_process_stats();
     one(out, "process_resident_memory_bytes", "gauge", "resident memory size in bytes", p.resident_bytes);

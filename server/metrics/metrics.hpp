@@ -87,6 +87,10 @@ struct metrics {
                                              "missing_field", "own_echo", "duplicate", "not_for_us",
                                              "queue_full", "bad_message", "publish_failed", "bad_utf8", "other"}};
     latency_histogram federation_poll_latency;
+    // The Redis backend: reconnections, how long Redis takes to acknowledge a PUBLISH, and how old an
+    // envelope is when it arrives (its sender's clock, millisecond resolution).
+    counter federation_reconnects{0};
+    latency_histogram federation_publish_latency, federation_crossing_latency;
 
     std::chrono::system_clock::time_point started = std::chrono::system_clock::now();
 

@@ -123,3 +123,19 @@ TEST_CASE("--help's defaults are config's, in the units the flags take") {
                        "(default memory)", "(default 0.0.0.0)", "(default 9090)", "(default 20ms)"})
         CHECK(help.find(shown) != std::string::npos);
 }
+
+TEST_CASE("the Redis backend's settings") {
+    auto c = load({"--backend", "redis", "--redis-url", "redis://cache:6380/1", "--redis-timeout", "500ms"},
+                  {"WEBRTC_STAR_REDIS_PASSWORD=from-env", "WEBRTC_STAR_REDIS_CHANNEL_PREFIX=staging"});
+    CHECK(c.backend == "redis");
+    CHECK(c.redis_url == "redis://cache:6380/1");
+    CHECK(c.redis_password == "from-env");
+    CHECK(c.redis_channel_prefix == "staging");
+    CHECK(c.redis_timeout == 500ms);
+    char const* envp[] = {nullptr};
+    CHECK_THROWS_WITH(load_config({"--redis-url", "http://cache"}, envp), Catch::Contains("redis-url"));
+    CHECK_THROWS_WITH(load_config({"--redis-url", "redis://:hunter2@cache:0"}, envp), Catch::Contains("port"));
+    CHECK_THROWS_WITH(load_config({"--redis-url", "redis://:hunter2@cache:0"}, envp), !Catch::Contains("hunter2"));
+    CHECK_THROWS_WITH(load_config({"--redis-timeout", "10ms"}, envp), Catch::Contains("at least 100ms"));
+    CHECK_THROWS_WITH(load_config({"--backend", "etcd"}, envp), Catch::Contains("memory, waku or redis"));
+}

@@ -1,0 +1,56 @@
+#include "config/redis_url.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <stdexcept>
+
+using star::server::redis::masked;
+using star::server::redis::parse_redis_url;
+
+TEST_CASE("redis_url: host, port and database, with defaults") {
+    auto u = parse_redis_url("redis://127.0.0.1:6380/2");
+    CHECK(u.host == "127.0.0.1");
+    CHECK(u.port == 6380);
+    CHECK(u.db == 2);
+    CHECK(u.user.empty());
+    CHECK(u.password.empty());
+    auto d = parse_redis_url("redis://redis");
+    CHECK(d.host == "redis");
+    CHECK(d.port == 6379);
+    CHECK(d.db == 0);
+    CHECK(parse_redis_url("redis://redis/").db == 0);
+    auto v6 = parse_redis_url("redis://[::1]:7000/1");
+    CHECK(v6.host == "::1");
+    CHECK(v6.port == 7000);
+}
+
+TEST_CASE("redis_url: credentials, percent-decoded") {
+    auto u = parse_redis_url("redis://alice:p%40ss%3Aword@cache.internal:6379/0");
+    CHECK(u.user == "alice");
+    CHECK(u.password == "p@ss:word");
+    auto p = parse_redis_url("redis://:secret@h:1/0");
+    CHECK(p.user.empty());
+    CHECK(p.password == "secret");
+    auto alone = parse_redis_url("redis://secret@h");
+    CHECK(alone.user.empty());
+    CHECK(alone.password == "secret");
+}
+
+TEST_CASE("redis_url: what is refused, and why") {
+    CHECK_THROWS_WITH(parse_redis_url("rediss://h:6379"), Catch::Contains("not supported"));
+    CHECK_THROWS_AS(parse_redis_url("http://h:6379"), std::invalid_argument);
+    CHECK_THROWS_AS(parse_redis_url("redis://:6379"), std::invalid_argument);
+    CHECK_THROWS_WITH(parse_redis_url("redis://h:0"), Catch::Contains("port"));
+    CHECK_THROWS_WITH(parse_redis_url("redis://h:70000"), Catch::Contains("port"));
+    CHECK_THROWS_WITH(parse_redis_url("redis://h:63x79"), Catch::Contains("port"));
+    CHECK_THROWS_WITH(parse_redis_url("redis://h:6379/x"), Catch::Contains("database"));
+    CHECK_THROWS_WITH(parse_redis_url("redis://[::1:6379"), Catch::Contains("]"));
+    CHECK_THROWS_WITH(parse_redis_url("redis://:p%4@h"), Catch::Contains("hex"));
+}
+
+TEST_CASE("redis_url: masked never shows the password") {
+    CHECK(masked(parse_redis_url("redis://alice:hunter2@h:6379/3")) == "redis://alice:***@h:6379/3");
+    CHECK(masked(parse_redis_url("redis://:hunter2@h")) == "redis://:***@h:6379/0");
+    CHECK(masked(parse_redis_url("redis://h")) == "redis://h:6379/0");
+    CHECK(masked(parse_redis_url("redis://[::1]:7000")) == "redis://[::1]:7000/0");
+}
