@@ -12,7 +12,7 @@ FROM debian:bookworm-slim AS build
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       g++ cmake ninja-build libboost1.81-dev nlohmann-json3-dev libspdlog-dev libcli11-dev libssl-dev \
-      pkg-config libhiredis-dev \
+      pkg-config libhiredis-dev libsecp256k1-dev libcrypto++-dev \
  && apt-get clean && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .
@@ -22,10 +22,11 @@ RUN cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF 
  && strip --strip-unneeded -o /webrtc-star-server build/server/webrtc-star-server
 
 FROM debian:bookworm-slim
-# Exactly the shared libraries the binary links (ldd): spdlog 1.10 and its fmt 9, OpenSSL 3, hiredis 0.14.
+# Exactly the shared libraries the binary links (ldd): spdlog 1.10 and its fmt 9, OpenSSL 3, hiredis 0.14,
+# libsecp256k1 and Crypto++ (federation signatures and Keccak-256).
 # libstdc++ and libgcc_s are already in the base image.
 RUN apt-get update \
- && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends libspdlog1.10 libfmt9 libssl3 libhiredis0.14 \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends libspdlog1.10 libfmt9 libssl3 libhiredis0.14 libsecp256k1-1 libcrypto++8 \
  && apt-get clean \
  && rm -rf /var/lib/apt/lists/* /var/cache/debconf/*-old /var/log/apt /var/log/dpkg.log \
  && groupadd --system --gid 10001 webrtc-star \
