@@ -30,7 +30,7 @@ bool valid_server_id(std::string_view s) {
 std::string_view type_name(envelope_type t) { return type_names[static_cast<int>(t)]; }
 
 std::string encode(envelope const& e) {
-    std::string out = "{\"v\":1";
+    std::string out = "{\"v\":" + std::to_string(version);
     member(out, "type", type_name(e.type));
     member(out, "from", e.from);
     member(out, "id", e.id);
@@ -74,8 +74,8 @@ decode_result decode(std::string_view text) {
     json::for_each_member(*root, [&](std::string_view key, json::value const& v) {
         auto k = json::unescape(key);
         if (k == "v") {
-            have_v = v.text == "1";
-            if (!have_v) error = "unsupported_version";
+            have_v = v.text == std::to_string(version);
+            if (!have_v) error = v.text == "1" ? "old_version" : "unsupported_version";
         } else if (k == "type") {
             std::string t;
             if (!string_of(v, t, 16)) error = "bad_type";

@@ -1,7 +1,11 @@
-// What webrtc-star servers tell each other over a shared relay (Waku): version 1.
+// What webrtc-star servers tell each other over a shared relay (Waku): version 2.
 //
-// Every envelope is one JSON object, UTF-8, carried as a Waku message payload:
-//   {"v":1,"type":T,"from":SERVER,"id":UNIQUE,"ts":MILLISECONDS, ...}
+// Every envelope is one JSON object, UTF-8, signed and encrypted into a Waku message payload
+// (26/WAKU2-PAYLOAD: protocol/waku_payload.hpp, server/federation/sealer.hpp):
+//   {"v":2,"type":T,"from":SERVER,"id":UNIQUE,"ts":MILLISECONDS, ...}
+// SERVER is a federation id: the server's compressed public key in hex (protocol/federation_keys.hpp).
+// The receiver checks that `from` is the id of the key that signed the envelope, so the sender's
+// identity travels in `from` itself. Version 1 (unsigned, any server id) is refused: "old_version".
 // types and their extra members:
 //   "presence"   "peers":[PEER_ID...]  the sender's joined peers (one chunk of them); refreshes their TTL
 //   "join"       "peers":[PEER_ID...]  peers that just joined the sender
@@ -21,10 +25,10 @@
 
 namespace star::protocol::federation {
 
-inline constexpr int version = 1;
+inline constexpr int version = 2;
 inline constexpr std::size_t max_envelope_size = 1024 * 1024 + 64 * 1024;  // a 1 MB SDP and its envelope
 inline constexpr std::size_t max_peers_per_envelope = 1000;
-inline constexpr std::size_t max_server_id_length = 64;
+inline constexpr std::size_t max_server_id_length = 66;  // a federation id
 
 enum class envelope_type { presence, join, leave, signal, unavailable };
 

@@ -62,6 +62,7 @@ struct config {
     milliseconds federation_presence_interval{10'000};
     milliseconds federation_peer_ttl{35'000};
     std::size_t max_remote_peers = 100'000;
+    std::string federation_key_file;  // the server's secp256k1 key; created (mode 0600) if missing
 
     // The Redis backend (backends/redis/). The password may also come in the URL; it is never logged.
     std::string redis_url = "redis://127.0.0.1:6379/0";
@@ -72,6 +73,7 @@ struct config {
 
     std::string config_file;
     bool healthcheck = false;  // command line only: probe a running server instead of serving
+    bool federation_keygen = false;  // command line only: write a new federation_key_file and exit
 
     unsigned io_threads() const;
     bool operator==(config const&) const = default;

@@ -217,6 +217,13 @@ std::vector<setting> settings() {
         {"max-remote-peers", "most peers of other servers remembered", false, {},
          [](config& c, std::string_view v) { c.max_remote_peers = sv::parse_unsigned(v, 1, 10'000'000); },
          shown_number(&config::max_remote_peers)},
+        {"federation-key-file",
+         "this server's federation key (secp256k1, hex); created with mode 0600 if missing, refused if group "
+         "or others may read it; its public key is the server's federation id", false, {},
+         [](config& c, std::string_view v) {
+             if (v.empty()) throw std::invalid_argument("expected a file name");
+             c.federation_key_file = std::string(v);
+         }},
         {"max-messages-per-second", "messages accepted per connection per second; 0 is unlimited",
          false, {},
          [](config& c, std::string_view v) {
@@ -328,7 +335,11 @@ load_result load_config(std::vector<std::string> const& args, char const* const*
     std::string config_file;
     bool healthcheck = false;
     bool version = false;
+    bool keygen = false;
     app.add_flag("--version", version, "print the version and exit");
+    app.add_flag("--federation-keygen", keygen,
+                 "write a new key to --federation-key-file (which must not exist), print its public key on "
+                 "the last line and exit");
     app.add_flag("--healthcheck", healthcheck,
                  "probe the server these settings describe (GET /healthz) and exit 0 if it is healthy");
     app.add_option("--config", config_file, "config file (key = value lines); env WEBRTC_STAR_CONFIG");
@@ -371,7 +382,10 @@ load_result load_config(std::vector<std::string> const& args, char const* const*
     if (c.tls_cert.empty() != c.tls_key.empty())
         throw config_error("--tls-cert and --tls-key must be given together");
     if (c.plain_port && c.tls_cert.empty()) throw config_error("--plain-port needs --tls-cert and --tls-key");
+    if (keygen && c.federation_key_file.empty())
+        throw config_error("--federation-keygen needs --federation-key-file");
     c.healthcheck = healthcheck;
+    c.federation_keygen = keygen;
     return {c, false, {}};
 }
 

@@ -44,8 +44,9 @@ public:
     std::string const& own_id() const { return own_id_; }
     protocol::federation::public_key const& own_key() const { return own_key_; }
 
-    // The Waku message payload (version 1). Signals need the destination's key (to_key; when null,
-    // parsed from env.to, which is a federation id): throws std::invalid_argument if there is none.
+    // The Waku message payload (version 1). env.from must be own_id(). Signals need the destination's
+    // key (to_key; when null, parsed from env.to, which is a federation id). Throws
+    // std::invalid_argument when either is wrong: a bug in the caller, not bad input.
     std::vector<std::uint8_t> seal(protocol::federation::envelope const& env,
                                    protocol::federation::public_key const* to_key) const;
     open_result open(std::span<std::uint8_t const> payload, bool is_signal_topic) const;

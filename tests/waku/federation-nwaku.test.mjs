@@ -22,7 +22,7 @@ const federated = (restUrl, args = []) => startDaemon(['--backend', 'waku', '--w
 
 // Another server's join of `peer`, published straight to nwaku as that server would.
 async function remoteJoin (standin, server, peer) {
-  const envelope = { v: 1, type: 'join', from: server, id: `j-${Date.now()}`, ts: Date.now(), peers: [peer] }
+  const envelope = { v: 2, type: 'join', from: server, id: `j-${Date.now()}`, ts: Date.now(), peers: [peer] }
   const r = await fetch(`${standin.restUrl}/relay/v1/messages/${encodeURIComponent('/waku/2/rs/66/0')}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },

@@ -55,24 +55,25 @@ TEST_CASE("invalid envelopes are refused with a reason") {
     auto reason = [](std::string const& text) { return std::string(fed::decode(text).error); };
     CHECK(reason("[]") == "not_json_object");
     CHECK(reason("{") == "not_json_object");
-    CHECK(reason(R"({"v":2,"type":"join","from":"a","id":"x","peers":[]})") == "unsupported_version");
-    CHECK(reason(R"({"v":1,"type":"bogus","from":"a","id":"x","peers":[]})") == "unknown_type");
-    CHECK(reason(R"({"v":1,"type":"join","from":"a b","id":"x","peers":[]})") == "bad_server_id");
-    CHECK(reason(R"({"v":1,"type":"join","from":"a","id":"x","peers":["notapeer"]})") == "bad_peers");
-    CHECK(reason(R"({"v":1,"type":"join","from":"a","id":"x"})") == "missing_field");
-    CHECK(reason(R"({"v":1,"type":"signal","from":"a","id":"x","to":"b","src":")" + id + R"(","dst":")" + id +
+    CHECK(reason(R"({"v":3,"type":"join","from":"a","id":"x","peers":[]})") == "unsupported_version");
+    CHECK(reason(R"({"v":1,"type":"join","from":"a","id":"x","peers":[]})") == "old_version");
+    CHECK(reason(R"({"v":2,"type":"bogus","from":"a","id":"x","peers":[]})") == "unknown_type");
+    CHECK(reason(R"({"v":2,"type":"join","from":"a b","id":"x","peers":[]})") == "bad_server_id");
+    CHECK(reason(R"({"v":2,"type":"join","from":"a","id":"x","peers":["notapeer"]})") == "bad_peers");
+    CHECK(reason(R"({"v":2,"type":"join","from":"a","id":"x"})") == "missing_field");
+    CHECK(reason(R"({"v":2,"type":"signal","from":"a","id":"x","to":"b","src":")" + id + R"(","dst":")" + id +
                  R"(","intent":"i","payload":"str"})") == "bad_payload");
-    CHECK(reason(R"({"v":1,"type":"signal","from":"a","id":"x","to":"b","src":")" + id + R"(","intent":"i","payload":{}})") ==
+    CHECK(reason(R"({"v":2,"type":"signal","from":"a","id":"x","to":"b","src":")" + id + R"(","intent":"i","payload":{}})") ==
           "missing_field");
     CHECK(reason(std::string(fed::max_envelope_size + 1, ' ')) == "too_large");
     // Unknown members are allowed: a later version may add some.
-    CHECK(fed::decode(R"({"v":1,"type":"leave","from":"a","id":"x","peers":[],"extra":{"y":1}})").value);
+    CHECK(fed::decode(R"({"v":2,"type":"leave","from":"a","id":"x","peers":[],"extra":{"y":1}})").value);
 }
 
 TEST_CASE("envelope limits hold for decoded values, and bytes must be UTF-8") {
     auto id = star::test::rsa_peer_id(1);
     auto signal = [&](std::string const& intent) {
-        return R"({"v":1,"type":"signal","from":"a","id":"x","to":"b","src":")" + id + R"(","dst":")" + id +
+        return R"({"v":2,"type":"signal","from":"a","id":"x","to":"b","src":")" + id + R"(","dst":")" + id +
                R"(","intent":")" + intent + R"(","payload":{}})";
     };
     std::string escaped;
@@ -86,7 +87,7 @@ TEST_CASE("envelope limits hold for decoded values, and bytes must be UTF-8") {
 
 TEST_CASE("members of another type are ignored, so what decodes encodes to the same envelope") {
     // Found by fuzz_federation_envelope: decode kept `payload` on a join, encode dropped it.
-    auto join = fed::decode(R"({"v":1,"type":"join","from":"a","id":"x","ts":1,"peers":[],"payload":{},"to":"b"})");
+    auto join = fed::decode(R"({"v":2,"type":"join","from":"a","id":"x","ts":1,"peers":[],"payload":{},"to":"b"})");
     REQUIRE(join.value);
     CHECK(join.value->payload.empty());
     CHECK(join.value->to.empty());
