@@ -32,11 +32,14 @@ using byte_view = std::span<std::uint8_t const>;
 
 // Bounds: the inner payload (a federation envelope) and a whole sealed message.
 inline constexpr std::size_t max_payload_size = 1024 * 1024 + 64 * 1024;
-inline constexpr std::size_t max_sealed_size = max_payload_size + 3 + 256 + 65 + 65 + 16 + 32 + 16;
 inline constexpr std::size_t signature_size = 65;
 inline constexpr std::size_t padding_target = 256;
 inline constexpr std::size_t symmetric_iv_size = 12, symmetric_tag_size = 16;
 inline constexpr std::size_t ecies_overhead = 65 + 16 + 32;
+// The most sealing adds to a payload (flags, a 3-byte size, 256 bytes of padding, the signature,
+// ECIES): what a sender must leave free below the relay's message size limit.
+inline constexpr std::size_t max_overhead = 1 + 3 + padding_target + signature_size + ecies_overhead;
+inline constexpr std::size_t max_sealed_size = max_payload_size + max_overhead;
 
 struct symmetric_key {
     std::array<std::uint8_t, 32> bytes{};

@@ -66,6 +66,11 @@ TEST_CASE("the inner layer round-trips, pads to 256 and names its signer") {
     CHECK(plain.value->payload == bytes_of("hello"));
     CHECK_FALSE(plain.value->signer);
     CHECK_THROWS(wp::encode_signed(wp::bytes(wp::max_payload_size + 1), signer));
+    // The largest payload, sealed the costliest way, stays within the bound decoders enforce.
+    auto largest = wp::encode_signed(wp::bytes(wp::max_payload_size, 'x'), signer);
+    auto sealed = wp::encrypt_asymmetric(largest, fed::public_of(key_of('3')));
+    CHECK(sealed.size() <= wp::max_sealed_size);
+    CHECK(wp::decrypt_asymmetric(sealed, key_of('3')) == largest);
 }
 
 TEST_CASE("signatures are deterministic, so padding aside the bytes are known") {

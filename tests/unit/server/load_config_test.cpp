@@ -139,3 +139,15 @@ TEST_CASE("the Redis backend's settings") {
     CHECK_THROWS_WITH(load_config({"--redis-timeout", "10ms"}, envp), Catch::Contains("at least 100ms"));
     CHECK_THROWS_WITH(load_config({"--backend", "etcd"}, envp), Catch::Contains("memory, waku or redis"));
 }
+
+TEST_CASE("the federation key file comes from flags, environment and file; keygen needs it") {
+    CHECK(load({}).federation_key_file.empty());
+    CHECK(load({"--federation-key-file", "/k"}).federation_key_file == "/k");
+    CHECK(load({}, {"WEBRTC_STAR_FEDERATION_KEY_FILE=/e"}).federation_key_file == "/e");
+    temp_file file("federation-key-file = \"/f\"\n");
+    CHECK(load({"--config", file.path}).federation_key_file == "/f");
+    CHECK_FALSE(load({"--federation-key-file", "/k"}).federation_keygen);
+    CHECK(load({"--federation-keygen", "--federation-key-file", "/k"}).federation_keygen);
+    CHECK_THROWS_AS(load({"--federation-keygen"}), config_error);
+    CHECK_THROWS_AS(load({"--federation-key-file", ""}), config_error);
+}
