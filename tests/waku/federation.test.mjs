@@ -110,7 +110,7 @@ describe('two servers federated over Waku relay', () => {
       }, { timeoutMs: 5000, what: "an envelope announcing A's peer" })
       const { topic, e } = envelopes.find(({ e }) => e.from === 'server-a' && e.peers?.includes(a.id))
       assert.equal(topic, '/webrtc-star/1/presence/json')
-      assert.equal(e.v, 1)
+      assert.equal(e.v, 2)
       assert.ok(['join', 'presence'].includes(e.type))
       assert.equal(typeof e.id, 'string')
       assert.equal(typeof e.ts, 'number')
