@@ -70,8 +70,11 @@ std::optional<bytes> decrypt_symmetric(byte_view sealed, symmetric_key const& ke
 bytes encrypt_asymmetric(byte_view inner, federation::public_key const& to, random_source const& random = system_random);
 std::optional<bytes> decrypt_asymmetric(byte_view sealed, federation::private_key const& own);
 
-// The key presence messages are encrypted with: SHA-256 of a fixed label and the operator's secret
-// (or, by default, the federation's content-topic prefix). See protocol/waku_payload.cpp.
+// The key presence messages are encrypted with: SHA-256 of a fixed label and a string every member
+// knows. The server passes its content-topic prefix, which is public: presence is authenticated (each
+// envelope is signed, and receivers believe only keys they trust), not secret, since peer ids are
+// public anyway; encrypting it still makes it a message js-waku reads with a symmetric decoder, and a
+// secret shared by the operators could be passed instead to hide it from the rest of the relay.
 symmetric_key presence_key(std::string_view secret_or_topic_prefix);
 
 }  // namespace star::protocol::waku_payload
