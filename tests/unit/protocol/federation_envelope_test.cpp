@@ -57,6 +57,9 @@ TEST_CASE("invalid envelopes are refused with a reason") {
     CHECK(reason("{") == "not_json_object");
     CHECK(reason(R"({"v":3,"type":"join","from":"a","id":"x","peers":[]})") == "unsupported_version");
     CHECK(reason(R"({"v":1,"type":"join","from":"a","id":"x","peers":[]})") == "old_version");
+    auto with_from = [](std::string const& from) { return R"({"v":2,"type":"join","from":")" + from + R"(","id":"x","peers":[]})"; };
+    CHECK(fed::decode(with_from("03" + std::string(64, 'a'))).value);  // a federation id
+    CHECK(reason(with_from(std::string(67, 'a'))) == "bad_server_id");
     CHECK(reason(R"({"v":2,"type":"bogus","from":"a","id":"x","peers":[]})") == "unknown_type");
     CHECK(reason(R"({"v":2,"type":"join","from":"a b","id":"x","peers":[]})") == "bad_server_id");
     CHECK(reason(R"({"v":2,"type":"join","from":"a","id":"x","peers":["notapeer"]})") == "bad_peers");
