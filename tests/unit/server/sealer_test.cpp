@@ -97,3 +97,29 @@ TEST_CASE("sealer: refusals say why") {
     bad_signature.back() = 9;
     CHECK(open_presence(bad_signature) == "bad_signature");
 }
+
+TEST_CASE("sealer: unavailable travels like a signal") {
+    sealer a(key_of('a'), "/webrtc-star/1"), b(key_of('b'), "/webrtc-star/1");
+    auto env = signal_from(a.own_id(), b.own_id());
+    env.type = fed::envelope_type::unavailable;
+    auto opened = b.open(a.seal(env, nullptr), true);
+    REQUIRE(opened.value);
+    CHECK(opened.value->env.type == fed::envelope_type::unavailable);
+}
+
+TEST_CASE("sealer: a member that re-encrypts someone's presence after changing it cannot keep the signature") {
+    // Every member (and anyone who knows the prefix) holds the presence key: what protects presence is
+    // the signature over the inner layer.
+    sealer a(key_of('a'), "/webrtc-star/1"), b(key_of('b'), "/webrtc-star/1");
+    auto key = wp::presence_key("/webrtc-star/1");
+    auto inner = *wp::decrypt_symmetric(a.seal(presence_from(a.own_id()), nullptr), key);
+    auto text = std::string(inner.begin(), inner.end());
+    auto at = text.find(star::test::rsa_peer_id(1));
+    REQUIRE(at != std::string::npos);
+    auto forged = inner;
+    auto other = star::test::rsa_peer_id(2);
+    std::copy(other.begin(), other.end(), forged.begin() + static_cast<std::ptrdiff_t>(at));
+    auto opened = b.open(wp::encrypt_symmetric(forged, key), false);
+    bool still_a = opened.value && opened.value->signer == a.own_key();
+    CHECK_FALSE(still_a);
+}
