@@ -63,6 +63,11 @@ struct config {
     milliseconds federation_peer_ttl{35'000};
     std::size_t max_remote_peers = 100'000;
     std::string federation_key_file;  // the server's secp256k1 key; created (mode 0600) if missing
+    // Federation trust (server/federation/): whose envelopes are believed.
+    std::string federation_trusted_keys;  // the trust list file; reloaded on SIGHUP
+    bool federation_open = false;         // believe any signer (still signed and encrypted)
+    milliseconds federation_max_clock_skew{60'000};  // envelopes older or newer than this are stale
+    std::size_t federation_max_peers_per_server = 25'000;
 
     // The Redis backend (backends/redis/). The password may also come in the URL; it is never logged.
     std::string redis_url = "redis://127.0.0.1:6379/0";

@@ -224,6 +224,31 @@ std::vector<setting> settings() {
              if (v.empty()) throw std::invalid_argument("expected a file name");
              c.federation_key_file = std::string(v);
          }},
+        {"federation-trusted-keys",
+         "with --backend waku: the servers to federate with, one public key a line with an optional name after "
+         "it, '#' comments; envelopes signed by any other key are refused; SIGHUP reloads it", false, {},
+         [](config& c, std::string_view v) {
+             if (v.empty()) throw std::invalid_argument("expected a file name");
+             c.federation_trusted_keys = std::string(v);
+         }},
+        {"federation-open",
+         "with --backend waku and no trust list: believe envelopes signed by ANY key on the relay (they are still "
+         "signed, and signals still encrypted); anyone on the relay can then announce peers and dial yours",
+         true, {}, [](config& c, std::string_view v) { c.federation_open = sv::parse_bool(v); }},
+        {"federation-max-clock-skew",
+         "envelopes whose timestamp is further than this from our clock are refused as stale; replays are "
+         "remembered this long", false, {},
+         [](config& c, std::string_view v) {
+             auto d = sv::parse_duration(v);
+             if (d < std::chrono::seconds(1) || d > std::chrono::hours(1))
+                 throw std::invalid_argument("expected a duration from 1s to 1h");
+             c.federation_max_clock_skew = d;
+         }, shown_duration(&config::federation_max_clock_skew)},
+        {"federation-max-peers-per-server",
+         "most remote peers one other server may hold in our table", false, {},
+         [](config& c, std::string_view v) {
+             c.federation_max_peers_per_server = sv::parse_unsigned(v, 1, 10'000'000);
+         }, shown_number(&config::federation_max_peers_per_server)},
         {"max-messages-per-second", "messages accepted per connection per second; 0 is unlimited",
          false, {},
          [](config& c, std::string_view v) {
@@ -320,6 +345,18 @@ std::map<std::string, std::string> environment(char const* const* envp) {
     return env;
 }
 
+// With --backend waku, the server signs with its key and believes only the servers it lists,
+// unless the operator says, out loud, to believe anyone.
+void check_federation_settings(config const& c) {
+    if (c.federation_key_file.empty())
+        throw config_error("--backend waku needs --federation-key-file FILE (this server's key; created if missing)");
+    if (c.federation_trusted_keys.empty() && !c.federation_open)
+        throw config_error("--backend waku needs --federation-trusted-keys FILE (the public keys of the servers to "
+                           "federate with), or --federation-open to believe any signer on the relay");
+    if (!c.federation_trusted_keys.empty() && c.federation_open)
+        throw config_error("--federation-open and --federation-trusted-keys exclude each other: choose one");
+}
+
 }  // namespace
 
 load_result load_config(std::vector<std::string> const& args, char const* const* envp) {
@@ -384,6 +421,7 @@ load_result load_config(std::vector<std::string> const& args, char const* const*
     if (c.plain_port && c.tls_cert.empty()) throw config_error("--plain-port needs --tls-cert and --tls-key");
     if (keygen && c.federation_key_file.empty())
         throw config_error("--federation-keygen needs --federation-key-file");
+    if (c.backend == "waku" && !keygen && !healthcheck) check_federation_settings(c);
     c.healthcheck = healthcheck;
     c.federation_keygen = keygen;
     return {c, false, {}};

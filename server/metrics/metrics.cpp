@@ -163,6 +163,9 @@ std::string metrics::render() const {
            "'peer is not available')", federation_signals);
     family(out, "webrtc_star_server_federation_envelopes_dropped_total", "reason",
            "envelopes dropped, by reason", federation_dropped);
+    family(out, "webrtc_star_server_federation_refused_total", "reason",
+           "federation envelopes and announcements refused: not signed by a trusted key, spoofed, stale, "
+           "replayed, or over a server's share of the remote peer table", federation_refused);
     header(out, "webrtc_star_server_federation_poll_latency_seconds", "histogram",
            "duration of one poll of the federation relay");
     federation_poll_latency.render(out, "webrtc_star_server_federation_poll_latency_seconds");

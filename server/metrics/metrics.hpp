@@ -86,6 +86,13 @@ struct metrics {
                                              "bad_intent", "bad_answer", "bad_payload", "bad_peers",
                                              "missing_field", "own_echo", "duplicate", "not_for_us",
                                              "queue_full", "bad_message", "publish_failed", "bad_utf8", "other"}};
+    // Envelopes and announcements refused by the federation's trust rules (server/federation/gate.hpp,
+    // signalling/remote_peers.hpp): each is something a trusted server would not have sent.
+    labelled_counter<19> federation_refused{{"old_version", "undecryptable", "unsigned", "bad_signature",
+                                             "bad_envelope", "too_large", "unknown_key", "spoofed_from",
+                                             "stale", "replayed", "not_for_us", "conflict", "over_quota",
+                                             "remote_table_full", "untrusted_to", "bad_message",
+                                             "no_trusted_key", "own_key", "other"}};
     latency_histogram federation_poll_latency;
     // The Redis backend: reconnections, how long Redis takes to acknowledge a PUBLISH, and how old an
     // envelope is when it arrives (its sender's clock, millisecond resolution).

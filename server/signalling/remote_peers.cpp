@@ -7,18 +7,33 @@ remote_peers::entry const* remote_peers::find(std::string const& key) const {
     return it == by_key_.end() ? nullptr : &it->second;
 }
 
-bool remote_peers::upsert(std::string const& key, std::string const& server, clock::time_point expires) {
+std::size_t remote_peers::held_by(std::string const& server) const {
+    auto it = per_server_count_.find(server);
+    return it == per_server_count_.end() ? 0 : it->second;
+}
+
+remote_peers::upsert_result remote_peers::upsert(std::string const& key, std::string const& server,
+                                                 clock::time_point expires) {
     auto it = by_key_.find(key);
     if (it != by_key_.end()) {
-        bool moved = it->second.server != server;
-        it->second.server = server;
-        it->second.expires = expires;
-        return moved;
+        if (it->second.server == server) {
+            it->second.expires = expires;
+            return upsert_result::refreshed;
+        }
+        // The holder's presence has lapsed but the once-a-second sweep has not run yet.
+        if (it->second.expires > clock::now()) return upsert_result::conflict;
+        erase(key);
     }
-    if (order_.size() >= capacity_) return false;
+    if (held_by(server) >= per_server_) return upsert_result::over_quota;
+    if (order_.size() >= capacity_) return upsert_result::full;
+    insert(key, server, expires);
+    return upsert_result::added;
+}
+
+void remote_peers::insert(std::string const& key, std::string const& server, clock::time_point expires) {
     auto [node, inserted] = by_key_.emplace(key, entry{server, expires, order_.size()});
     order_.push_back(&node->first);
-    return true;
+    ++per_server_count_[server];
 }
 
 void remote_peers::erase(std::string const& key, std::string const& server) {
@@ -29,6 +44,8 @@ void remote_peers::erase(std::string const& key, std::string const& server) {
 void remote_peers::erase(std::string const& key) {
     auto it = by_key_.find(key);
     if (it == by_key_.end()) return;
+    auto count = per_server_count_.find(it->second.server);
+    if (--count->second == 0) per_server_count_.erase(count);
     std::size_t i = it->second.index;
     order_[i] = order_.back();
     by_key_.find(*order_[i])->second.index = i;
@@ -41,6 +58,21 @@ void remote_peers::expire(clock::time_point now) {
     for (auto const& [key, e] : by_key_)
         if (e.expires <= now) gone.push_back(key);
     for (auto const& key : gone) erase(key);
+}
+
+std::string_view refusal_label(remote_peers::upsert_result r) {
+    switch (r) {
+        case remote_peers::upsert_result::added:
+        case remote_peers::upsert_result::refreshed:
+            return {};
+        case remote_peers::upsert_result::conflict:
+            return "conflict";
+        case remote_peers::upsert_result::over_quota:
+            return "over_quota";
+        case remote_peers::upsert_result::full:
+            return "remote_table_full";
+    }
+    return {};
 }
 
 }  // namespace star::server

@@ -70,8 +70,10 @@ void signalling_hub::on_remote_presence(std::string const& server, std::vector<s
             continue;
         }
         if (table_.find(key)) continue;  // held here by a live connection: ours wins
+        auto added = remote_.upsert(key, server, expires);
+        if (auto refusal = refusal_label(added); !refusal.empty()) metrics_.federation_refused.inc(refusal);
         // A peer new to us is told to local peers in the next newcomer batch, as a local join is.
-        if (remote_.upsert(key, server, expires)) announcer_.add_remote_newcomer(key);
+        if (added == remote_peers::upsert_result::added) announcer_.add_remote_newcomer(key);
     }
     metrics_.remote_peers.store(static_cast<std::int64_t>(remote_.size()), std::memory_order_relaxed);
 }

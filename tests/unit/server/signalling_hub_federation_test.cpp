@@ -239,3 +239,20 @@ TEST_CASE_METHOD(federation_fixture, "our offer's recipient gone from its server
     CHECK(l->frames[0].find(R"("intentId":"i1")") != std::string::npos);
     CHECK(dropped("remote_unknown_intent") == 1);
 }
+
+TEST_CASE_METHOD(federation_fixture, "another server's presence cannot take over a remote peer; the conflict is counted") {
+    auto l = join_with_remote_peer();
+    l->frames.clear();
+    hub.remote_presence("elsewhere", {R}, presence_change::snapshot);
+    run();
+    CHECK(stats.federation_refused.get("conflict") == 1);
+    CHECK(l->frames.empty());  // not announced again
+    // The usurper cannot speak for R, and offers for R still go to its holder.
+    hub.remote_signal(signal("elsewhere", R, L, "i1", false));
+    run();
+    CHECK(l->frames.empty());
+    hub.handshake(l, handshake(L, R, "i2", false));
+    run();
+    REQUIRE(remote.sent.size() == 1);
+    CHECK(remote.sent[0].server == "there");
+}
