@@ -46,8 +46,9 @@ void drain(session_registry& sessions, std::chrono::milliseconds timeout) {
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
 }
 
-// Serves signals until SIGTERM or SIGINT, which it returns. SIGHUP reloads the certificate.
-int wait_for_stop(net::io_context& signals_context, net::signal_set& signals, tls_context* tls) {
+// Serves signals until SIGTERM or SIGINT, which it returns. SIGHUP reloads the certificate and
+// the federation's trust list.
+int wait_for_stop(net::io_context& signals_context, net::signal_set& signals, tls_context* tls, backend& federation) {
     int stop_signal = 0;
     std::function<void(boost::system::error_code, int)> on_signal = [&](boost::system::error_code ec, int sig) {
         if (ec) return;
@@ -62,6 +63,7 @@ int wait_for_stop(net::io_context& signals_context, net::signal_set& signals, tl
         } else {
             logger_for("main")->error("SIGHUP: keeping the old TLS certificate: {}", error);
         }
+        federation.reload();
         signals.async_wait(on_signal);
     };
     signals.async_wait(on_signal);
@@ -113,7 +115,7 @@ int run_server(config const& cfg, std::shared_ptr<tls_context> tls) {
               active_backend->server_id(), cfg.metrics ? "on" : "off");
     if (cfg.plain_port) log->info("listening on {} (plain)", describe(listeners[1]->local_endpoint()));
 
-    int received = wait_for_stop(signals_context, signals, tls.get());
+    int received = wait_for_stop(signals_context, signals, tls.get(), *federation);
     log->info("signal {}: closing {} connections", received, sessions.size());
     for (auto& l : listeners) l->stop();
     drain(sessions, cfg.shutdown_timeout);

@@ -28,6 +28,8 @@ std::string status_page(config const& cfg, metrics const& stats) {
     row("handshake messages", std::to_string(stats.dials_total.load()));
     row("uptime", std::to_string(uptime.count()) + " s");
     row("resident memory", std::to_string(p.resident_bytes / 1024) + " KiB");
+    if (!stats.federation_public_key.empty())
+        row("federation public key", "<code>" + stats.federation_public_key + "</code>");
     page += "</table>\n<p>";
     page += cfg.metrics ? "<a href=\"/metrics\">Prometheus metrics</a> · " : "";
     page += "<a href=\"/healthz\">health</a></p>\n</body></html>\n";

@@ -28,6 +28,11 @@ template <std::size_t N> struct labelled_counter {
         }
         values[N - 1].fetch_add(1, std::memory_order_relaxed);  // last label is "other"
     }
+    std::uint64_t get(std::string_view label) const {
+        for (std::size_t i = 0; i < N; ++i)
+            if (labels[i] == label) return values[i].load(std::memory_order_relaxed);
+        return 0;
+    }
 };
 
 class latency_histogram {
@@ -100,6 +105,9 @@ struct metrics {
     latency_histogram federation_publish_latency, federation_crossing_latency;
 
     std::chrono::system_clock::time_point started = std::chrono::system_clock::now();
+    // The federation key's public half, for the status page: set by the waku backend before the
+    // server serves, read-only after.
+    std::string federation_public_key;
 
     // Prometheus text exposition format 0.0.4.
     std::string render() const;

@@ -48,6 +48,10 @@ public:
 
     // Why the backend cannot do its job right now, for /readyz; nullopt when healthy.
     virtual std::optional<std::string> degraded() const = 0;
+
+    // SIGHUP: re-reads what the operator may change while running (the waku backend's trust list),
+    // and logs what came of it. Called from the signal thread.
+    virtual void reload() {}
 };
 
 }  // namespace star::server

@@ -12,6 +12,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { startMeshedPair } from './lib/standin.mjs'
+import { makeFederation } from './lib/federation-keys.mjs'
 import { startDaemon, stopAllDaemons, httpGet, serverBin } from '../blackbox/lib/daemon.mjs'
 import { eventually } from '../blackbox/lib/clients.mjs'
 
@@ -19,7 +20,8 @@ const benchBin = () => process.env.WEBRTC_STAR_BENCH_BIN ??
   path.join(path.dirname(serverBin()), '..', 'bench', 'webrtc-star-bench')
 
 const federated = (name, standin) =>
-  startDaemon(['--backend', 'waku', '--server-id', name, '--waku-rest-url', standin.restUrl])
+  startDaemon(['--backend', 'waku', ...fed.args(name), '--waku-rest-url', standin.restUrl])
+let fed
 const ready = async (d) => (await httpGet(`${d.url}/readyz`)).status === 200
 
 function runBench (args, timeoutMs) {
@@ -35,6 +37,7 @@ describe('webrtc-star-bench against two federated servers', { skip: !existsSync(
   before(async () => {
     work = mkdtempSync(path.join(tmpdir(), 'bench-cluster-'));
     [standinA, standinB] = await startMeshedPair()
+    fed = await makeFederation(['server-a', 'server-b'])
     A = await federated('server-a', standinA)
     B = await federated('server-b', standinB)
     await eventually(async () => await ready(A) && await ready(B), { timeoutMs: 20000, what: 'both servers ready' })
@@ -43,6 +46,7 @@ describe('webrtc-star-bench against two federated servers', { skip: !existsSync(
   after(async () => {
     await stopAllDaemons()
     await Promise.all([standinA?.stop(), standinB?.stop()])
+    fed?.cleanup()
     rmSync(work, { recursive: true, force: true })
   })
 

@@ -7,6 +7,7 @@
 import { describe, it, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { startMeshedPair } from './lib/standin.mjs'
+import { makeFederation } from './lib/federation-keys.mjs'
 import { startDaemon, stopAllDaemons, httpGet, getMetrics, metricSum } from '../blackbox/lib/daemon.mjs'
 import { joinPeer, joinAddr, offer, answerTo, closeAllClients, closeClient, eventually, sleep } from '../blackbox/lib/clients.mjs'
 
@@ -15,7 +16,8 @@ const HANDSHAKES = 300
 const HANDSHAKES_DEADLINE_MS = 60000
 
 const federated = (name, standin) =>
-  startDaemon(['--backend', 'waku', '--server-id', name, '--waku-rest-url', standin.restUrl])
+  startDaemon(['--backend', 'waku', ...fed.args(name), '--waku-rest-url', standin.restUrl])
+let fed
 const ready = async (d) => (await httpGet(`${d.url}/readyz`)).status === 200
 const metric = async (d, name, label) => {
   const text = await getMetrics(d)
@@ -45,6 +47,7 @@ describe('cross-server handshakes over Waku at default settings', () => {
 
   before(async () => {
     [standinA, standinB] = await startMeshedPair()
+    fed = await makeFederation(['server-a', 'server-b'])
     A = await federated('server-a', standinA)
     B = await federated('server-b', standinB)
     await eventually(async () => await ready(A) && await ready(B), { timeoutMs: 20000, what: 'both servers ready' })
@@ -54,6 +57,7 @@ describe('cross-server handshakes over Waku at default settings', () => {
     closeAllClients()
     await stopAllDaemons()
     await Promise.all([standinA?.stop(), standinB?.stop()])
+    fed?.cleanup()
   })
 
   it(`${HANDSHAKES} sequential handshakes: none lost, and the round trip within bounds`, TIMEOUT, async () => {

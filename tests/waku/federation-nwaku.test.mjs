@@ -4,9 +4,11 @@
 // retries ten times a second.
 // Run from the repository root: node --test tests/waku/   (needs WEBRTC_STAR_SERVER_BIN)
 
-import { describe, it, after, afterEach } from 'node:test'
+import { describe, it, before, after, afterEach } from 'node:test'
 import assert from 'node:assert/strict'
 import { startStandin, waitForMesh } from './lib/standin.mjs'
+import { makeFederation } from './lib/federation-keys.mjs'
+import { newKey, presence, publish } from './lib/federation-envelopes.mjs'
 import { startDaemon, stopAllDaemons, httpGet, getMetrics, metricSum } from '../blackbox/lib/daemon.mjs'
 import { joinPeer, joinAddr, offer, peerId, closeAllClients, eventually, sleep } from '../blackbox/lib/clients.mjs'
 
@@ -18,17 +20,14 @@ async function standin (opts) {
   standins.push(s)
   return s
 }
-const federated = (restUrl, args = []) => startDaemon(['--backend', 'waku', '--waku-rest-url', restUrl, ...args])
+// The daemon trusts server X, whose key the test holds and whose envelopes it seals with js-waku.
+const serverX = newKey()
+let fed
+const federated = (restUrl, args = []) => startDaemon(['--backend', 'waku', '--waku-rest-url', restUrl, ...fed.args('d'), ...args])
 
-// Another server's join of `peer`, published straight to nwaku as that server would.
-async function remoteJoin (standin, server, peer) {
-  const envelope = { v: 2, type: 'join', from: server, id: `j-${Date.now()}`, ts: Date.now(), peers: [peer] }
-  const r = await fetch(`${standin.restUrl}/relay/v1/messages/${encodeURIComponent('/waku/2/rs/66/0')}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ payload: Buffer.from(JSON.stringify(envelope)).toString('base64'), contentTopic: '/webrtc-star/1/presence/json' })
-  })
-  assert.equal(r.status, 200, await r.text())
+// Server X's join of `peer`, published straight to nwaku as that server would.
+async function remoteJoin (standin, peer) {
+  await publish(standin, presence(serverX, 'join', [peer]), { signer: serverX })
 }
 const readyz = (d) => httpGet(`${d.url}/readyz`)
 const metric = async (d, name, label) => {
@@ -39,12 +38,13 @@ const metric = async (d, name, label) => {
 }
 
 describe('the waku backend against nwaku behaviours', () => {
+  before(async () => { fed = await makeFederation(['d'], { extraTrusted: [[serverX.id, 'x']] }) })
   afterEach(async () => {
     closeAllClients()
     await stopAllDaemons()
     await Promise.all(standins.splice(0).map((s) => s.stop()))
   })
-  after(() => closeAllClients())
+  after(() => { closeAllClients(); fed?.cleanup() })
 
   it('nwaku without relay peers: /readyz 503 with the reason, ready once it has a peer', TIMEOUT, async () => {
     const lonely = await standin()
@@ -101,7 +101,7 @@ describe('the waku backend against nwaku behaviours', () => {
     await eventually(async () => /No connected peers/.test((await readyz(d)).body), { timeoutMs: 10000, what: 'subscribed' })
     const a = await joinPeer(d)
     const x = peerId()
-    await remoteJoin(s, 'server-x', x)
+    await remoteJoin(s, x)
     const toX = await a.rec.waitFor('ws-peer', (ma) => ma.endsWith(x), 5000)
     const big = offer(a, toX, { signal: { type: 'offer', sdp: 'a'.repeat(15 * 1024) } })
     a.socket.emit('ss-handshake', big)

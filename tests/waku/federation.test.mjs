@@ -8,6 +8,9 @@ import { describe, it, before, after, afterEach } from 'node:test'
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
 import { startStandin, waitForMesh } from './lib/standin.mjs'
+import { makeFederation } from './lib/federation-keys.mjs'
+import { createHash, ECDH } from 'node:crypto'
+import * as symmetric from '@waku/message-encryption/symmetric'
 import { startDaemon, stopAllDaemons, freePort, httpGet, getMetrics, metricSum } from '../blackbox/lib/daemon.mjs'
 import { joinPeer, connect, joinWithAck, joinAddr, peerId, offer, answerTo, closeAllClients, eventually, sleep } from '../blackbox/lib/clients.mjs'
 
@@ -15,8 +18,9 @@ const TIMEOUT = { timeout: 60000 }
 const FEDERATION_ARGS = ['--backend', 'waku', '--waku-poll-interval', '50ms',
   '--federation-presence-interval', '500ms', '--federation-peer-ttl', '2s']
 
+let fed
 async function federatedServer (name, standin) {
-  return startDaemon([...FEDERATION_ARGS, '--server-id', name, '--waku-rest-url', standin.restUrl])
+  return startDaemon([...FEDERATION_ARGS, ...fed.args(name), '--waku-rest-url', standin.restUrl])
 }
 
 async function readyz (daemon) {
@@ -34,6 +38,7 @@ describe('two servers federated over Waku relay', () => {
     standinA = await startStandin({ extraArgs: ['--rest-port', String(restPortA), '--tcp-port', String(tcpPortA), '--nodekey', keyA] })
     standinB = await startStandin({ peers: [standinA.relayAddr] })
     await waitForMesh([standinA, standinB])
+    fed = await makeFederation(['server-a', 'server-b'])
     A = await federatedServer('server-a', standinA)
     B = await federatedServer('server-b', standinB)
     await eventually(async () => (await readyz(A)).status === 200 && (await readyz(B)).status === 200,
@@ -44,6 +49,7 @@ describe('two servers federated over Waku relay', () => {
     closeAllClients()
     await stopAllDaemons()
     await Promise.all([standinA?.stop(), standinB?.stop()])
+    fed?.cleanup()
   })
 
   afterEach(() => closeAllClients())
@@ -84,7 +90,7 @@ describe('two servers federated over Waku relay', () => {
     await b.rec.waitFor('ws-peer', (ma) => ma.endsWith(a.id), 5000)
     const { socket: thief, rec: thiefRec } = await connect('v4', B.url)
     const err = await joinWithAck(thief, joinAddr(B.port, a.id))
-    assert.match(String(err), /already joined on server server-a/)
+    assert.match(String(err), new RegExp(`already joined on server ${fed.publicKey('server-a')}`))
     // B's peer answers an offer nobody made: dropped at A.
     const fake = answerTo(offer({ addr: joinAddr(B.port, a.id) }, b.addr))
     b.socket.emit('ss-handshake', fake)
@@ -92,28 +98,41 @@ describe('two servers federated over Waku relay', () => {
     await thiefRec.expectNone('ws-handshake', () => true, 10)
   })
 
-  it('a plain js-waku node on the topic decodes the envelopes as documented', TIMEOUT, async () => {
+  it('a js-waku node with the federation\'s presence key decrypts and verifies the envelopes as documented', TIMEOUT, async () => {
     const observer = await startStandin({ peers: [standinA.relayAddr] })
+    const topic = '/waku/2/rs/66/0'
+    const presenceTopic = '/webrtc-star/1/presence/json'
+    // protocol/waku_payload.cpp, presence_key: derived from the content-topic prefix.
+    const presenceKey = createHash('sha256').update('webrtc-star federation presence key v2\n/webrtc-star/1').digest()
+    const decoder = symmetric.createDecoder(presenceTopic, presenceKey, topic)
+    const idA = fed.publicKey('server-a')
     try {
       await waitForMesh([observer])
       // The observer's REST cache fills from relay: subscribed to the shard at start.
-      await fetch(`${observer.restUrl}/relay/v1/messages/${encodeURIComponent('/waku/2/rs/66/0')}`)
+      await fetch(`${observer.restUrl}/relay/v1/messages/${encodeURIComponent(topic)}`)
       const a = await joinPeer(A)
-      let envelopes = []
+      const seen = []
       await eventually(async () => {
-        const res = await fetch(`${observer.restUrl}/relay/v1/messages/${encodeURIComponent('/waku/2/rs/66/0')}`)
+        const res = await fetch(`${observer.restUrl}/relay/v1/messages/${encodeURIComponent(topic)}`)
         for (const m of await res.json()) {
-          if (!m.contentTopic.startsWith('/webrtc-star/1/')) continue
-          envelopes.push({ topic: m.contentTopic, e: JSON.parse(Buffer.from(m.payload, 'base64').toString('utf8')) })
+          if (m.contentTopic !== presenceTopic) continue
+          assert.equal(m.version, 1, 'a Waku message of version 1 (26/WAKU2-PAYLOAD)')
+          const raw = Buffer.from(m.payload, 'base64')
+          assert.throws(() => JSON.parse(raw.toString('utf8')), 'not readable without the key')
+          const msg = await decoder.fromProtoObj(topic, { payload: raw, contentTopic: m.contentTopic, version: 1 })
+          assert.ok(msg, 'decrypted with the presence key')
+          seen.push({ msg, e: JSON.parse(Buffer.from(msg.payload).toString('utf8')) })
         }
-        return envelopes.some(({ e }) => e.from === 'server-a' && e.peers?.includes(a.id))
+        return seen.some(({ e }) => e.from === idA && e.peers?.includes(a.id))
       }, { timeoutMs: 5000, what: "an envelope announcing A's peer" })
-      const { topic, e } = envelopes.find(({ e }) => e.from === 'server-a' && e.peers?.includes(a.id))
-      assert.equal(topic, '/webrtc-star/1/presence/json')
+      const { msg, e } = seen.find(({ e }) => e.from === idA && e.peers?.includes(a.id))
       assert.equal(e.v, 2)
       assert.ok(['join', 'presence'].includes(e.type))
       assert.equal(typeof e.id, 'string')
       assert.equal(typeof e.ts, 'number')
+      // Signed by A's federation key: the id is its compressed form.
+      assert.equal(Buffer.from(msg.signaturePublicKey).toString('hex'),
+        ECDH.convertKey(idA, 'secp256k1', 'hex', 'hex', 'uncompressed'))
     } finally {
       await observer.stop()
     }

@@ -16,7 +16,6 @@ namespace fed = protocol::federation;
 
 namespace {
 
-constexpr std::size_t max_seen = 8192;
 constexpr std::chrono::milliseconds max_backoff{5000};
 // How often nwaku's /health is read: how soon /readyz notices a node cut off from its relay.
 constexpr std::chrono::milliseconds health_interval{5000};
@@ -67,16 +66,29 @@ url_parts parse_url(std::string const& url) {
     return u;
 }
 
+std::unique_ptr<federation::trust_list> open_trust_list(config const& cfg) {
+    if (cfg.federation_open) return nullptr;
+    return std::make_unique<federation::trust_list>(cfg.federation_trusted_keys);
+}
+
+std::int64_t now_ms() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
 }  // namespace
 
-waku_backend::waku_backend(config const& cfg, metrics& m, std::string server_id)
+waku_backend::waku_backend(config const& cfg, metrics& m, fed::private_key key)
     : cfg_(cfg),
       metrics_(m),
-      server_id_(std::move(server_id)),
+      sealer_(key, cfg.waku_content_topic_prefix),
+      trust_(open_trust_list(cfg)),
+      gate_(sealer_, trust_.get(), cfg.federation_max_clock_skew.count(), m),
+      server_id_(sealer_.own_id()),
       topic_path_(url_encode(cfg.waku_pubsub_topic)),
       presence_topic_(cfg.waku_content_topic_prefix + "/presence/json"),
       signal_topic_(cfg.waku_content_topic_prefix + "/signal/json"),
-      max_envelope_(std::min(fed::max_envelope_size,
+      max_envelope_(std::min(protocol::waku_payload::max_sealed_size,
                              cfg.waku_max_message_size > nwaku_message_overhead
                                  ? cfg.waku_max_message_size - nwaku_message_overhead
                                  : 0)),
@@ -91,6 +103,7 @@ waku_backend::waku_backend(config const& cfg, metrics& m, std::string server_id)
     poller_ = std::make_shared<rest_client>(io_.get_executor(), url.host, url.port);
     publisher_ = std::make_shared<rest_client>(io_.get_executor(), url.host, url.port);
     metrics_.federation_degraded.store(1);
+    metrics_.federation_public_key = fed::to_text(sealer_.own_key());
 }
 
 waku_backend::~waku_backend() { stop(); }
@@ -99,6 +112,14 @@ void waku_backend::start(backend_events& events) {
     events_ = &events;
     log()->info("waku backend: server {} on {} via {} (envelopes up to {} bytes, nwaku --max-msg-size {})",
                 server_id_, cfg_.waku_pubsub_topic, cfg_.waku_rest_url, max_envelope_, cfg_.waku_max_message_size);
+    log()->info("waku backend: our public key (for the other servers' trust lists): {}",
+                fed::to_text(sealer_.own_key()));
+    if (trust_)
+        log()->info("waku backend: trusting {} server keys from {}", trust_->size(), trust_->file());
+    else
+        log()->warn("waku backend: OPEN MODE (--federation-open): envelopes signed by ANY key on the relay are "
+                    "believed; anyone who can publish on {} can announce peers here and dial ours",
+                    cfg_.waku_pubsub_topic);
     thread_ = std::thread([this] { io_.run(); });
     net::post(io_, [this] { do_check_version(); });
 }
@@ -110,8 +131,17 @@ void waku_backend::stop() {
 }
 
 std::optional<std::string> waku_backend::degraded() const {
-    std::lock_guard lock(health_mutex_);
-    return link_problem_ ? link_problem_ : health_problem_;
+    {
+        std::lock_guard lock(health_mutex_);
+        if (link_problem_ || health_problem_) return link_problem_ ? link_problem_ : health_problem_;
+    }
+    return trust_ ? trust_->problem() : std::nullopt;
+}
+
+void waku_backend::reload() {
+    if (!trust_) return log()->info("SIGHUP: open mode, no trust list to reload");
+    if (auto problem = trust_->reload()) return log()->error("SIGHUP: {}", *problem);
+    log()->info("SIGHUP: trust list reloaded: {} server keys from {}", trust_->size(), trust_->file());
 }
 
 void waku_backend::update_degraded() {
@@ -291,42 +321,24 @@ void waku_backend::on_messages(std::string const& body) {
         metrics_.federation_dropped.inc("bad_message");
         return;
     }
-    for (auto const& m : messages) {
-        if (!m.is_object() || !m.contains("payload") || !m["payload"].is_string() || !m.contains("contentTopic") ||
-            !m["contentTopic"].is_string()) {
-            metrics_.federation_dropped.inc("bad_message");
-            continue;
-        }
-        auto const& topic = m["contentTopic"].get_ref<std::string const&>();
-        if (topic != presence_topic_ && topic != signal_topic_) continue;  // someone else's traffic
-        auto payload = protocol::base64_decode(m["payload"].get_ref<std::string const&>());
-        if (!payload) {
-            metrics_.federation_dropped.inc("bad_message");
-            continue;
-        }
-        auto decoded = fed::decode(*payload);
-        if (!decoded.value) {
-            metrics_.federation_dropped.inc(decoded.error);
-            continue;
-        }
-        on_envelope(std::move(*decoded.value));
-    }
+    for (auto const& m : messages) on_message(m);
 }
 
-bool waku_backend::seen(std::string const& id) {
-    if (!seen_.insert(id).second) return true;
-    seen_order_.push_back(id);
-    if (seen_order_.size() > max_seen) {
-        seen_.erase(seen_order_.front());
-        seen_order_.pop_front();
-    }
-    return false;
+void waku_backend::on_message(nlohmann::json const& m) {
+    if (!m.is_object() || !m.contains("payload") || !m["payload"].is_string() || !m.contains("contentTopic") ||
+        !m["contentTopic"].is_string())
+        return metrics_.federation_dropped.inc("bad_message");
+    auto const& topic = m["contentTopic"].get_ref<std::string const&>();
+    if (topic != presence_topic_ && topic != signal_topic_) return;  // someone else's traffic
+    std::uint64_t version = 0;  // nwaku leaves it out when it is 0
+    if (auto v = m.find("version"); v != m.end() && v->is_number_unsigned()) version = v->get<std::uint64_t>();
+    auto payload = protocol::base64_decode(m["payload"].get_ref<std::string const&>());
+    if (!payload) return metrics_.federation_dropped.inc("bad_message");
+    auto bytes = std::span(reinterpret_cast<std::uint8_t const*>(payload->data()), payload->size());
+    if (auto e = gate_.admit(bytes, version, topic == signal_topic_, now_ms())) on_envelope(std::move(*e));
 }
 
 void waku_backend::on_envelope(fed::envelope e) {
-    if (e.from == server_id_) return metrics_.federation_dropped.inc("own_echo");
-    if (seen(e.from + "/" + e.id)) return metrics_.federation_dropped.inc("duplicate");
-    if (e.is_signal() && e.to != server_id_) return metrics_.federation_dropped.inc("not_for_us");
     inc(metrics_.federation_received);
     switch (e.type) {
         case fed::envelope_type::presence:

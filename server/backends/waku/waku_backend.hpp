@@ -5,11 +5,15 @@
 // no push; a GET returns what arrived since the last one and clears it), fast while a
 // cross-server handshake is in flight or likely and slower when idle (poll_pacer.hpp), reads
 // GET /health now and then (nwaku without relay peers is "not ready"), and publishes
-// envelopes (protocol/federation_envelope.hpp) with POST /relay/v1/messages/{topic}.
+// envelopes (protocol/federation_envelope.hpp) with POST /relay/v1/messages/{topic}, each signed
+// with this server's key and encrypted (federation/sealer.hpp: Waku message version 1). What
+// arrives passes the gate (federation/gate.hpp: trusted signer, its own id, fresh, not a replay,
+// for us) before the hub hears of it.
 //
 // Runs on its own thread; when nwaku is unreachable it reports itself degraded, retries with
 // backoff and recovers by itself, while local signalling carries on untouched. Everything
-// below is owned by that thread, except `stopping_` and the problems behind `health_mutex_`.
+// below is owned by that thread, except `stopping_`, the problems behind `health_mutex_` and the
+// trust list (its own lock: SIGHUP reloads it from the signal thread).
 // stop() is synchronous: it publishes what is pending (the leaves of the peers that went),
 // waits for that for at most a bounded time, and returns after the thread's last call into
 // the hub.
@@ -19,6 +23,9 @@
 #include "backends/waku/poll_pacer.hpp"
 #include "backends/waku/rest_client.hpp"
 #include "config/config.hpp"
+#include "federation/gate.hpp"
+#include "federation/sealer.hpp"
+#include "federation/trust_list.hpp"
 #include "metrics/metrics.hpp"
 #include "protocol/federation_envelope.hpp"
 #include "signalling/backend.hpp"
@@ -26,12 +33,12 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <nlohmann/json_fwd.hpp>
 
 #include <atomic>
 #include <deque>
 #include <mutex>
 #include <thread>
-#include <unordered_set>
 
 namespace star::server::waku {
 
@@ -41,7 +48,8 @@ inline constexpr std::size_t nwaku_message_overhead = 2048;
 
 class waku_backend : public backend {
 public:
-    waku_backend(config const& cfg, metrics& m, std::string server_id);
+    // Throws std::runtime_error when the trust list cannot be used (start-up only).
+    waku_backend(config const& cfg, metrics& m, protocol::federation::private_key key);
     ~waku_backend() override;
 
     char const* name() const override { return "waku"; }
@@ -52,6 +60,7 @@ public:
     void announce(presence_change change, std::vector<std::string> peer_ids) override;
     void send(remote_signal signal) override;
     std::optional<std::string> degraded() const override;
+    void reload() override;
 
 private:
     struct outgoing {
@@ -77,8 +86,8 @@ private:
     void hurry_poll();
     void do_poll();
     void on_messages(std::string const& body);
+    void on_message(nlohmann::json const& m);
     void on_envelope(protocol::federation::envelope e);
-    bool seen(std::string const& id);
 
     // Publishing and stopping (waku_backend_publish.cpp).
     void publish(protocol::federation::envelope e, std::optional<remote_signal> offer = std::nullopt);
@@ -93,6 +102,9 @@ private:
 
     config const& cfg_;
     metrics& metrics_;
+    federation::sealer sealer_;
+    std::unique_ptr<federation::trust_list> trust_;  // null in open mode
+    federation::gate gate_;
     std::string server_id_;
     std::string topic_path_;  // the pubsub topic, URL-encoded
     std::string presence_topic_, signal_topic_;
@@ -113,8 +125,6 @@ private:
     std::chrono::milliseconds backoff_{0};
     std::vector<std::pair<presence_change, std::string>> pending_;  // announcements to coalesce
     bool flush_scheduled_ = false;
-    std::deque<std::string> seen_order_;
-    std::unordered_set<std::string> seen_;
     std::uint64_t next_id_ = 0;
     bool shutting_down_ = false;  // on the backend's thread: leaves go out, nothing comes in
 

@@ -30,7 +30,7 @@ std::shared_ptr<spdlog::logger> const& log() { return logger_for("signalling"); 
 
 bool is_signal(fed::envelope_type t) { return t == fed::envelope_type::signal || t == fed::envelope_type::unavailable; }
 
-std::int64_t now_ms() {
+std::int64_t wall_clock_ms() {
     return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
         .count();
 }
@@ -107,17 +107,27 @@ void waku_backend::send(remote_signal s) {
 void waku_backend::publish(fed::envelope e, std::optional<remote_signal> offer) {
     e.from = server_id_;
     e.id = new_envelope_id();
-    e.ts = now_ms();
+    e.ts = wall_clock_ms();
     auto out = std::make_shared<outgoing>();
     out->type = e.type;
     out->offer = std::move(offer);
-    std::string text = fed::encode(e);
-    if (text.size() > max_envelope_) {
+    std::vector<std::uint8_t> sealed;
+    try {
+        // A signal is encrypted to its destination's key: the trust list's, else the one its id is.
+        auto to_key = trust_ && e.is_signal() ? trust_->key_of(e.to) : std::nullopt;
+        sealed = sealer_.seal(e, to_key ? &*to_key : nullptr);
+    } catch (std::invalid_argument const& error) {
+        metrics_.federation_dropped.inc("other");
+        return give_up(*out, error.what());
+    }
+    if (sealed.size() > max_envelope_) {
         metrics_.federation_dropped.inc("too_large");
         return give_up(*out, "larger than nwaku's --max-msg-size allows");
     }
+    if (e.is_signal()) gate_.remember_own_signal(sealed);
     auto const& topic = e.is_signal() ? signal_topic_ : presence_topic_;
-    out->body = "{\"payload\":\"" + protocol::base64_encode(text) + "\",\"contentTopic\":";
+    std::string_view text(reinterpret_cast<char const*>(sealed.data()), sealed.size());
+    out->body = "{\"payload\":\"" + protocol::base64_encode(text) + "\",\"version\":1,\"contentTopic\":";
     protocol::json::append_quoted(out->body, topic);
     auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch());
     // The timestamp is fixed here, so a retry is the same Waku message (the same hash).

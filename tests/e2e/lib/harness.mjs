@@ -9,6 +9,7 @@ import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import path from 'node:path'
 import { startStandin, waitForMesh } from '../../waku/lib/standin.mjs'
+import { makeFederation } from '../../waku/lib/federation-keys.mjs'
 import { httpGet } from '../../blackbox/lib/daemon.mjs'
 
 const here = path.dirname(fileURLToPath(import.meta.url))
@@ -344,16 +345,19 @@ export class Scope {
     const standins = [first]
     while (standins.length < serverIds.length) standins.push(await this.standin({ peers: [first.relayAddr] }))
     await waitForMesh(standins)
+    // Each daemon with its own key, all trusting each other (tests/waku/lib/federation-keys.mjs).
+    const keys = await makeFederation(serverIds)
+    this.defer(() => keys.cleanup())
     const servers = []
-    for (const [i, serverId] of serverIds.entries()) {
+    for (const [i, name] of serverIds.entries()) {
       const s = await this.server('daemon', {
-        extraArgs: [...FEDERATION_ARGS, '--server-id', serverId, '--waku-rest-url', standins[i].restUrl]
+        extraArgs: [...FEDERATION_ARGS, ...keys.args(name), '--waku-rest-url', standins[i].restUrl]
       })
-      Object.assign(s, { serverId, standin: standins[i] })
+      Object.assign(s, { serverId: keys.publicKey(name), name, standin: standins[i] })
       servers.push(s)
     }
     await Promise.all(servers.map(s =>
-      until(async () => await readyz(s) === 200, 10_000, `${s.serverId}: GET /readyz to answer 200`)))
+      until(async () => await readyz(s) === 200, 10_000, `${s.name}: GET /readyz to answer 200`)))
     return servers
   }
 
