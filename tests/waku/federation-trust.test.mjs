@@ -8,6 +8,7 @@
 
 import { describe, it, before, after, afterEach } from 'node:test'
 import assert from 'node:assert/strict'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { startStandin, waitForMesh } from './lib/standin.mjs'
 import { makeFederation } from './lib/federation-keys.mjs'
 import { newKey, presence, signal, publish, publishRaw, receive, open, SIGNAL_TOPIC, PRESENCE_TOPIC } from './lib/federation-envelopes.mjs'
@@ -189,6 +190,31 @@ describe('federation trust: a rogue publisher on the relay', () => {
     await joinPeer(A, 'v4', { id })  // throws if refused
   })
 
+  it('SIGHUP reloads the trust list; a bad file keeps the old one and /readyz names the problem', TIMEOUT, async () => {
+    const good = readFileSync(fed.trustFile, 'utf8')
+    try {
+      writeFileSync(fed.trustFile, 'not-a-key here\n')
+      A.process.kill('SIGHUP')
+      await eventually(async () => (await httpGet(`${A.url}/readyz`)).status === 503, { timeoutMs: 5000, what: '/readyz 503' })
+      assert.match((await httpGet(`${A.url}/readyz`)).body, /trust list not reloaded.*not a public key/)
+      // The old list is still in force: T is still trusted.
+      const p = peerId()
+      await publish(standinR, presence(trusted, 'join', [p]), { signer: trusted })
+      await a.rec.waitFor('ws-peer', (ma) => ma.endsWith(p), 8000)
+      // T's key removed (a rotation's last step): its envelopes are refused from now on.
+      writeFileSync(fed.trustFile, good.split('\n').filter((l) => !l.startsWith(trusted.id)).join('\n'))
+      A.process.kill('SIGHUP')
+      await eventually(async () => (await httpGet(`${A.url}/readyz`)).status === 200, { timeoutMs: 5000, what: '/readyz 200' })
+      const before = await refused(A, 'unknown_key')
+      await publish(standinR, presence(trusted, 'join', [peerId()]), { signer: trusted })
+      await refusedAtLeast(A, 'unknown_key', before)
+    } finally {
+      writeFileSync(fed.trustFile, good)
+      A.process.kill('SIGHUP')
+      await eventually(async () => (await httpGet(`${A.url}/readyz`)).status === 200, { timeoutMs: 5000, what: '/readyz 200' })
+    }
+  })
+
   it('interop: a trusted key speaks to A through js-waku, and reads and verifies what A sends it', TIMEOUT, async () => {
     // T announces a peer with an envelope js-waku sealed: A's peer hears of it.
     const p = peerId()
@@ -216,5 +242,44 @@ describe('federation trust: a rogue publisher on the relay', () => {
       { signer: trusted, to: fed.publicKey('a') })
     const got = await a.rec.waitFor('ws-handshake', (h) => h.intentId === off.intentId && h.answer, 5000)
     assert.deepEqual(got.signal, ans.signal)
+  })
+})
+
+describe('federation trust at start', () => {
+  let fed
+  before(async () => { fed = await makeFederation(['a']) })
+  after(() => fed?.cleanup())
+
+  const refusesToStart = async (args, pattern) => {
+    const d = await startDaemon(['--backend', 'waku', ...args]).catch((e) => e)
+    // Either startDaemon saw it exit, or it is given a moment to.
+    if (!(d instanceof Error)) {
+      const exit = await d.waitExit(5000)
+      assert.ok(exit && exit.code !== 0, 'it exits non-zero')
+      assert.match(d.stderr, pattern)
+    } else {
+      assert.match(String(d.message), pattern)
+    }
+  }
+
+  it('with --backend waku, no trust list and no --federation-open: refuses to start, saying what to do', TIMEOUT, async () => {
+    await refusesToStart(['--federation-key-file', fed.keyFile('a')], /--federation-trusted-keys FILE.*--federation-open/)
+  })
+
+  it('an empty trust list or an unreadable one: refuses to start, naming the file', TIMEOUT, async () => {
+    writeFileSync(fed.trustFile, '# nobody yet\n')
+    await refusesToStart(['--federation-key-file', fed.keyFile('a'), '--federation-trusted-keys', fed.trustFile], /no public key/)
+    await refusesToStart(['--federation-key-file', fed.keyFile('a'), '--federation-trusted-keys', `${fed.dir}/missing`], /cannot read trust list/)
+  })
+
+  it('open mode starts, and says so loudly', TIMEOUT, async () => {
+    const s = await startStandin()
+    try {
+      const d = await startDaemon(['--backend', 'waku', '--federation-key-file', fed.keyFile('a'), '--federation-open', '--waku-rest-url', s.restUrl])
+      await eventually(async () => /OPEN MODE/.test(d.stderr + d.stdout), { timeoutMs: 5000, what: 'the open-mode warning' })
+      await d.stop()
+    } finally {
+      await s.stop()
+    }
   })
 })
