@@ -151,3 +151,31 @@ TEST_CASE("the federation key file comes from flags, environment and file; keyge
     CHECK_THROWS_AS(load({"--federation-keygen"}), config_error);
     CHECK_THROWS_AS(load({"--federation-key-file", ""}), config_error);
 }
+
+TEST_CASE("--backend waku needs a key file and a trust list, or open mode said out loud") {
+    auto waku = [](std::vector<std::string> more) {
+        std::vector<std::string> args{"--backend", "waku"};
+        args.insert(args.end(), more.begin(), more.end());
+        return load(args);
+    };
+    CHECK_THROWS_WITH(waku({"--federation-trusted-keys", "/t"}), Catch::Contains("--federation-key-file"));
+    CHECK_THROWS_WITH(waku({"--federation-key-file", "/k"}), Catch::Contains("--federation-trusted-keys FILE"));
+    CHECK_THROWS_AS(waku({"--federation-key-file", "/k", "--federation-trusted-keys", "/t", "--federation-open"}),
+                    config_error);
+    auto c = waku({"--federation-key-file", "/k", "--federation-trusted-keys", "/t"});
+    CHECK(c.federation_trusted_keys == "/t");
+    CHECK_FALSE(c.federation_open);
+    CHECK(waku({"--federation-key-file", "/k", "--federation-open"}).federation_open);
+    CHECK(load({}, {"WEBRTC_STAR_FEDERATION_OPEN=true"}).federation_open);
+    // The memory backend needs none of it; --federation-keygen neither.
+    CHECK_NOTHROW(load({"--federation-keygen", "--federation-key-file", "/k", "--backend", "waku"}));
+}
+
+TEST_CASE("federation clock skew and per-server quota are bounded") {
+    CHECK(load({}).federation_max_clock_skew == 60s);
+    CHECK(load({"--federation-max-clock-skew", "5s"}).federation_max_clock_skew == 5s);
+    CHECK_THROWS_AS(load({"--federation-max-clock-skew", "10ms"}), config_error);
+    CHECK_THROWS_AS(load({"--federation-max-clock-skew", "2h"}), config_error);
+    CHECK(load({"--federation-max-peers-per-server", "7"}).federation_max_peers_per_server == 7);
+    CHECK_THROWS_AS(load({"--federation-max-peers-per-server", "0"}), config_error);
+}
