@@ -115,7 +115,7 @@ int run_server(config const& cfg, std::shared_ptr<tls_context> tls) {
               active_backend->server_id(), cfg.metrics ? "on" : "off");
     if (cfg.plain_port) log->info("listening on {} (plain)", describe(listeners[1]->local_endpoint()));
 
-    int received = wait_for_stop(signals_context, signals, tls.get(), *federation);
+    int received = wait_for_stop(signals_context, signals, tls.get(), *active_backend);
     log->info("signal {}: closing {} connections", received, sessions.size());
     for (auto& l : listeners) l->stop();
     drain(sessions, cfg.shutdown_timeout);
