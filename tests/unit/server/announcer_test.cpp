@@ -19,7 +19,7 @@ struct announcer_fixture {
     boost::asio::io_context io;
     config cfg;
     peer_table table;
-    remote_peers remote{100'000};
+    remote_peers remote{100'000, 100'000};
     outbox out;
     std::minstd_rand rng{42};
     int batches_scheduled = 0;
