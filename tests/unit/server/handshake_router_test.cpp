@@ -21,7 +21,7 @@ struct router_fixture {
     boost::asio::io_context io;
     metrics stats;
     peer_table table;
-    remote_peers remote{100};
+    remote_peers remote{100, 100};
     outbox out;
     recording_backend servers;
     deferred_log log{spdlog::default_logger(), stats};
