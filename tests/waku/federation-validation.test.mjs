@@ -1,34 +1,29 @@
 // A handshake that arrives from another server is checked exactly as a local ss-handshake is,
-// and counted the same way. One daemon with its nwaku stand-in; the test plays the other server
-// ("server-x") by publishing raw envelopes on the same relay, as any publisher on the topic can.
+// and counted the same way. One daemon with its nwaku stand-in; the test plays another server of
+// the federation ("server-x", a key in the daemon's trust list) by publishing envelopes it seals
+// and signs itself (js-waku's @waku/message-encryption) on the same relay: what a trusted server
+// sends is believed, and must still pass the local checks.
 // Run from the repository root: node --test tests/waku/   (needs WEBRTC_STAR_SERVER_BIN)
 
 import { describe, it, before, after, afterEach } from 'node:test'
 import assert from 'node:assert/strict'
 import { startStandin } from './lib/standin.mjs'
+import { makeFederation } from './lib/federation-keys.mjs'
+import { newKey, presence, signal as signalEnvelope, publish } from './lib/federation-envelopes.mjs'
 import { startDaemon, stopAllDaemons, getMetrics, metricSum } from '../blackbox/lib/daemon.mjs'
 import { joinPeer, joinAddr, peerId, offer, answerTo, closeClient, closeAllClients, eventually } from '../blackbox/lib/clients.mjs'
 
 const TIMEOUT = { timeout: 60000 }
 const MAX_MESSAGE = 20000
-const SERVER = 'server-s'
-const OTHER = 'server-x'
-let sequence = 0
+const other = newKey()  // server-x: trusted by the daemon
+let fed
 
-// Publishes `envelope` (version 1) as server-x would, through nwaku's REST publish route.
-async function publish (standin, contentTopic, envelope) {
-  const body = { v: 1, from: OTHER, id: `x-${Date.now()}-${++sequence}`, ts: Date.now(), ...envelope }
-  const r = await fetch(`${standin.restUrl}/relay/v1/messages/${encodeURIComponent('/waku/2/rs/66/0')}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ payload: Buffer.from(JSON.stringify(body)).toString('base64'), contentTopic })
-  })
-  assert.equal(r.status, 200, await r.text())
+const announce = (standin, id) => publish(standin, presence(other, 'join', [id]), { signer: other })
+const signal = (standin, payload, { src, dst }) => {
+  const to = fed.publicKey('s')
+  return publish(standin, signalEnvelope(other, to, { src, dst, intent: payload.intentId, answer: payload.answer === true, payload }),
+    { signer: other, to })
 }
-const announce = (standin, id) => publish(standin, '/webrtc-star/1/presence/json', { type: 'join', peers: [id] })
-const signal = (standin, payload, { src, dst }) => publish(standin, '/webrtc-star/1/signal/json', {
-  type: 'signal', to: SERVER, src, dst, intent: payload.intentId, answer: payload.answer === true, payload
-})
 
 async function metric (d, name, label) {
   const text = await getMetrics(d)
@@ -46,14 +41,16 @@ describe('handshakes from another server pass the local checks', () => {
   let standin, S
 
   before(async () => {
+    fed = await makeFederation(['s'], { extraTrusted: [[other.id, 'server-x']] })
     standin = await startStandin()
-    S = await startDaemon(['--backend', 'waku', '--server-id', SERVER, '--waku-rest-url', standin.restUrl,
+    S = await startDaemon(['--backend', 'waku', ...fed.args('s'), '--waku-rest-url', standin.restUrl,
       '--waku-poll-interval', '50ms', '--max-message-size', String(MAX_MESSAGE)])
   })
   after(async () => {
     closeAllClients()
     await stopAllDaemons()
     await standin?.stop()
+    fed?.cleanup()
   })
   afterEach(() => closeAllClients())
 
