@@ -48,8 +48,7 @@ handshake_result parse_handshake(std::optional<json::value> const& arg) {
             if (!a) error = "handshake_bad_dst";
             else h.dst = std::move(*a), have_dst = true;
         } else if (json::key_equals(key, "intentId")) {
-            if (v.type != json::kind::string || v.text.size() < 3 ||
-                v.text.size() > max_intent_id_length + 2)
+            if (v.type != json::kind::string || v.text.size() < 3 || v.text.size() > max_intent_id_length + 2)
                 error = "handshake_bad_intent";
             else h.intent_id = json::unescape(v.text), have_intent = true;
         } else if (json::key_equals(key, "signal")) {
@@ -62,8 +61,7 @@ handshake_result parse_handshake(std::optional<json::value> const& arg) {
         return error.empty();
     });
     if (!error.empty()) return {std::nullopt, error};
-    if (!have_src || !have_dst || !have_intent || !have_signal)
-        return {std::nullopt, "handshake_missing_field"};
+    if (!have_src || !have_dst || !have_intent || !have_signal) return {std::nullopt, "handshake_missing_field"};
     return {std::move(h), {}};
 }
 
@@ -84,8 +82,8 @@ std::string ws_handshake_error_frame(std::string_view payload, std::string_view 
     // "err" the sender put there itself when the recipient parses it.
     std::string_view members = json::detail::skip_ws(payload.substr(1));
     members.remove_suffix(1);  // the closing brace
-    while (!members.empty() && (members.back() == ' ' || members.back() == '\n' || members.back() == '\r' ||
-                                members.back() == '\t'))
+    while (!members.empty() &&
+           (members.back() == ' ' || members.back() == '\n' || members.back() == '\r' || members.back() == '\t'))
         members.remove_suffix(1);
     std::string object = "{";
     object += members;

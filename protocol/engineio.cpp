@@ -13,12 +13,18 @@ std::optional<packet> parse(std::string_view frame) {
 
 std::string_view message_of(handshake_error e) {
     switch (e) {
-        case handshake_error::unknown_transport: return "Transport unknown";
-        case handshake_error::unknown_sid: return "Session ID unknown";
-        case handshake_error::bad_handshake_method: return "Bad handshake method";
-        case handshake_error::bad_request: return "Bad request";
-        case handshake_error::forbidden: return "Forbidden";
-        case handshake_error::unsupported_protocol_version: return "Unsupported protocol version";
+        case handshake_error::unknown_transport:
+            return "Transport unknown";
+        case handshake_error::unknown_sid:
+            return "Session ID unknown";
+        case handshake_error::bad_handshake_method:
+            return "Bad handshake method";
+        case handshake_error::bad_request:
+            return "Bad request";
+        case handshake_error::forbidden:
+            return "Forbidden";
+        case handshake_error::unsupported_protocol_version:
+            return "Unsupported protocol version";
     }
     return "Bad request";
 }

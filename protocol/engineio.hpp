@@ -48,14 +48,14 @@ std::string error_body(handshake_error e);
 enum class transport { polling, websocket };
 
 struct handshake_request {
-    std::string_view method;       // HTTP method
-    std::string_view query;        // the URL's query string, without '?'
+    std::string_view method;  // HTTP method
+    std::string_view query;   // the URL's query string, without '?'
     bool is_websocket_upgrade;
     bool polling_enabled = false;  // --transports: whether HTTP long-polling is served
 };
 
 struct handshake_ok {
-    version protocol;              // for a request with a sid: the session's version decides
+    version protocol;  // for a request with a sid: the session's version decides
     transport kind;
     std::optional<std::string> sid;  // set: a request for an existing session (the caller looks it up)
 };

@@ -29,8 +29,8 @@ std::optional<private_key> parse_private_key(std::string_view hex);
 std::string to_hex(private_key const&);
 // 66 hex digits (compressed) or 130 (uncompressed, "04…"), optional "0x", a point on the curve.
 std::optional<public_key> parse_public_key(std::string_view text);
-std::string to_text(public_key const&);  // as written in a trust list: compressed, lower-case hex
-std::string server_id(public_key const&);  // the federation id (today the same text as to_text)
+std::string to_text(public_key const&);                        // as written in a trust list: compressed, lower-case hex
+std::string server_id(public_key const&);                      // the federation id (today the same text as to_text)
 std::array<std::uint8_t, 65> uncompressed(public_key const&);  // "04" || x || y, as js-waku wants it
 public_key public_of(private_key const&);
 // From OpenSSL's CSPRNG; throws std::runtime_error if it fails (start-up only).

@@ -7,9 +7,7 @@ namespace detail {
 
 namespace {
 
-bool is_hex(char c) {
-    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
+bool is_hex(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
 
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
@@ -29,8 +27,7 @@ std::size_t scan_string(std::string_view s, std::size_t i) {
                 for (int k = 1; k <= 4; ++k)
                     if (!is_hex(s[i + k])) return std::string_view::npos;
                 i += 4;
-            } else if (e != '"' && e != '\\' && e != '/' && e != 'b' && e != 'f' && e != 'n' &&
-                       e != 'r' && e != 't') {
+            } else if (e != '"' && e != '\\' && e != '/' && e != 'b' && e != 'f' && e != 'n' && e != 'r' && e != 't') {
                 return std::string_view::npos;
             }
         }
@@ -218,11 +215,21 @@ std::string unescape(std::string_view quoted) {
         }
         char e = s[++i];
         switch (e) {
-            case 'b': out += '\b'; break;
-            case 'f': out += '\f'; break;
-            case 'n': out += '\n'; break;
-            case 'r': out += '\r'; break;
-            case 't': out += '\t'; break;
+            case 'b':
+                out += '\b';
+                break;
+            case 'f':
+                out += '\f';
+                break;
+            case 'n':
+                out += '\n';
+                break;
+            case 'r':
+                out += '\r';
+                break;
+            case 't':
+                out += '\t';
+                break;
             case 'u': {
                 std::uint32_t cp = detail::hex4(s.substr(i + 1));
                 i += 4;
@@ -237,7 +244,9 @@ std::string unescape(std::string_view quoted) {
                 detail::append_utf8(out, cp);
                 break;
             }
-            default: out += e; break;  // '"', '\\', '/'
+            default:
+                out += e;
+                break;  // '"', '\\', '/'
         }
     }
     return out;

@@ -23,8 +23,7 @@ inline constexpr int default_max_depth = 64;
 // Validates exactly one JSON value at the start of `text` (leading whitespace allowed).
 // Returns the value and sets `rest` to what follows it, or nullopt if invalid or nested
 // deeper than `max_depth`.
-std::optional<value> scan(std::string_view text, std::string_view& rest,
-                          int max_depth = default_max_depth);
+std::optional<value> scan(std::string_view text, std::string_view& rest, int max_depth = default_max_depth);
 
 // Validates that `text` is exactly one JSON value (surrounding whitespace allowed).
 std::optional<value> scan_whole(std::string_view text, int max_depth = default_max_depth);

@@ -7,8 +7,7 @@
 namespace star::protocol {
 namespace {
 
-constexpr std::string_view base58_alphabet =
-    "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
+constexpr std::string_view base58_alphabet = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
 
 constexpr std::size_t max_peer_id_text = 128;
 

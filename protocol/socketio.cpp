@@ -74,7 +74,7 @@ std::string_view invalid_reason(packet const& p) {
             return data ? "bad_payload" : std::string_view{};
         case packet_type::connect_error:
             return data && (data->type == json::kind::object || data->type == json::kind::string) ? std::string_view{}
-                                                                                                 : "bad_payload";
+                                                                                                  : "bad_payload";
         case packet_type::event:
         case packet_type::binary_event:
             return data && valid_event_array(*data) ? std::string_view{} : "bad_payload";

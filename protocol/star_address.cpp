@@ -22,8 +22,8 @@ bool valid_ip6(std::string const& v) {
 bool valid_dns_name(std::string_view v) {
     if (v.empty() || v.size() > 253) return false;
     for (char c : v) {
-        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                  c == '-' || c == '.' || c == '_';
+        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '.' ||
+                  c == '_';
         if (!ok) return false;
     }
     return true;
@@ -61,8 +61,9 @@ star_address_result parse_star_address(std::string_view text) {
     auto parts = split_components(text);
     // host value tcp port ws|wss p2p-webrtc-star p2p|ipfs id
     if (parts.size() != 8) {
-        return refuse("not a webrtc-star address: expected /<ip4|ip6|dns4|dns6|dns|dnsaddr>/<host>"
-                      "/tcp/<port>/<ws|wss>/p2p-webrtc-star/p2p/<peer id>");
+        return refuse(
+            "not a webrtc-star address: expected /<ip4|ip6|dns4|dns6|dns|dnsaddr>/<host>"
+            "/tcp/<port>/<ws|wss>/p2p-webrtc-star/p2p/<peer id>");
     }
     std::string host(parts[1]);
     if (parts[0] == "ip4") {

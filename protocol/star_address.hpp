@@ -14,11 +14,11 @@ namespace star::protocol {
 inline constexpr std::size_t max_star_address_length = 512;
 
 struct star_address {
-    std::string text;          // as the peer joined with it
-    std::size_t prefix_length; // text.substr(0, prefix_length): the signalling part, without /p2p/<id>
-    std::string peer_id;       // the id's text
-    std::string key;           // canonical peer id (base58btc multihash)
-    bool legacy_ipfs = false;  // ended in /ipfs/<id>
+    std::string text;           // as the peer joined with it
+    std::size_t prefix_length;  // text.substr(0, prefix_length): the signalling part, without /p2p/<id>
+    std::string peer_id;        // the id's text
+    std::string key;            // canonical peer id (base58btc multihash)
+    bool legacy_ipfs = false;   // ended in /ipfs/<id>
 
     std::string_view prefix() const { return std::string_view(text).substr(0, prefix_length); }
 };

@@ -52,7 +52,8 @@ std::array<std::uint8_t, signature_size> sign(hash const& digest, federation::pr
 std::optional<federation::public_key> recover(hash const& digest, byte_view signature) {
     auto const* ctx = federation::secp256k1();
     secp256k1_ecdsa_recoverable_signature sig;
-    if (signature[64] > 3 || !secp256k1_ecdsa_recoverable_signature_parse_compact(ctx, &sig, signature.data(), signature[64]))
+    if (signature[64] > 3 ||
+        !secp256k1_ecdsa_recoverable_signature_parse_compact(ctx, &sig, signature.data(), signature[64]))
         return std::nullopt;
     secp256k1_ecdsa_signature plain;
     secp256k1_ecdsa_recoverable_signature_convert(ctx, &plain, &sig);

@@ -51,7 +51,8 @@ using random_source = std::function<void(std::span<std::uint8_t>)>;
 void system_random(std::span<std::uint8_t> out);
 
 // The inner layer, signed by `signer` (RFC 6979 nonces: the signature is deterministic).
-bytes encode_signed(byte_view payload, federation::private_key const& signer, random_source const& random = system_random);
+bytes encode_signed(byte_view payload, federation::private_key const& signer,
+                    random_source const& random = system_random);
 // The inner layer, unsigned (js-waku writes these when no signing key is given; we never do).
 bytes encode_unsigned(byte_view payload, random_source const& random = system_random);
 
@@ -67,7 +68,8 @@ decode_result decode(byte_view inner);
 
 bytes encrypt_symmetric(byte_view inner, symmetric_key const& key, random_source const& random = system_random);
 std::optional<bytes> decrypt_symmetric(byte_view sealed, symmetric_key const& key);
-bytes encrypt_asymmetric(byte_view inner, federation::public_key const& to, random_source const& random = system_random);
+bytes encrypt_asymmetric(byte_view inner, federation::public_key const& to,
+                         random_source const& random = system_random);
 std::optional<bytes> decrypt_asymmetric(byte_view sealed, federation::private_key const& own);
 
 // The key presence messages are encrypted with: SHA-256 of a fixed label and a string every member

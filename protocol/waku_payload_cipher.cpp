@@ -101,7 +101,8 @@ std::optional<bytes> decrypt_symmetric(byte_view sealed, symmetric_key const& ke
     int final_size = 0;
     if (EVP_DecryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, key.bytes.data(), iv.data()) != 1 ||
         !update(ctx.get(), cipher, out.data()) ||
-        EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, symmetric_tag_size, const_cast<std::uint8_t*>(tag.data())) != 1 ||
+        EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, symmetric_tag_size,
+                            const_cast<std::uint8_t*>(tag.data())) != 1 ||
         EVP_DecryptFinal_ex(ctx.get(), nullptr, &final_size) != 1)
         return std::nullopt;
     return out;
@@ -138,7 +139,8 @@ std::optional<bytes> decrypt_asymmetric(byte_view sealed, federation::private_ke
     auto mac = hmac_sha256(keys->mac, iv_and_cipher);
     if (CRYPTO_memcmp(mac.data(), sealed.data() + sealed.size() - mac_size, mac_size) != 0) return std::nullopt;
     bytes out(iv_and_cipher.size() - ecies_iv_size);
-    if (!aes_128_ctr(keys->encryption, iv_and_cipher.first(ecies_iv_size), iv_and_cipher.subspan(ecies_iv_size), out.data()))
+    if (!aes_128_ctr(keys->encryption, iv_and_cipher.first(ecies_iv_size), iv_and_cipher.subspan(ecies_iv_size),
+                     out.data()))
         return std::nullopt;
     return out;
 }

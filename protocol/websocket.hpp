@@ -65,9 +65,9 @@ private:
     event fail(std::uint16_t code);
 
     std::size_t max_message_;
-    std::string buffer_;     // received, not yet consumed
+    std::string buffer_;  // received, not yet consumed
     std::size_t offset_ = 0;
-    std::string message_;    // a fragmented message being assembled
+    std::string message_;  // a fragmented message being assembled
     bool in_message_ = false;
     opcode message_op_ = opcode::text;
     bool failed_ = false;

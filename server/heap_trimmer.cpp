@@ -12,7 +12,7 @@ namespace star::server {
 
 namespace {
 constexpr std::chrono::seconds look_every{1};
-constexpr std::uint64_t burst_frames = 20'000;  // frames written in a second that make a burst
+constexpr std::uint64_t burst_frames = 20'000;            // frames written in a second that make a burst
 constexpr std::int64_t burst_buffered = 8 * 1024 * 1024;  // bytes buffered for clients that make one
 constexpr int own_mapping_from = 128 * 1024;
 }  // namespace

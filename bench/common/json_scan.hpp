@@ -23,4 +23,4 @@ bool has_field(std::string_view json, std::string_view key);
 // Peer id at the end of a multiaddr: the text after the last "/p2p/".
 std::string_view peer_id_of(std::string_view multiaddr);
 
-} // namespace webrtc_star::scan
+}  // namespace webrtc_star::scan

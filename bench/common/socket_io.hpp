@@ -7,14 +7,14 @@
 namespace webrtc_star::sio {
 
 enum class packet_kind {
-    eio_open,      // 0{...}
-    eio_close,     // 1
-    eio_ping,      // 2
-    eio_pong,      // 3
-    sio_connect,   // 40{...}
-    sio_disconnect,// 41
-    sio_event,     // 42[...]
-    sio_error,     // 44{...}
+    eio_open,        // 0{...}
+    eio_close,       // 1
+    eio_ping,        // 2
+    eio_pong,        // 3
+    sio_connect,     // 40{...}
+    sio_disconnect,  // 41
+    sio_event,       // 42[...]
+    sio_error,       // 44{...}
     other
 };
 
@@ -31,4 +31,4 @@ struct event {
 // default namespace are accepted, other namespaces are not.
 bool parse_event(std::string_view frame, event& out);
 
-} // namespace webrtc_star::sio
+}  // namespace webrtc_star::sio

@@ -8,35 +8,29 @@ namespace webrtc_star::floor {
 
 namespace net = boost::asio;
 
-listener::listener(net::io_context& ioc, net::ip::tcp::endpoint ep,
-                   std::shared_ptr<peer_registry> peers, session_settings settings)
-    : ioc_(ioc), acceptor_(ioc), peers_(std::move(peers)), settings_(settings)
-{
+listener::listener(net::io_context& ioc, net::ip::tcp::endpoint ep, std::shared_ptr<peer_registry> peers,
+                   session_settings settings)
+    : ioc_(ioc), acceptor_(ioc), peers_(std::move(peers)), settings_(settings) {
     acceptor_.open(ep.protocol());
     acceptor_.set_option(net::socket_base::reuse_address(true));
     acceptor_.bind(ep);
     acceptor_.listen(net::socket_base::max_listen_connections);
 }
 
-void listener::stop()
-{
+void listener::stop() {
     boost::system::error_code ignored;
     acceptor_.close(ignored);
 }
 
-void listener::do_accept()
-{
+void listener::do_accept() {
     acceptor_.async_accept(net::make_strand(ioc_),
-                           [self = shared_from_this()](boost::system::error_code ec,
-                                                       net::ip::tcp::socket s) {
+                           [self = shared_from_this()](boost::system::error_code ec, net::ip::tcp::socket s) {
                                self->on_accept(ec, std::move(s));
                            });
 }
 
-void listener::on_accept(boost::system::error_code ec, net::ip::tcp::socket socket)
-{
-    if (ec == net::error::operation_aborted)
-        return;
+void listener::on_accept(boost::system::error_code ec, net::ip::tcp::socket socket) {
+    if (ec == net::error::operation_aborted) return;
     if (ec) {
         // Out of file descriptors and the like: keep accepting.
         std::cerr << "accept: " << ec.message() << "\n";
@@ -47,4 +41,4 @@ void listener::on_accept(boost::system::error_code ec, net::ip::tcp::socket sock
     do_accept();
 }
 
-} // namespace webrtc_star::floor
+}  // namespace webrtc_star::floor

@@ -13,8 +13,8 @@ namespace webrtc_star::floor {
 class listener : public std::enable_shared_from_this<listener> {
 public:
     // Throws boost::system::system_error if it cannot listen.
-    listener(boost::asio::io_context& ioc, boost::asio::ip::tcp::endpoint ep,
-             std::shared_ptr<peer_registry> peers, session_settings settings);
+    listener(boost::asio::io_context& ioc, boost::asio::ip::tcp::endpoint ep, std::shared_ptr<peer_registry> peers,
+             session_settings settings);
     boost::asio::ip::tcp::endpoint local_endpoint() const { return acceptor_.local_endpoint(); }
     void run() { do_accept(); }
     void stop();
@@ -29,4 +29,4 @@ private:
     session_settings settings_;
 };
 
-} // namespace webrtc_star::floor
+}  // namespace webrtc_star::floor

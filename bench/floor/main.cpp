@@ -6,17 +6,16 @@
 #include <thread>
 #include <vector>
 
+#include <CLI/CLI.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
-#include <CLI/CLI.hpp>
 
 #include "listener.hpp"
 
 namespace net = boost::asio;
 namespace floor_ns = webrtc_star::floor;
 
-int main(int argc, char** argv)
-{
+int main(int argc, char** argv) {
     CLI::App app{"webrtc-star-echo-floor: minimal webrtc-star relay, the floor for benchmarks"};
     std::string host = "127.0.0.1";
     unsigned short port = 13580;
@@ -40,8 +39,8 @@ int main(int argc, char** argv)
         settings.ping_interval = std::chrono::milliseconds(ping_ms);
         settings.announce = !no_announce;
         auto peers = std::make_shared<floor_ns::peer_registry>();
-        auto l = std::make_shared<floor_ns::listener>(
-            ioc, net::ip::tcp::endpoint(net::ip::make_address(host), port), peers, settings);
+        auto l = std::make_shared<floor_ns::listener>(ioc, net::ip::tcp::endpoint(net::ip::make_address(host), port),
+                                                      peers, settings);
         l->run();
         auto ep = l->local_endpoint();
         std::cerr << "listening on " << ep.address().to_string() << ":" << ep.port() << std::endl;
@@ -52,11 +51,9 @@ int main(int argc, char** argv)
             ioc.stop();
         });
         std::vector<std::thread> pool;
-        for (unsigned i = 1; i < threads; ++i)
-            pool.emplace_back([&ioc] { ioc.run(); });
+        for (unsigned i = 1; i < threads; ++i) pool.emplace_back([&ioc] { ioc.run(); });
         ioc.run();
-        for (auto& t : pool)
-            t.join();
+        for (auto& t : pool) t.join();
     } catch (std::exception const& e) {
         std::cerr << "webrtc-star-echo-floor: " << e.what() << "\n";
         return 1;

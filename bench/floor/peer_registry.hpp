@@ -26,4 +26,4 @@ private:
     std::unordered_map<std::string, std::weak_ptr<session>> peers_;
 };
 
-} // namespace webrtc_star::floor
+}  // namespace webrtc_star::floor

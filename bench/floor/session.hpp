@@ -20,14 +20,13 @@ namespace webrtc_star::floor {
 
 struct session_settings {
     std::chrono::milliseconds ping_interval{25000};
-    std::size_t max_queued_frames = 4096; // then the session is closed
-    bool announce = true;                 // ws-peer to everyone on each join
+    std::size_t max_queued_frames = 4096;  // then the session is closed
+    bool announce = true;                  // ws-peer to everyone on each join
 };
 
 class session : public std::enable_shared_from_this<session> {
 public:
-    session(boost::asio::ip::tcp::socket&& socket, std::shared_ptr<peer_registry> peers,
-            session_settings settings);
+    session(boost::asio::ip::tcp::socket&& socket, std::shared_ptr<peer_registry> peers, session_settings settings);
     ~session();
 
     void run();
@@ -57,4 +56,4 @@ private:
     bool closed_ = false;
 };
 
-} // namespace webrtc_star::floor
+}  // namespace webrtc_star::floor

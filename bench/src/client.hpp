@@ -24,7 +24,9 @@
 #include "tls_session.hpp"
 #include "ws_wire.hpp"
 
-namespace webrtc_star::sio { struct event; }
+namespace webrtc_star::sio {
+struct event;
+}
 
 namespace webrtc_star::bench {
 
@@ -50,8 +52,21 @@ public:
     std::uint64_t index() const { return index_; }
 
 private:
-    enum class state : std::uint8_t { idle, connecting, tls_handshaking, upgrading, opening, connecting_ns, ready, closed };
-    struct pending { std::uint32_t seq; std::uint64_t sent_us; bool cross; };
+    enum class state : std::uint8_t {
+        idle,
+        connecting,
+        tls_handshaking,
+        upgrading,
+        opening,
+        connecting_ns,
+        ready,
+        closed
+    };
+    struct pending {
+        std::uint32_t seq;
+        std::uint64_t sent_us;
+        bool cross;
+    };
 
     void on_connect(boost::system::error_code ec);
     void do_tls_handshake();
@@ -59,7 +74,7 @@ private:
     void on_open(std::string_view frame);
     // The socket's bytes, through TLS when there is a session; would_block when none are ready.
     std::size_t read_some(char* buffer, std::size_t capacity, boost::system::error_code& ec);
-    std::size_t write_some(boost::system::error_code& ec); // from out_[out_sent_..]
+    std::size_t write_some(boost::system::error_code& ec);  // from out_[out_sent_..]
     void on_upgrade_bytes(std::string_view bytes);
     void upgrade_failed(std::string const& why);
     void do_read();
@@ -74,8 +89,8 @@ private:
     void on_answer(std::string_view intent, bool not_available);
     void become_ready();
 
-    bool send(std::string_view payload); // false when the queue is full
-    void flush();                        // write what is queued, as far as the socket takes it
+    bool send(std::string_view payload);  // false when the queue is full
+    void flush();                         // write what is queued, as far as the socket takes it
     void on_written();
     void on_write_error(boost::system::error_code ec);
     void fail(error_kind kind);
@@ -84,20 +99,20 @@ private:
     shard& shard_;
     // Bound to the shard's io_context type: no any_io_executor per operation.
     boost::asio::basic_stream_socket<boost::asio::ip::tcp, boost::asio::io_context::executor_type> socket_;
-    std::string in_;              // a partial frame (or the upgrade response) only
-    std::string out_;             // encoded frames; [out_sent_, size) not yet written
+    std::string in_;   // a partial frame (or the upgrade response) only
+    std::string out_;  // encoded frames; [out_sent_, size) not yet written
     std::size_t out_sent_ = 0;
-    std::size_t out_counted_ = 0; // first frame not yet counted in frames_sent
-    std::size_t unsent_frames_ = 0; // text frames queued, as send_queue_limit counts
+    std::size_t out_counted_ = 0;    // first frame not yet counted in frames_sent
+    std::size_t unsent_frames_ = 0;  // text frames queued, as send_queue_limit counts
     ws_wire::reader reader_;
     std::vector<pending> pending_;
     std::uint64_t index_;
     std::uint64_t started_us_ = 0;
     std::uint64_t tcp_done_us_ = 0;
-    std::uint64_t ping_interval_us_ = 25'000'000; // EIO 3: from the open packet
+    std::uint64_t ping_interval_us_ = 25'000'000;  // EIO 3: from the open packet
     std::uint64_t last_ping_us_ = 0;
-    std::unique_ptr<tls_session> tls_;            // wss:// only
-    std::array<char, 24> key_{};  // Sec-WebSocket-Key, while upgrading
+    std::unique_ptr<tls_session> tls_;  // wss:// only
+    std::array<char, 24> key_{};        // Sec-WebSocket-Key, while upgrading
     std::uint32_t mask_ = 0;
     std::uint32_t next_seq_ = 0;
     state state_ = state::idle;
@@ -107,4 +122,4 @@ private:
     bool write_waiting_ = false;  // for the socket to take more
 };
 
-} // namespace webrtc_star::bench
+}  // namespace webrtc_star::bench

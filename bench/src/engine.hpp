@@ -36,4 +36,4 @@ private:
     std::size_t local_clients_ = 0;
 };
 
-} // namespace webrtc_star::bench
+}  // namespace webrtc_star::bench

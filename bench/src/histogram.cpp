@@ -12,19 +12,15 @@ namespace {
 constexpr std::uint64_t value_limit = (std::uint64_t{1} << 48) - 1;
 }
 
-std::size_t histogram::index_of(std::uint64_t v)
-{
+std::size_t histogram::index_of(std::uint64_t v) {
     v = std::min(v, value_limit);
-    if (v < 256)
-        return static_cast<std::size_t>(v);
+    if (v < 256) return static_cast<std::size_t>(v);
     auto e = static_cast<unsigned>(std::bit_width(v)) - 8;
     return 256 + (e - 1) * 128 + static_cast<std::size_t>((v >> e) - 128);
 }
 
-std::uint64_t histogram::highest_in(std::size_t i)
-{
-    if (i < 256)
-        return i;
+std::uint64_t histogram::highest_in(std::size_t i) {
+    if (i < 256) return i;
     auto e = (i - 256) / 128 + 1;
     auto m = (i - 256) % 128 + 128;
     return (std::uint64_t{m} << e) + (std::uint64_t{1} << e) - 1;
@@ -32,31 +28,26 @@ std::uint64_t histogram::highest_in(std::size_t i)
 
 histogram::histogram() : counts_(bucket_count, 0) {}
 
-void histogram::record(std::uint64_t value, std::uint64_t times)
-{
+void histogram::record(std::uint64_t value, std::uint64_t times) {
     counts_[index_of(value)] += times;
     total_ += times;
     sum_ += value * times;
     max_ = std::max(max_, value);
 }
 
-void histogram::merge(histogram const& o)
-{
-    for (std::size_t i = 0; i < bucket_count; ++i)
-        counts_[i] += o.counts_[i];
+void histogram::merge(histogram const& o) {
+    for (std::size_t i = 0; i < bucket_count; ++i) counts_[i] += o.counts_[i];
     total_ += o.total_;
     sum_ += o.sum_;
     max_ = std::max(max_, o.max_);
 }
 
-histogram histogram::since(histogram const& earlier) const
-{
+histogram histogram::since(histogram const& earlier) const {
     histogram d;
     std::size_t top = 0;
     for (std::size_t i = 0; i < bucket_count; ++i) {
         d.counts_[i] = counts_[i] - std::min(counts_[i], earlier.counts_[i]);
-        if (d.counts_[i])
-            top = i;
+        if (d.counts_[i]) top = i;
     }
     d.total_ = total_ - std::min(total_, earlier.total_);
     d.sum_ = sum_ - std::min(sum_, earlier.sum_);
@@ -65,37 +56,30 @@ histogram histogram::since(histogram const& earlier) const
     return d;
 }
 
-std::uint64_t histogram::percentile(double p) const
-{
-    if (total_ == 0)
-        return 0;
+std::uint64_t histogram::percentile(double p) const {
+    if (total_ == 0) return 0;
     auto rank = static_cast<std::uint64_t>(std::ceil(p / 100.0 * static_cast<double>(total_)));
     rank = std::clamp<std::uint64_t>(rank, 1, total_);
     std::uint64_t seen = 0;
     for (std::size_t i = 0; i < bucket_count; ++i) {
         seen += counts_[i];
-        if (seen >= rank)
-            return std::min(highest_in(i), max_);
+        if (seen >= rank) return std::min(highest_in(i), max_);
     }
     return max_;
 }
 
-nlohmann::json histogram::to_json() const
-{
+nlohmann::json histogram::to_json() const {
     auto buckets = nlohmann::json::array();
     for (std::size_t i = 0; i < bucket_count; ++i)
-        if (counts_[i])
-            buckets.push_back({i, counts_[i]});
+        if (counts_[i]) buckets.push_back({i, counts_[i]});
     return {{"total", total_}, {"sum", sum_}, {"max", max_}, {"buckets", std::move(buckets)}};
 }
 
-histogram histogram::from_json(nlohmann::json const& j)
-{
+histogram histogram::from_json(nlohmann::json const& j) {
     histogram h;
     for (auto const& b : j.at("buckets")) {
         auto i = b.at(0).get<std::size_t>();
-        if (i < bucket_count)
-            h.counts_[i] += b.at(1).get<std::uint64_t>();
+        if (i < bucket_count) h.counts_[i] += b.at(1).get<std::uint64_t>();
     }
     h.total_ = j.at("total").get<std::uint64_t>();
     h.sum_ = j.at("sum").get<std::uint64_t>();
@@ -104,22 +88,17 @@ histogram histogram::from_json(nlohmann::json const& j)
 }
 
 atomic_histogram::atomic_histogram()
-    : counts_(std::make_unique<std::atomic<std::uint64_t>[]>(histogram::bucket_count))
-{
-    for (std::size_t i = 0; i < histogram::bucket_count; ++i)
-        counts_[i].store(0, std::memory_order_relaxed);
+    : counts_(std::make_unique<std::atomic<std::uint64_t>[]>(histogram::bucket_count)) {
+    for (std::size_t i = 0; i < histogram::bucket_count; ++i) counts_[i].store(0, std::memory_order_relaxed);
 }
 
-void atomic_histogram::record(std::uint64_t value)
-{
+void atomic_histogram::record(std::uint64_t value) {
     bump(counts_[histogram::index_of(value)], 1);
     bump(sum_, value);
-    if (value > max_.load(std::memory_order_relaxed))
-        max_.store(value, std::memory_order_relaxed);
+    if (value > max_.load(std::memory_order_relaxed)) max_.store(value, std::memory_order_relaxed);
 }
 
-histogram atomic_histogram::read() const
-{
+histogram atomic_histogram::read() const {
     histogram h;
     std::uint64_t in_buckets = 0;
     for (std::size_t i = 0; i < histogram::bucket_count; ++i) {
@@ -132,4 +111,4 @@ histogram atomic_histogram::read() const
     return h;
 }
 
-} // namespace webrtc_star::bench
+}  // namespace webrtc_star::bench

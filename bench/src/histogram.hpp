@@ -52,8 +52,7 @@ public:
     histogram read() const;
 
 private:
-    static void bump(std::atomic<std::uint64_t>& a, std::uint64_t by)
-    {
+    static void bump(std::atomic<std::uint64_t>& a, std::uint64_t by) {
         a.store(a.load(std::memory_order_relaxed) + by, std::memory_order_relaxed);
     }
     std::unique_ptr<std::atomic<std::uint64_t>[]> counts_;
@@ -61,4 +60,4 @@ private:
     std::atomic<std::uint64_t> max_{0};
 };
 
-} // namespace webrtc_star::bench
+}  // namespace webrtc_star::bench

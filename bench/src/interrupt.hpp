@@ -11,4 +11,4 @@ bool interrupt_requested();
 // Sleeps until `seconds` passed or an interrupt came; false on interrupt.
 bool sleep_unless_interrupted(double seconds);
 
-} // namespace webrtc_star::bench
+}  // namespace webrtc_star::bench

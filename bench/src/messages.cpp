@@ -30,86 +30,72 @@ constexpr std::string_view candidate_json =
     R"(127.0.0.1 54321 typ srflx raddr 0.0.0.0 rport 0 generation 0 ufrag Kx3a )"
     R"(network-cost 999","sdpMLineIndex":0,"sdpMid":"0"}})";
 
-} // namespace
+}  // namespace
 
-std::string make_sdp(std::size_t escaped_len, bool offer)
-{
+std::string make_sdp(std::size_t escaped_len, bool offer) {
     std::string out;
     out.reserve(escaped_len);
     for (std::size_t i = 0; out.size() < escaped_len; i = (i + 1) % sdp_lines.size()) {
         std::string line(sdp_lines[i]);
-        if (!offer && line == "a=setup:actpass")
-            line = "a=setup:active";
-        if (i == 0 && !out.empty())
-            line = "a=x-bench-pad:" + std::string(40, 'x');
+        if (!offer && line == "a=setup:actpass") line = "a=setup:active";
+        if (i == 0 && !out.empty()) line = "a=x-bench-pad:" + std::string(40, 'x');
         auto room = escaped_len - out.size();
         if (line.size() + 4 <= room) {
             out += line;
             out += "\\r\\n";
         } else {
-            out.append(line, 0, room); // plain characters: never splits an escape
+            out.append(line, 0, room);  // plain characters: never splits an escape
         }
     }
     return out;
 }
 
-message_factory::message_factory(std::size_t message_bytes, std::size_t addr_len)
-{
+message_factory::message_factory(std::size_t message_bytes, std::size_t addr_len) {
     std::string addr(addr_len, 'a');
-    auto overhead = handshake("i0000000-000000", addr, addr, false,
-                              R"({"type":"offer","sdp":""})").size();
+    auto overhead = handshake("i0000000-000000", addr, addr, false, R"({"type":"offer","sdp":""})").size();
     auto sdp_len = message_bytes > overhead ? message_bytes - overhead : 0;
     offer_sdp_ = make_sdp(sdp_len, true);
     answer_sdp_ = make_sdp(sdp_len, false);
 }
 
-std::string message_factory::join(std::string_view addr)
-{
+std::string message_factory::join(std::string_view addr) {
     std::string m;
     m.reserve(addr.size() + 16);
     m.append(R"(42["ss-join",")").append(addr).append(R"("])");
     return m;
 }
 
-std::string message_factory::handshake(std::string_view intent, std::string_view src,
-                                       std::string_view dst, bool answer,
-                                       std::string_view signal) const
-{
+std::string message_factory::handshake(std::string_view intent, std::string_view src, std::string_view dst, bool answer,
+                                       std::string_view signal) const {
     std::string m;
     m.reserve(80 + intent.size() + src.size() + dst.size() + signal.size());
     m.append(R"(42["ss-handshake",{"intentId":")").append(intent);
     m.append(R"(","srcMultiaddr":")").append(src);
     m.append(R"(","dstMultiaddr":")").append(dst).append("\"");
-    if (answer)
-        m.append(R"(,"answer":true)");
+    if (answer) m.append(R"(,"answer":true)");
     m.append(R"(,"signal":)").append(signal).append("}]");
     return m;
 }
 
-std::string message_factory::offer(std::string_view intent, std::string_view src,
-                                   std::string_view dst) const
-{
+std::string message_factory::offer(std::string_view intent, std::string_view src, std::string_view dst) const {
     std::string signal;
     signal.reserve(offer_sdp_.size() + 32);
     signal.append(R"({"type":"offer","sdp":")").append(offer_sdp_).append("\"}");
     return handshake(intent, src, dst, false, signal);
 }
 
-std::string message_factory::answer(std::string_view intent, std::string_view dialer,
-                                    std::string_view self) const
-{
+std::string message_factory::answer(std::string_view intent, std::string_view dialer, std::string_view self) const {
     std::string signal;
     signal.reserve(answer_sdp_.size() + 32);
     signal.append(R"({"type":"answer","sdp":")").append(answer_sdp_).append("\"}");
     return handshake(intent, dialer, self, true, signal);
 }
 
-std::string message_factory::candidate(std::string_view intent, std::string_view dialer,
-                                       std::string_view listener, bool from_listener) const
-{
+std::string message_factory::candidate(std::string_view intent, std::string_view dialer, std::string_view listener,
+                                       bool from_listener) const {
     // The listener's candidates travel like its answer (answer:true, back to
     // the dialer); the dialer's like its offer.
     return handshake(intent, dialer, listener, from_listener, candidate_json);
 }
 
-} // namespace webrtc_star::bench
+}  // namespace webrtc_star::bench

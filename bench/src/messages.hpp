@@ -18,14 +18,14 @@ public:
     std::string offer(std::string_view intent, std::string_view src, std::string_view dst) const;
     // `dialer` is the offer's srcMultiaddr, `self` its dstMultiaddr.
     std::string answer(std::string_view intent, std::string_view dialer, std::string_view self) const;
-    std::string candidate(std::string_view intent, std::string_view dialer,
-                          std::string_view listener, bool from_listener) const;
+    std::string candidate(std::string_view intent, std::string_view dialer, std::string_view listener,
+                          bool from_listener) const;
 
     std::size_t sdp_bytes() const { return offer_sdp_.size(); }
 
 private:
-    std::string handshake(std::string_view intent, std::string_view src, std::string_view dst,
-                          bool answer, std::string_view signal) const;
+    std::string handshake(std::string_view intent, std::string_view src, std::string_view dst, bool answer,
+                          std::string_view signal) const;
     std::string offer_sdp_;
     std::string answer_sdp_;
 };
@@ -34,4 +34,4 @@ private:
 // lines a browser's data-channel-only offer (or answer) contains.
 std::string make_sdp(std::size_t escaped_len, bool offer);
 
-} // namespace webrtc_star::bench
+}  // namespace webrtc_star::bench

@@ -5,15 +5,14 @@
 #include <iostream>
 #include <stdexcept>
 
-#include <boost/asio/ip/address.hpp>
 #include <CLI/CLI.hpp>
+#include <boost/asio/ip/address.hpp>
 
 namespace webrtc_star::bench {
 namespace {
 
 // "50ms", "2s", "1.5m", "250us"; a bare number is in `bare_unit_s`.
-double parse_seconds(std::string const& text, double bare_unit_s)
-{
+double parse_seconds(std::string const& text, double bare_unit_s) {
     std::size_t used = 0;
     double v = 0;
     try {
@@ -27,43 +26,31 @@ double parse_seconds(std::string const& text, double bare_unit_s)
     else if (unit == "ms") scale = 1e-3;
     else if (unit == "s") scale = 1;
     else if (unit == "m" || unit == "min") scale = 60;
-    else if (!unit.empty())
-        throw std::invalid_argument("unknown time unit in '" + text + "' (use us, ms, s, m)");
-    if (!(v >= 0) || !std::isfinite(v))
-        throw std::invalid_argument("duration must be >= 0: '" + text + "'");
+    else if (!unit.empty()) throw std::invalid_argument("unknown time unit in '" + text + "' (use us, ms, s, m)");
+    if (!(v >= 0) || !std::isfinite(v)) throw std::invalid_argument("duration must be >= 0: '" + text + "'");
     return v * scale;
 }
 
-void validate_scenario(options& o)
-{
+void validate_scenario(options& o) {
     static constexpr char const* known[] = {"steady", "ramp", "join-storm", "churn", "trickle", "rate-search"};
     bool found = false;
-    for (auto const* k : known)
-        found = found || o.scenario == k;
+    for (auto const* k : known) found = found || o.scenario == k;
     if (!found)
         throw std::invalid_argument("unknown --scenario '" + o.scenario +
                                     "' (steady, ramp, join-storm, churn, trickle, rate-search)");
-    if (o.scenario == "rate-search")
-        o.find_max_rate = true;
-    if (o.scenario == "trickle" && o.candidates == 0)
-        o.candidates = 4;
+    if (o.scenario == "rate-search") o.find_max_rate = true;
+    if (o.scenario == "trickle" && o.candidates == 0) o.candidates = 4;
     if ((o.scenario == "join-storm" || o.scenario == "churn") && o.workers > 1)
         throw std::invalid_argument("--scenario " + o.scenario + " runs in one process (--workers 1)");
-    if (!(o.churn_rate > 0))
-        throw std::invalid_argument("--churn-rate must be positive");
+    if (!(o.churn_rate > 0)) throw std::invalid_argument("--churn-rate must be positive");
 }
 
-void validate_targets(options& o)
-{
-    if (o.urls.empty())
-        throw std::invalid_argument("--url: at least one server");
+void validate_targets(options& o) {
+    if (o.urls.empty()) throw std::invalid_argument("--url: at least one server");
     o.targets.clear();
-    for (auto const& u : o.urls)
-        o.targets.push_back(parse_target_url(u));
-    if (o.eio != "3" && o.eio != "4" && o.eio != "mix")
-        throw std::invalid_argument("--eio must be 3, 4 or mix");
-    if (o.insecure && !o.ca_file.empty())
-        throw std::invalid_argument("--insecure and --ca-file contradict each other");
+    for (auto const& u : o.urls) o.targets.push_back(parse_target_url(u));
+    if (o.eio != "3" && o.eio != "4" && o.eio != "mix") throw std::invalid_argument("--eio must be 3, 4 or mix");
+    if (o.insecure && !o.ca_file.empty()) throw std::invalid_argument("--insecure and --ca-file contradict each other");
     if ((o.insecure || !o.ca_file.empty()) && !o.any_tls())
         throw std::invalid_argument("--insecure and --ca-file need a wss:// or https:// --url");
     for (auto const& r : o.resolve) {
@@ -74,66 +61,65 @@ void validate_targets(options& o)
             auto plus = std::min(r.find('+', at), r.size());
             boost::system::error_code ec;
             boost::asio::ip::make_address(r.substr(at, plus - at), ec);
-            if (ec)
-                throw std::invalid_argument("--resolve: not an address: '" + r.substr(at, plus - at) + "'");
+            if (ec) throw std::invalid_argument("--resolve: not an address: '" + r.substr(at, plus - at) + "'");
             at = plus + 1;
         }
     }
     if (o.progress != "auto" && o.progress != "lines" && o.progress != "none")
         throw std::invalid_argument("--progress must be auto, lines or none");
-    if (o.quiet)
-        o.progress = "none";
+    if (o.quiet) o.progress = "none";
 }
 
-void validate(options& o)
-{
+void validate(options& o) {
     validate_targets(o);
     validate_scenario(o);
-    if (o.clients < 1)
-        throw std::invalid_argument("--clients must be at least 1");
-    if (o.joined > o.clients)
-        throw std::invalid_argument("--joined must not exceed --clients");
+    if (o.clients < 1) throw std::invalid_argument("--clients must be at least 1");
+    if (o.joined > o.clients) throw std::invalid_argument("--joined must not exceed --clients");
     if (o.joined_count() < 2 && (o.rate > 0 || o.find_max_rate))
         throw std::invalid_argument("handshakes need at least 2 joined clients");
     if (!(o.connect_rate > 0) || !(o.rate >= 0) || !(o.start_rate > 0))
         throw std::invalid_argument("rates must be positive");
-    if (o.threads < 1 || o.threads > 256)
-        throw std::invalid_argument("--threads must be 1..256");
-    if (o.workers < 1 || o.workers > 256)
-        throw std::invalid_argument("--workers must be 1..256");
+    if (o.threads < 1 || o.threads > 256) throw std::invalid_argument("--threads must be 1..256");
+    if (o.workers < 1 || o.workers > 256) throw std::invalid_argument("--workers must be 1..256");
     for (auto const& a : o.source_addrs) {
         boost::system::error_code ec;
         auto addr = boost::asio::ip::make_address(a, ec);
-        if (ec)
-            throw std::invalid_argument("bad --source-addrs entry: '" + a + "'");
+        if (ec) throw std::invalid_argument("bad --source-addrs entry: '" + a + "'");
         // Loopback sources for loopback targets; a remote target needs this host's own addresses.
         if (!o.own_target && addr.is_v4() && (addr.to_v4().to_uint() >> 24) != 127)
-            throw std::invalid_argument("--source-addrs must be loopback (127.0.0.0/8) unless "
-                                        "--i-own-this-target: " + a);
+            throw std::invalid_argument(
+                "--source-addrs must be loopback (127.0.0.0/8) unless "
+                "--i-own-this-target: " +
+                a);
     }
 }
 
-} // namespace
+}  // namespace
 
-int parse_options(int argc, char** argv, options& o)
-{
-    CLI::App app{"webrtc-star-bench: load generator for webrtc-star signalling servers "
-                 "(Socket.IO over WebSocket, Engine.IO 3 and 4, plain or TLS)"};
+int parse_options(int argc, char** argv, options& o) {
+    CLI::App app{
+        "webrtc-star-bench: load generator for webrtc-star signalling servers "
+        "(Socket.IO over WebSocket, Engine.IO 3 and 4, plain or TLS)"};
     app.get_formatter()->column_width(36);
-    app.footer("Exit status: 0 done; 1 no client connected (or I/O error); 2 usage error or a target outside "
-               "loopback without --i-own-this-target; 3 --check failed; 4 --slo missed; 130 interrupted.");
+    app.footer(
+        "Exit status: 0 done; 1 no client connected (or I/O error); 2 usage error or a target outside "
+        "loopback without --i-own-this-target; 3 --check failed; 4 --slo missed; 130 interrupted.");
     // A later flag wins, so scripts can append to a base command line.
     app.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
     std::string duration = "10s", settle = "500ms", settle_max = "30s", drain = "3s", bound = "50ms";
     std::string step = "5s", connect_timeout = "10s", handshake_timeout = "10s", slo;
 
-    app.add_option("-u,--url", o.urls, "Server URL incl. Socket.IO path (ws, wss, http, https); "
-                   "repeat for a cluster")->capture_default_str()->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+    app.add_option("-u,--url", o.urls,
+                   "Server URL incl. Socket.IO path (ws, wss, http, https); "
+                   "repeat for a cluster")
+        ->capture_default_str()
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
     app.add_option("--eio", o.eio, "Engine.IO version of the clients: 4, 3 (socket.io-client v2) or mix")
         ->capture_default_str();
     app.add_option("--ca-file", o.ca_file, "Verify TLS servers against this PEM instead of the system store");
     app.add_flag("--insecure", o.insecure, "Do not verify TLS certificates (self-signed staging servers)");
-    app.add_option("--resolve", o.resolve, "NAME=ADDR[+ADDR...]: use these addresses for NAME (as curl's "
+    app.add_option("--resolve", o.resolve,
+                   "NAME=ADDR[+ADDR...]: use these addresses for NAME (as curl's "
                    "--resolve; the name stays in SNI and Host)")
         ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
     app.add_flag("--i-own-this-target", o.own_target, "Allow targets outside loopback (only servers you run)");
@@ -146,24 +132,30 @@ int parse_options(int argc, char** argv, options& o)
     app.add_option("--connect-rate", o.connect_rate, "New connections per second")->capture_default_str();
     app.add_option("--connect-concurrency", o.connect_concurrency, "Connects in flight at most")->capture_default_str();
     app.add_option("--source-addrs", o.source_addrs, "Loopback source addresses to bind, round-robin")
-        ->delimiter(',')->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+        ->delimiter(',')
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
     app.add_option("-r,--rate", o.rate, "Handshakes per second (offer + answer)")->capture_default_str();
-    app.add_option("-d,--duration", duration, "Load phase length (e.g. 10s); for ramp, the ramp's")->capture_default_str();
+    app.add_option("-d,--duration", duration, "Load phase length (e.g. 10s); for ramp, the ramp's")
+        ->capture_default_str();
     app.add_option("--settle", settle, "Pause after the joins, before the first offer")->capture_default_str();
-    app.add_option("--settle-max", settle_max, "Wait at most this long for the join announcements to end")->capture_default_str();
+    app.add_option("--settle-max", settle_max, "Wait at most this long for the join announcements to end")
+        ->capture_default_str();
     app.add_option("--drain", drain, "Wait this long for late answers after a phase")->capture_default_str();
     app.add_option("--message-bytes", o.message_bytes, "Size of offer/answer frames")->capture_default_str();
-    app.add_option("--candidates", o.candidates, "ICE candidate messages per side and handshake")->capture_default_str();
+    app.add_option("--candidates", o.candidates, "ICE candidate messages per side and handshake")
+        ->capture_default_str();
     app.add_option("--connect-timeout", connect_timeout, "Give up on a connection after")->capture_default_str();
     app.add_option("--handshake-timeout", handshake_timeout, "Count a handshake lost after")->capture_default_str();
-    app.add_option("--send-queue", o.send_queue_limit, "Frames queued per client before dropping")->capture_default_str();
+    app.add_option("--send-queue", o.send_queue_limit, "Frames queued per client before dropping")
+        ->capture_default_str();
     app.add_flag("--find-max-rate", o.find_max_rate, "Search the highest rate whose p99 stays under --p99-bound");
     app.add_option("--p99-bound", bound, "Latency bound for --find-max-rate")->capture_default_str();
     app.add_option("--start-rate", o.start_rate, "First rate tried by the search")->capture_default_str();
     app.add_option("--max-rate", o.max_rate, "Highest rate the search tries")->capture_default_str();
     app.add_option("--step-duration", step, "Length of each search step")->capture_default_str();
     app.add_option("--refine-steps", o.refine_steps, "Bisection steps after the doubling")->capture_default_str();
-    app.add_option("--max-error-ratio", o.max_error_ratio, "A step fails above this error share")->capture_default_str();
+    app.add_option("--max-error-ratio", o.max_error_ratio, "A step fails above this error share")
+        ->capture_default_str();
     app.add_option("-t,--threads", o.threads, "Threads (one io_context each) per process")->capture_default_str();
     app.add_option("-w,--workers", o.workers, "Worker processes (fork/exec of this binary)")->capture_default_str();
     app.add_option("--seed", o.seed, "Seed for peer ids and pair choice")->capture_default_str();
@@ -187,8 +179,7 @@ int parse_options(int argc, char** argv, options& o)
         o.connect_timeout_s = parse_seconds(connect_timeout, 1);
         o.handshake_timeout_s = parse_seconds(handshake_timeout, 1);
         o.p99_bound_ms = parse_seconds(bound, 1e-3) * 1e3;
-        if (!slo.empty())
-            o.slo = parse_slo(slo);
+        if (!slo.empty()) o.slo = parse_slo(slo);
         validate(o);
     } catch (CLI::ParseError const& e) {
         auto code = app.exit(e);
@@ -200,4 +191,4 @@ int parse_options(int argc, char** argv, options& o)
     return -1;
 }
 
-} // namespace webrtc_star::bench
+}  // namespace webrtc_star::bench

@@ -16,7 +16,7 @@ std::string peer_id_for(std::uint64_t index, std::uint64_t seed = 0);
 
 // The multiaddr a real webrtc-star listener announces: the signalling
 // server's address (/ws, or /wss for a TLS server) plus /p2p-webrtc-star/p2p/<peer id>.
-std::string listen_multiaddr(std::string_view server_host, unsigned server_port,
-                             std::string_view peer_id, bool tls = false);
+std::string listen_multiaddr(std::string_view server_host, unsigned server_port, std::string_view peer_id,
+                             bool tls = false);
 
-} // namespace webrtc_star::bench
+}  // namespace webrtc_star::bench

@@ -10,10 +10,10 @@
 namespace webrtc_star::bench {
 
 // The progress line redrawn in place on a terminal.
-void print_live_progress(std::ostream& out, std::string_view stage, double elapsed_s,
-                         snapshot const& totals, snapshot const& last_second);
+void print_live_progress(std::ostream& out, std::string_view stage, double elapsed_s, snapshot const& totals,
+                         snapshot const& last_second);
 // One progress line (stderr) from a tick.
-void print_progress(std::ostream& out, std::string_view stage, double elapsed_s,
-                    snapshot const& totals, snapshot const& last_second);
+void print_progress(std::ostream& out, std::string_view stage, double elapsed_s, snapshot const& totals,
+                    snapshot const& last_second);
 
-} // namespace webrtc_star::bench
+}  // namespace webrtc_star::bench

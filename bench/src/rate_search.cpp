@@ -9,8 +9,7 @@
 
 namespace webrtc_star::bench {
 
-search_step judge(phase_result phase, options const& cfg)
-{
+search_step judge(phase_result phase, options const& cfg) {
     search_step s;
     auto const& d = phase.delta;
     auto offers = static_cast<double>(d[counter::offers_sent]);
@@ -18,10 +17,8 @@ search_step judge(phase_result phase, options const& cfg)
     auto p99_ms = static_cast<double>(d.handshake_us.percentile(99)) / 1e3;
     auto errors = static_cast<double>(d.error_total());
     std::ostringstream why;
-    if (done == 0)
-        why << "no handshake completed";
-    else if (p99_ms > cfg.p99_bound_ms)
-        why << "p99 " << p99_ms << " ms > " << cfg.p99_bound_ms << " ms";
+    if (done == 0) why << "no handshake completed";
+    else if (p99_ms > cfg.p99_bound_ms) why << "p99 " << p99_ms << " ms > " << cfg.p99_bound_ms << " ms";
     else if (errors > cfg.max_error_ratio * std::max(offers, 1.0))
         why << "errors " << errors << " of " << offers << " offers";
     else if (done < 0.9 * phase.target_rate * phase.seconds)
@@ -32,12 +29,11 @@ search_step judge(phase_result phase, options const& cfg)
     return s;
 }
 
-search_result find_max_rate(load_driver& driver, options const& cfg)
-{
+search_result find_max_rate(load_driver& driver, options const& cfg) {
     search_result r;
     r.p99_bound_ms = cfg.p99_bound_ms;
-    double lo = 0; // highest passing rate
-    double hi = std::numeric_limits<double>::infinity(); // lowest failing rate
+    double lo = 0;                                        // highest passing rate
+    double hi = std::numeric_limits<double>::infinity();  // lowest failing rate
     double rate = std::min(cfg.start_rate, cfg.max_rate);
     int refinements = 0;
     bool retrying = false;
@@ -47,8 +43,7 @@ search_result find_max_rate(load_driver& driver, options const& cfg)
             r.steps.push_back(std::move(step));
             break;
         }
-        if (!cfg.quiet)
-            std::cerr << "search: " << rate << "/s -> " << step.verdict << "\n";
+        if (!cfg.quiet) std::cerr << "search: " << rate << "/s -> " << step.verdict << "\n";
         // One slow moment (a GC pause, a periodic broadcast) must not end the search: a failed
         // rate is tried once more, and fails only if it fails again.
         if (!step.passed && !retrying) {
@@ -61,17 +56,15 @@ search_result find_max_rate(load_driver& driver, options const& cfg)
         (step.passed ? lo : hi) = rate;
         r.steps.push_back(std::move(step));
         if (std::isinf(hi)) {
-            if (rate >= cfg.max_rate)
-                break;
+            if (rate >= cfg.max_rate) break;
             rate = std::min(rate * 2, cfg.max_rate);
             continue;
         }
-        if (refinements++ >= cfg.refine_steps || hi - lo <= std::max(1.0, 0.02 * hi))
-            break;
+        if (refinements++ >= cfg.refine_steps || hi - lo <= std::max(1.0, 0.02 * hi)) break;
         rate = std::round((lo + hi) / 2);
     }
     r.best_rate = lo;
     return r;
 }
 
-} // namespace webrtc_star::bench
+}  // namespace webrtc_star::bench

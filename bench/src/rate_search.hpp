@@ -13,12 +13,12 @@ namespace webrtc_star::bench {
 struct search_step {
     phase_result phase;
     bool passed = false;
-    std::string verdict; // why it failed, or "ok"
+    std::string verdict;  // why it failed, or "ok"
 };
 
 struct search_result {
     double p99_bound_ms = 0;
-    double best_rate = 0; // 0: even the lowest rate tried failed
+    double best_rate = 0;  // 0: even the lowest rate tried failed
     std::vector<search_step> steps;
 };
 
@@ -27,4 +27,4 @@ search_step judge(phase_result phase, options const& cfg);
 
 search_result find_max_rate(load_driver& driver, options const& cfg);
 
-} // namespace webrtc_star::bench
+}  // namespace webrtc_star::bench

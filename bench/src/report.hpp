@@ -17,11 +17,11 @@ namespace webrtc_star::bench {
 struct run_report {
     options const& cfg;
     setup_result setup;
-    std::vector<phase_result> phases = {}; // fixed-rate run (steady, churn, trickle)
-    std::optional<search_result> search = {}; // rate-search
-    std::optional<storm_result> storm = {};   // join-storm
-    std::vector<slo_check> slo = {};          // --slo, judged at the end
-    std::vector<std::vector<std::string>> addresses = {}; // by --url: the addresses used
+    std::vector<phase_result> phases = {};                 // fixed-rate run (steady, churn, trickle)
+    std::optional<search_result> search = {};              // rate-search
+    std::optional<storm_result> storm = {};                // join-storm
+    std::vector<slo_check> slo = {};                       // --slo, judged at the end
+    std::vector<std::vector<std::string>> addresses = {};  // by --url: the addresses used
     bool interrupted = false;
 };
 
@@ -33,4 +33,4 @@ std::string to_html(nlohmann::json const& report);
 // What --slo judges: the load phases (or search steps) taken together.
 slo_figures slo_figures_of(run_report const& r);
 
-} // namespace webrtc_star::bench
+}  // namespace webrtc_star::bench

@@ -1,9 +1,9 @@
 #include "server_probe.hpp"
 
+#include <sys/resource.h>
 #include <algorithm>
 #include <iostream>
 #include <stdexcept>
-#include <sys/resource.h>
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
@@ -19,52 +19,43 @@ using tcp = net::ip::tcp;
 namespace {
 
 // --resolve NAME=ADDR+ADDR... for `host`, if given.
-std::vector<std::string> overrides_for(options const& cfg, std::string const& host)
-{
+std::vector<std::string> overrides_for(options const& cfg, std::string const& host) {
     std::vector<std::string> out;
     for (auto const& r : cfg.resolve) {
         auto eq = r.find('=');
-        if (eq == std::string::npos || r.substr(0, eq) != host)
-            continue;
+        if (eq == std::string::npos || r.substr(0, eq) != host) continue;
         std::size_t start = eq + 1;
         for (;;) {
             auto plus = r.find('+', start);
             out.push_back(r.substr(start, plus == std::string::npos ? std::string::npos : plus - start));
-            if (plus == std::string::npos)
-                break;
+            if (plus == std::string::npos) break;
             start = plus + 1;
         }
     }
     return out;
 }
 
-std::vector<tcp::endpoint> lookup(options const& cfg, target_url const& t)
-{
+std::vector<tcp::endpoint> lookup(options const& cfg, target_url const& t) {
     std::vector<tcp::endpoint> out;
     auto overrides = overrides_for(cfg, t.host);
     for (auto const& a : overrides) {
         boost::system::error_code ec;
         auto addr = net::ip::make_address(a, ec);
-        if (ec)
-            throw std::runtime_error("--resolve: not an address: '" + a + "'");
+        if (ec) throw std::runtime_error("--resolve: not an address: '" + a + "'");
         out.emplace_back(addr, t.port);
     }
-    if (!overrides.empty())
-        return out;
+    if (!overrides.empty()) return out;
     net::io_context ioc;
     tcp::resolver resolver(ioc);
     boost::system::error_code ec;
     auto results = resolver.resolve(t.host, std::to_string(t.port), ec);
-    if (ec || results.empty())
-        throw std::runtime_error("cannot resolve " + t.host + ": " + ec.message());
+    if (ec || results.empty()) throw std::runtime_error("cannot resolve " + t.host + ": " + ec.message());
     for (auto const& r : results)
-        if (std::find(out.begin(), out.end(), r.endpoint()) == out.end())
-            out.push_back(r.endpoint());
+        if (std::find(out.begin(), out.end(), r.endpoint()) == out.end()) out.push_back(r.endpoint());
     return out;
 }
 
-std::vector<tcp::endpoint> resolve(options const& cfg, target_url const& t)
-{
+std::vector<tcp::endpoint> resolve(options const& cfg, target_url const& t) {
     auto out = lookup(cfg, t);
     for (auto const& ep : out)
         if (!cfg.own_target && !is_loopback(ep.address()))
@@ -75,8 +66,7 @@ std::vector<tcp::endpoint> resolve(options const& cfg, target_url const& t)
 }
 
 // One TCP connection (bounded by 5 s); the error, if any.
-boost::system::error_code try_connect(tcp::endpoint const& ep)
-{
+boost::system::error_code try_connect(tcp::endpoint const& ep) {
     net::io_context ioc;
     tcp::socket sock(ioc);
     net::steady_timer timer(ioc, std::chrono::seconds(5));
@@ -86,8 +76,7 @@ boost::system::error_code try_connect(tcp::endpoint const& ep)
         timer.cancel();
     });
     timer.async_wait([&](boost::system::error_code e) {
-        if (!e)
-            sock.close();
+        if (!e) sock.close();
     });
     ioc.run();
     return result == net::error::operation_aborted ? net::error::timed_out : result;
@@ -95,8 +84,7 @@ boost::system::error_code try_connect(tcp::endpoint const& ep)
 
 // Keeps the addresses that accept a connection; warns about the others, so a
 // name with one dead address out of several still gets load on the rest.
-std::vector<tcp::endpoint> reachable(target_url const& t, std::vector<tcp::endpoint> const& addrs)
-{
+std::vector<tcp::endpoint> reachable(target_url const& t, std::vector<tcp::endpoint> const& addrs) {
     std::vector<tcp::endpoint> out;
     boost::system::error_code last;
     for (auto const& ep : addrs) {
@@ -111,38 +99,30 @@ std::vector<tcp::endpoint> reachable(target_url const& t, std::vector<tcp::endpo
                       << ec.message() << "); not used\n";
     }
     if (out.empty())
-        throw std::runtime_error("cannot connect to " + t.host + ":" + std::to_string(t.port) + ": " +
-                                 last.message());
+        throw std::runtime_error("cannot connect to " + t.host + ":" + std::to_string(t.port) + ": " + last.message());
     return out;
 }
 
-} // namespace
+}  // namespace
 
-bool is_loopback(net::ip::address const& a)
-{
-    if (a.is_v4())
-        return (a.to_v4().to_uint() >> 24) == 127;
+bool is_loopback(net::ip::address const& a) {
+    if (a.is_v4()) return (a.to_v4().to_uint() >> 24) == 127;
     auto v6 = a.to_v6();
-    if (v6.is_v4_mapped())
-        return (net::ip::make_address_v4(net::ip::v4_mapped, v6).to_uint() >> 24) == 127;
+    if (v6.is_v4_mapped()) return (net::ip::make_address_v4(net::ip::v4_mapped, v6).to_uint() >> 24) == 127;
     return v6.is_loopback();
 }
 
-server_addresses probe_servers(options const& cfg)
-{
+server_addresses probe_servers(options const& cfg) {
     server_addresses out;
     for (auto const& t : cfg.targets)
-        out.push_back(resolve(cfg, t)); // every target checked before any is connected to
-    for (std::size_t i = 0; i < cfg.targets.size(); ++i)
-        out[i] = reachable(cfg.targets[i], out[i]);
+        out.push_back(resolve(cfg, t));  // every target checked before any is connected to
+    for (std::size_t i = 0; i < cfg.targets.size(); ++i) out[i] = reachable(cfg.targets[i], out[i]);
     return out;
 }
 
-std::size_t raise_open_file_limit()
-{
+std::size_t raise_open_file_limit() {
     rlimit rl{};
-    if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
-        return 1024;
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0) return 1024;
     if (rl.rlim_cur < rl.rlim_max) {
         rl.rlim_cur = rl.rlim_max;
         setrlimit(RLIMIT_NOFILE, &rl);
@@ -151,4 +131,4 @@ std::size_t raise_open_file_limit()
     return static_cast<std::size_t>(rl.rlim_cur);
 }
 
-} // namespace webrtc_star::bench
+}  // namespace webrtc_star::bench

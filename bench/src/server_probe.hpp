@@ -29,4 +29,4 @@ bool is_loopback(boost::asio::ip::address const& a);
 // Raises the open-file limit as far as allowed; returns the soft limit.
 std::size_t raise_open_file_limit();
 
-} // namespace webrtc_star::bench
+}  // namespace webrtc_star::bench

@@ -33,13 +33,13 @@ public:
     std::size_t client_count() const { return clients_.size(); }
     std::size_t joining_count() const { return joining_; }
 
-    void run(); // on this shard's thread until post_stop() drains it
-    void post_ramp();                       // start opening connections
+    void run();        // on this shard's thread until post_stop() drains it
+    void post_ramp();  // start opening connections
     // Handshakes per second (0 stops issuing) and, for churn, clients per
     // second that leave and are replaced by a new connection that joins.
     void post_load(double handshakes_per_s, double churn_per_s = 0);
-    void post_join_all();                   // join-storm: every client sends its ss-join now
-    void post_stop();                       // close everything and return from run()
+    void post_join_all();  // join-storm: every client sends its ss-join now
+    void post_stop();      // close everything and return from run()
     // Give up on unanswered handshakes; returns once done.
     void abandon_pending();
 
@@ -70,7 +70,7 @@ private:
     boost::asio::steady_timer load_timer_;
     boost::asio::steady_timer sweep_timer_;
     std::vector<std::shared_ptr<client>> clients_;
-    std::vector<client*> dialers_; // ready and joined
+    std::vector<client*> dialers_;  // ready and joined
     std::size_t joining_ = 0;
     std::size_t next_start_ = 0;
     std::uint64_t ramp_start_us_ = 0;
@@ -79,7 +79,7 @@ private:
     std::uint64_t load_issued_ = 0;
     double load_rate_ = 0;
     double churn_rate_ = 0;
-    bool stopping_ = false; // set by post_stop: no timer is armed again
+    bool stopping_ = false;  // set by post_stop: no timer is armed again
     std::uint64_t churned_ = 0;
     std::mt19937_64 rng_;
     shard_stats stats_;
@@ -88,4 +88,4 @@ private:
     std::string first_connect_error_;
 };
 
-} // namespace webrtc_star::bench
+}  // namespace webrtc_star::bench

@@ -7,17 +7,18 @@
 namespace webrtc_star::bench {
 namespace {
 
-double parse_number(std::string const& text, std::size_t& used)
-{
+double parse_number(std::string const& text, std::size_t& used) {
     double v = 0;
-    try { v = std::stod(text, &used); } catch (std::exception const&) { used = 0; }
-    if (used == 0 || !std::isfinite(v) || v < 0)
-        throw std::invalid_argument("--slo: not a number: '" + text + "'");
+    try {
+        v = std::stod(text, &used);
+    } catch (std::exception const&) {
+        used = 0;
+    }
+    if (used == 0 || !std::isfinite(v) || v < 0) throw std::invalid_argument("--slo: not a number: '" + text + "'");
     return v;
 }
 
-double parse_ms(std::string const& text)
-{
+double parse_ms(std::string const& text) {
     std::size_t used = 0;
     double v = parse_number(text, used);
     auto unit = text.substr(used);
@@ -27,8 +28,7 @@ double parse_ms(std::string const& text)
     throw std::invalid_argument("--slo: unknown time unit in '" + text + "' (use us, ms, s)");
 }
 
-double parse_ratio(std::string const& text)
-{
+double parse_ratio(std::string const& text) {
     std::size_t used = 0;
     double v = parse_number(text, used);
     auto unit = text.substr(used);
@@ -38,8 +38,7 @@ double parse_ratio(std::string const& text)
     return v;
 }
 
-void set_one(slo_spec& s, std::string const& key, std::string const& value)
-{
+void set_one(slo_spec& s, std::string const& key, std::string const& value) {
     if (key == "p50") s.p50_ms = parse_ms(value);
     else if (key == "p90") s.p90_ms = parse_ms(value);
     else if (key == "p99") s.p99_ms = parse_ms(value);
@@ -56,24 +55,21 @@ void set_one(slo_spec& s, std::string const& key, std::string const& value)
                                     "' (p50, p90, p99, p99.9, connect_p99, errors, rate)");
 }
 
-std::string fmt(double v)
-{
+std::string fmt(double v) {
     char buf[32];
     std::snprintf(buf, sizeof buf, "%.3g", v);
     return buf;
 }
 
-slo_check at_most(std::string name, double limit, double actual, std::string const& unit)
-{
+slo_check at_most(std::string name, double limit, double actual, std::string const& unit) {
     bool ok = actual <= limit;
     auto text = name + " " + fmt(actual) + unit + " <= " + fmt(limit) + unit + ": " + (ok ? "ok" : "MISSED");
     return {std::move(name), limit, actual, ok, std::move(text)};
 }
 
-} // namespace
+}  // namespace
 
-slo_spec parse_slo(std::string const& text)
-{
+slo_spec parse_slo(std::string const& text) {
     slo_spec s;
     std::size_t start = 0;
     while (start < text.size()) {
@@ -83,25 +79,21 @@ slo_spec parse_slo(std::string const& text)
         if (eq == std::string::npos || eq == 0 || eq + 1 == item.size())
             throw std::invalid_argument("--slo: expected name=value, got '" + item + "'");
         set_one(s, item.substr(0, eq), item.substr(eq + 1));
-        if (end == std::string::npos)
-            break;
+        if (end == std::string::npos) break;
         start = end + 1;
     }
-    if (s.empty())
-        throw std::invalid_argument("--slo: no objective given");
+    if (s.empty()) throw std::invalid_argument("--slo: no objective given");
     return s;
 }
 
-std::vector<slo_check> judge_slo(slo_spec const& s, slo_figures const& f)
-{
+std::vector<slo_check> judge_slo(slo_spec const& s, slo_figures const& f) {
     std::vector<slo_check> out;
     if (s.p50_ms) out.push_back(at_most("p50", *s.p50_ms, f.p50_ms, " ms"));
     if (s.p90_ms) out.push_back(at_most("p90", *s.p90_ms, f.p90_ms, " ms"));
     if (s.p99_ms) out.push_back(at_most("p99", *s.p99_ms, f.p99_ms, " ms"));
     if (s.p99_9_ms) out.push_back(at_most("p99.9", *s.p99_9_ms, f.p99_9_ms, " ms"));
     if (s.connect_p99_ms) out.push_back(at_most("connect_p99", *s.connect_p99_ms, f.connect_p99_ms, " ms"));
-    if (s.error_ratio)
-        out.push_back(at_most("errors", *s.error_ratio * 100, f.error_ratio * 100, "%"));
+    if (s.error_ratio) out.push_back(at_most("errors", *s.error_ratio * 100, f.error_ratio * 100, "%"));
     if (s.min_rate) {
         bool ok = f.rate >= *s.min_rate;
         out.push_back({"rate", *s.min_rate, f.rate, ok,
@@ -110,4 +102,4 @@ std::vector<slo_check> judge_slo(slo_spec const& s, slo_figures const& f)
     return out;
 }
 
-} // namespace webrtc_star::bench
+}  // namespace webrtc_star::bench

@@ -9,12 +9,11 @@
 namespace webrtc_star::bench {
 
 struct slo_spec {
-    std::optional<double> p50_ms, p90_ms, p99_ms, p99_9_ms; // handshake round trip, at most
+    std::optional<double> p50_ms, p90_ms, p99_ms, p99_9_ms;  // handshake round trip, at most
     std::optional<double> connect_p99_ms;                    // connect latency, at most
     std::optional<double> error_ratio;                       // errors / attempts, at most
     std::optional<double> min_rate;                          // completed handshakes per second, at least
-    bool empty() const
-    {
+    bool empty() const {
         return !p50_ms && !p90_ms && !p99_ms && !p99_9_ms && !connect_p99_ms && !error_ratio && !min_rate;
     }
 };
@@ -37,4 +36,4 @@ struct slo_check {
 
 std::vector<slo_check> judge_slo(slo_spec const& spec, slo_figures const& f);
 
-} // namespace webrtc_star::bench
+}  // namespace webrtc_star::bench

@@ -15,12 +15,12 @@ namespace webrtc_star::bench {
 
 enum class counter : std::size_t {
     connects_started,
-    clients_ready,     // reached their set-up goal (joined, or connected if not joining)
-    clients_failed,    // gave up before being ready
-    clients_dropped,   // lost after being ready
-    ws_open,           // WebSocket upgrade done
-    sio_connected,     // "40" received
-    joins_sent,        // ss-join written
+    clients_ready,    // reached their set-up goal (joined, or connected if not joining)
+    clients_failed,   // gave up before being ready
+    clients_dropped,  // lost after being ready
+    ws_open,          // WebSocket upgrade done
+    sio_connected,    // "40" received
+    joins_sent,       // ss-join written
     offers_sent,
     answers_received,  // handshake completed (latency recorded)
     offers_received,
@@ -28,16 +28,16 @@ enum class counter : std::size_t {
     candidates_sent,
     candidates_received,
     ws_peer_received,
-    late_answers,      // for handshakes already given up on
+    late_answers,  // for handshakes already given up on
     pings_answered,
     frames_sent,
     frames_received,
-    tls_handshakes,      // TLS sessions established (wss:// targets)
-    eio3_connected,      // of sio_connected, clients speaking Engine.IO 3
-    cross_offers_sent,   // offers to a peer joined on another --url
+    tls_handshakes,     // TLS sessions established (wss:// targets)
+    eio3_connected,     // of sio_connected, clients speaking Engine.IO 3
+    cross_offers_sent,  // offers to a peer joined on another --url
     cross_answers_received,
-    cross_not_available, // of peer_not_available, for cross-server offers
-    churn_leaves,        // clients closed by the churn scenario (and replaced)
+    cross_not_available,  // of peer_not_available, for cross-server offers
+    churn_leaves,         // clients closed by the churn scenario (and replaced)
     count_
 };
 
@@ -54,7 +54,7 @@ enum class error_kind : std::size_t {
     protocol,
     peer_not_available,
     handshake_timeout,
-    tls_failed,        // TLS handshake failed (certificate, protocol)
+    tls_failed,  // TLS handshake failed (certificate, protocol)
     count_
 };
 
@@ -67,10 +67,10 @@ std::string_view name_of(error_kind e);
 struct snapshot {
     std::array<std::uint64_t, counter_count> counters{};
     std::array<std::uint64_t, error_count> errors{};
-    histogram handshake_us;   // offer written -> answer read
-    histogram connect_us;     // connect start -> "40" read
-    histogram tls_us;         // TCP connected -> TLS session established
-    histogram cross_handshake_us; // handshake_us of offers between servers (also in handshake_us)
+    histogram handshake_us;        // offer written -> answer read
+    histogram connect_us;          // connect start -> "40" read
+    histogram tls_us;              // TCP connected -> TLS session established
+    histogram cross_handshake_us;  // handshake_us of offers between servers (also in handshake_us)
 
     std::uint64_t operator[](counter c) const { return counters[static_cast<std::size_t>(c)]; }
     std::uint64_t operator[](error_kind e) const { return errors[static_cast<std::size_t>(e)]; }
@@ -78,7 +78,7 @@ struct snapshot {
     snapshot since(snapshot const& earlier) const;
     void merge(snapshot const& other);
 
-    nlohmann::json to_json() const; // full, for worker -> coordinator
+    nlohmann::json to_json() const;  // full, for worker -> coordinator
     static snapshot from_json(nlohmann::json const& j);
 };
 
@@ -90,16 +90,14 @@ public:
     void connect_done(std::uint64_t us) { connect_us_.record(us); }
     void tls_done(std::uint64_t us) { tls_us_.record(us); }
     void cross_handshake_done(std::uint64_t us) { cross_handshake_us_.record(us); }
-    std::uint64_t get(counter c) const
-    {
+    std::uint64_t get(counter c) const {
         return counters_[static_cast<std::size_t>(c)].load(std::memory_order_relaxed);
     }
 
     snapshot read() const;
 
 private:
-    static void bump(std::atomic<std::uint64_t>& a, std::uint64_t by)
-    {
+    static void bump(std::atomic<std::uint64_t>& a, std::uint64_t by) {
         a.store(a.load(std::memory_order_relaxed) + by, std::memory_order_relaxed);
     }
     std::array<std::atomic<std::uint64_t>, counter_count> counters_{};
@@ -110,4 +108,4 @@ private:
     atomic_histogram cross_handshake_us_;
 };
 
-} // namespace webrtc_star::bench
+}  // namespace webrtc_star::bench

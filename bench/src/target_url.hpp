@@ -9,14 +9,14 @@
 namespace webrtc_star::bench {
 
 struct target_url {
-    std::string url;           // as given, for messages and the report
+    std::string url;  // as given, for messages and the report
     bool tls = false;
-    std::string host;          // name or address, without IPv6 brackets
+    std::string host;  // name or address, without IPv6 brackets
     unsigned short port = 0;
-    std::string path = "/socket.io-next/"; // also for a URL whose path is "/"
-    int eio = 0;               // EIO= from the URL's query; 0 when it has none
+    std::string path = "/socket.io-next/";  // also for a URL whose path is "/"
+    int eio = 0;                            // EIO= from the URL's query; 0 when it has none
 
-    std::string host_header() const; // "host:port", IPv6 in brackets
+    std::string host_header() const;  // "host:port", IPv6 in brackets
     // Request target for an Engine.IO `eio` WebSocket client.
     std::string request_target(int eio_version) const;
 };
@@ -24,4 +24,4 @@ struct target_url {
 // Throws std::invalid_argument saying what is wrong with `url`.
 target_url parse_target_url(std::string const& url);
 
-} // namespace webrtc_star::bench
+}  // namespace webrtc_star::bench

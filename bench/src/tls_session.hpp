@@ -58,4 +58,4 @@ private:
     std::string error_;
 };
 
-} // namespace webrtc_star::bench
+}  // namespace webrtc_star::bench

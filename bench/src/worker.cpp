@@ -11,19 +11,15 @@
 namespace webrtc_star::bench {
 namespace {
 
-void emit(nlohmann::json const& j)
-{
-    std::cout << j.dump() << '\n' << std::flush;
-}
+void emit(nlohmann::json const& j) { std::cout << j.dump() << '\n' << std::flush; }
 
-} // namespace
+}  // namespace
 
-int run_worker(options const& cfg, server_addresses server)
-{
-    engine e(cfg, std::move(server), [](std::string_view stage, double elapsed, snapshot const& totals,
-                             snapshot const&) {
-        emit({{"type", "tick"}, {"stage", stage}, {"elapsed", elapsed}, {"totals", totals.to_json()}});
-    });
+int run_worker(options const& cfg, server_addresses server) {
+    engine e(cfg, std::move(server),
+             [](std::string_view stage, double elapsed, snapshot const& totals, snapshot const&) {
+                 emit({{"type", "tick"}, {"stage", stage}, {"elapsed", elapsed}, {"totals", totals.to_json()}});
+             });
     auto setup = e.setup().to_json();
     setup["type"] = "setup";
     emit(setup);
@@ -32,10 +28,8 @@ int run_worker(options const& cfg, server_addresses server)
         std::istringstream in(line);
         std::string verb;
         in >> verb;
-        if (verb == "quit")
-            break;
-        if (verb != "phase")
-            continue;
+        if (verb == "quit") break;
+        if (verb != "phase") continue;
         double rate = 0, seconds = 0;
         in >> rate >> seconds;
         auto phase = e.run_phase(rate, seconds).to_json();
@@ -45,4 +39,4 @@ int run_worker(options const& cfg, server_addresses server)
     return 0;
 }
 
-} // namespace webrtc_star::bench
+}  // namespace webrtc_star::bench

@@ -15,4 +15,4 @@ namespace webrtc_star::bench {
 // Runs a worker process to the end; returns its exit status.
 int run_worker(options const& cfg, server_addresses server);
 
-} // namespace webrtc_star::bench
+}  // namespace webrtc_star::bench

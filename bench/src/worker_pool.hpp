@@ -24,21 +24,21 @@ public:
 
     setup_result setup() override;
     phase_result run_phase(double rate, double seconds) override;
-    storm_result join_storm() override; // not across processes: options refuse it
+    storm_result join_storm() override;  // not across processes: options refuse it
 
 private:
     struct worker {
         int pid = -1;
-        int to_worker = -1;   // its stdin
-        int from_worker = -1; // its stdout
+        int to_worker = -1;    // its stdin
+        int from_worker = -1;  // its stdout
         std::thread reader;
         nlohmann::json last_totals;
-        bool fresh_tick = false; // a tick arrived since the last progress line
+        bool fresh_tick = false;  // a tick arrived since the last progress line
         bool exited = false;
     };
     struct message {
         std::size_t worker;
-        nlohmann::json body; // null: the worker closed its stdout
+        nlohmann::json body;  // null: the worker closed its stdout
     };
 
     void spawn(std::size_t index, std::vector<std::string> args);
@@ -58,4 +58,4 @@ private:
     bool interrupt_forwarded_ = false;
 };
 
-} // namespace webrtc_star::bench
+}  // namespace webrtc_star::bench

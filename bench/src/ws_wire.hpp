@@ -21,15 +21,14 @@ inline constexpr std::size_t max_upgrade_response = 8 * 1024;
 
 // Sec-WebSocket-Key: base64 of 16 (random) bytes, always 24 characters.
 std::string make_key(std::uint64_t a, std::uint64_t b);
-void append_upgrade_request(std::string& out, std::string_view host, std::string_view target,
-                            std::string_view key);
+void append_upgrade_request(std::string& out, std::string_view host, std::string_view target, std::string_view key);
 
 enum class upgrade_status { need_more, ok, error };
 
 struct upgrade_result {
     upgrade_status status = upgrade_status::need_more;
-    std::size_t header_size = 0; // ok: bytes of the response head; what follows are frames
-    std::string error;           // error: why, for a person
+    std::size_t header_size = 0;  // ok: bytes of the response head; what follows are frames
+    std::string error;            // error: why, for a person
 };
 
 // Checks the server's response to a request made with `key`, once the whole
@@ -74,8 +73,8 @@ class reader {
 public:
     enum class result { message, need_more, error };
     struct message {
-        opcode op = opcode::text; // text, binary, ping, pong or close
-        std::string_view payload; // valid until the next call, and while the input lives
+        opcode op = opcode::text;  // text, binary, ping, pong or close
+        std::string_view payload;  // valid until the next call, and while the input lives
     };
 
     explicit reader(std::size_t max_message = default_max_message) : max_message_(max_message) {}
@@ -90,11 +89,11 @@ private:
     result fail(char const* why);
 
     std::size_t max_message_;
-    std::string fragments_; // parts of a fragmented message so far
+    std::string fragments_;  // parts of a fragmented message so far
     char const* error_ = nullptr;
     opcode fragmented_op_ = opcode::text;
     bool in_fragmented_ = false;
     bool delivered_fragments_ = false;
 };
 
-} // namespace webrtc_star::bench::ws_wire
+}  // namespace webrtc_star::bench::ws_wire

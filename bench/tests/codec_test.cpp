@@ -11,8 +11,7 @@ namespace scan = webrtc_star::scan;
 namespace sio = webrtc_star::sio;
 using namespace webrtc_star::bench;
 
-TEST_CASE("json_scan finds keys, not values", "[json_scan]")
-{
+TEST_CASE("json_scan finds keys, not values", "[json_scan]") {
     std::string_view j = R"({"signal":{"type":"answer"}, "answer" : true,"intentId":"7-3"})";
     REQUIRE(scan::string_field(j, "type") == "answer");
     REQUIRE(scan::bool_field(j, "answer") == true);
@@ -21,8 +20,7 @@ TEST_CASE("json_scan finds keys, not values", "[json_scan]")
     REQUIRE(scan::peer_id_of("/ip4/1.2.3.4/tcp/1/ws/p2p-webrtc-star/p2p/QmX") == "QmX");
 }
 
-TEST_CASE("socket.io event parsing", "[socket_io]")
-{
+TEST_CASE("socket.io event parsing", "[socket_io]") {
     sio::event ev;
     REQUIRE(sio::parse_event(R"(42["ws-peer","/ip4/x"])", ev));
     REQUIRE(ev.name == "ws-peer");
@@ -35,8 +33,7 @@ TEST_CASE("socket.io event parsing", "[socket_io]")
     REQUIRE(sio::classify("0{}") == sio::packet_kind::eio_open);
 }
 
-TEST_CASE("peer ids are valid-looking, distinct and deterministic", "[peer_id]")
-{
+TEST_CASE("peer ids are valid-looking, distinct and deterministic", "[peer_id]") {
     std::set<std::string> seen;
     for (std::uint64_t i = 0; i < 2000; ++i) {
         auto id = peer_id_for(i, 1);
@@ -48,11 +45,10 @@ TEST_CASE("peer ids are valid-looking, distinct and deterministic", "[peer_id]")
     REQUIRE(base58btc(std::string("\0\0\x01", 3)) == "112");
 }
 
-TEST_CASE("offer frames have the requested size and stay valid", "[messages]")
-{
+TEST_CASE("offer frames have the requested size and stay valid", "[messages]") {
     auto addr = listen_multiaddr("127.0.0.1", 13579, peer_id_for(1));
     message_factory f(600, addr.size());
-    auto offer = f.offer("1234567-1234567", addr, addr); // a typical id length
+    auto offer = f.offer("1234567-1234567", addr, addr);  // a typical id length
     REQUIRE(offer.size() == 600);
     sio::event ev;
     REQUIRE(sio::parse_event(offer, ev));

@@ -7,8 +7,7 @@
 using webrtc_star::bench::atomic_histogram;
 using webrtc_star::bench::histogram;
 
-TEST_CASE("histogram buckets keep values within 1%", "[histogram]")
-{
+TEST_CASE("histogram buckets keep values within 1%", "[histogram]") {
     for (std::uint64_t v : {0ull, 1ull, 255ull, 256ull, 1000ull, 123456ull, 9999999ull, 1ull << 40}) {
         auto i = histogram::index_of(v);
         REQUIRE(i < histogram::bucket_count);
@@ -18,11 +17,9 @@ TEST_CASE("histogram buckets keep values within 1%", "[histogram]")
     }
 }
 
-TEST_CASE("histogram percentiles", "[histogram]")
-{
+TEST_CASE("histogram percentiles", "[histogram]") {
     histogram h;
-    for (std::uint64_t v = 1; v <= 10000; ++v)
-        h.record(v);
+    for (std::uint64_t v = 1; v <= 10000; ++v) h.record(v);
     REQUIRE(h.count() == 10000);
     REQUIRE(h.max() == 10000);
     REQUIRE(h.percentile(50) == Approx(5000).epsilon(0.01));
@@ -31,8 +28,7 @@ TEST_CASE("histogram percentiles", "[histogram]")
     REQUIRE(h.mean() == Approx(5000.5));
 }
 
-TEST_CASE("histogram since, merge and JSON round trip", "[histogram]")
-{
+TEST_CASE("histogram since, merge and JSON round trip", "[histogram]") {
     histogram a;
     a.record(100, 10);
     auto earlier = a;
@@ -47,8 +43,7 @@ TEST_CASE("histogram since, merge and JSON round trip", "[histogram]")
     REQUIRE(back.count() == 30);
 }
 
-TEST_CASE("atomic histogram reads what was recorded", "[histogram]")
-{
+TEST_CASE("atomic histogram reads what was recorded", "[histogram]") {
     atomic_histogram h;
     h.record(42);
     h.record(4200);

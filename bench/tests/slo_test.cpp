@@ -6,8 +6,7 @@
 
 using namespace webrtc_star::bench;
 
-TEST_CASE("slo: parses objectives with units", "[slo]")
-{
+TEST_CASE("slo: parses objectives with units", "[slo]") {
     auto s = parse_slo("p99=50ms,errors=0.1%,p50=2000us,connect_p99=1s,rate=100");
     REQUIRE(*s.p99_ms == Approx(50));
     REQUIRE(*s.p50_ms == Approx(2));
@@ -18,8 +17,7 @@ TEST_CASE("slo: parses objectives with units", "[slo]")
     REQUIRE(*parse_slo("errors=0.02").error_ratio == Approx(0.02));
 }
 
-TEST_CASE("slo: bad objectives are refused by name", "[slo]")
-{
+TEST_CASE("slo: bad objectives are refused by name", "[slo]") {
     REQUIRE_THROWS_WITH(parse_slo("p98=5ms"), Catch::Contains("unknown objective 'p98'"));
     REQUIRE_THROWS_WITH(parse_slo("p99=5h"), Catch::Contains("unit"));
     REQUIRE_THROWS_WITH(parse_slo("p99"), Catch::Contains("name=value"));
@@ -28,15 +26,13 @@ TEST_CASE("slo: bad objectives are refused by name", "[slo]")
     REQUIRE_THROWS_WITH(parse_slo(""), Catch::Contains("no objective"));
 }
 
-TEST_CASE("slo: judged at the limit, both ways", "[slo]")
-{
+TEST_CASE("slo: judged at the limit, both ways", "[slo]") {
     auto spec = parse_slo("p99=50ms,errors=1%,rate=10");
     slo_figures ok;
     ok.p99_ms = 50;
     ok.error_ratio = 0.01;
     ok.rate = 10;
-    for (auto const& c : judge_slo(spec, ok))
-        REQUIRE(c.passed);
+    for (auto const& c : judge_slo(spec, ok)) REQUIRE(c.passed);
     auto bad = ok;
     bad.p99_ms = 50.5;
     bad.rate = 9.9;

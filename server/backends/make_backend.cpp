@@ -10,10 +10,12 @@ namespace star::server {
 
 std::unique_ptr<backend> make_backend(config const& cfg, metrics& m) {
     if (cfg.backend == "redis")
-        return std::make_unique<redis::redis_backend>(cfg, m, cfg.server_id.empty() ? random_id().substr(0, 16) : cfg.server_id);
+        return std::make_unique<redis::redis_backend>(
+            cfg, m, cfg.server_id.empty() ? random_id().substr(0, 16) : cfg.server_id);
     // A federated server's id over Waku is its public key's (protocol/federation_keys.hpp).
     if (cfg.backend == "waku")
-        return std::make_unique<waku::waku_backend>(cfg, m, federation::load_or_create_key_file(cfg.federation_key_file));
+        return std::make_unique<waku::waku_backend>(cfg, m,
+                                                    federation::load_or_create_key_file(cfg.federation_key_file));
     return std::make_unique<memory_backend>(cfg.server_id.empty() ? random_id().substr(0, 16) : cfg.server_id);
 }
 

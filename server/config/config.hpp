@@ -37,12 +37,12 @@ struct config {
     std::size_t max_message_size = 1'000'000;  // as Socket.IO's maxHttpBufferSize
     std::size_t max_queued_bytes = 4 * 1024 * 1024;
     std::size_t max_connections = 100'000;
-    unsigned max_messages_per_second = 1'000;  // per connection; 0: unlimited
-    unsigned max_pings_per_second = 10;        // WebSocket and Engine.IO pings per connection; 0: unlimited
-    unsigned max_received_per_second = 5'000;  // handshakes one peer is sent by others; 0: unlimited
+    unsigned max_messages_per_second = 1'000;       // per connection; 0: unlimited
+    unsigned max_pings_per_second = 10;             // WebSocket and Engine.IO pings per connection; 0: unlimited
+    unsigned max_received_per_second = 5'000;       // handshakes one peer is sent by others; 0: unlimited
     std::size_t memory_budget = 192 * 1024 * 1024;  // bytes buffered for all clients together; 0: none
-    std::size_t min_receive_rate = 64 * 1024;  // bytes/s: a frame of N bytes must arrive within 5 s + N/rate
-    std::size_t socket_send_buffer = 128 * 1024;  // SO_SNDBUF per connection; 0: the kernel's default
+    std::size_t min_receive_rate = 64 * 1024;       // bytes/s: a frame of N bytes must arrive within 5 s + N/rate
+    std::size_t socket_send_buffer = 128 * 1024;    // SO_SNDBUF per connection; 0: the kernel's default
 
     std::string tls_cert;  // PEM, chain allowed; with tls_key, the main port speaks TLS
     std::string tls_key;
@@ -55,17 +55,17 @@ struct config {
     std::string waku_rest_url = "http://127.0.0.1:8645";
     std::string waku_pubsub_topic = "/waku/2/rs/66/0";
     std::string waku_content_topic_prefix = "/webrtc-star/1";
-    milliseconds waku_poll_interval{100};       // idle: no cross-server handshake in flight or likely
-    milliseconds waku_fast_poll_interval{20};   // while one is
-    milliseconds waku_fast_poll_window{2000};   // how long "likely" lasts after an offer, signal or join
+    milliseconds waku_poll_interval{100};             // idle: no cross-server handshake in flight or likely
+    milliseconds waku_fast_poll_interval{20};         // while one is
+    milliseconds waku_fast_poll_window{2000};         // how long "likely" lasts after an offer, signal or join
     std::size_t waku_max_message_size = 1024 * 1024;  // nwaku's --max-msg-size
     milliseconds federation_presence_interval{10'000};
     milliseconds federation_peer_ttl{35'000};
     std::size_t max_remote_peers = 100'000;
     std::string federation_key_file;  // the server's secp256k1 key; created (mode 0600) if missing
     // Federation trust (server/federation/): whose envelopes are believed.
-    std::string federation_trusted_keys;  // the trust list file; reloaded on SIGHUP
-    bool federation_open = false;         // believe any signer (still signed and encrypted)
+    std::string federation_trusted_keys;             // the trust list file; reloaded on SIGHUP
+    bool federation_open = false;                    // believe any signer (still signed and encrypted)
     milliseconds federation_max_clock_skew{60'000};  // envelopes older or newer than this are stale
     std::size_t federation_max_peers_per_server = 25'000;
 
@@ -77,7 +77,7 @@ struct config {
     milliseconds redis_timeout{3'000};  // connect, and a PING's answer, before Redis counts as unreachable
 
     std::string config_file;
-    bool healthcheck = false;  // command line only: probe a running server instead of serving
+    bool healthcheck = false;        // command line only: probe a running server instead of serving
     bool federation_keygen = false;  // command line only: write a new federation_key_file and exit
 
     unsigned io_threads() const;

@@ -27,8 +27,8 @@ namespace sv = setting_values;
 // One row per setting: the same row drives the flag, the environment variables and the
 // config-file key, so the three can never drift apart.
 struct setting {
-    std::string name;  // flag without dashes; file key (dashes or underscores)
-    std::string help;  // without the default: help_text() adds it, from `shown`
+    std::string name;                    // flag without dashes; file key (dashes or underscores)
+    std::string help;                    // without the default: help_text() adds it, from `shown`
     bool flag = false;                   // takes no value on the command line
     std::vector<std::string> plain_env;  // the reference server's variables
     std::function<void(config&, std::string_view)> apply;
@@ -43,12 +43,8 @@ std::string help_text(setting const& s) {
 
 std::vector<setting> settings() {
     using ms = std::chrono::milliseconds;
-    auto duration = [](ms config::*m) {
-        return [m](config& c, std::string_view v) { c.*m = sv::parse_duration(v); };
-    };
-    auto size = [](std::size_t config::*m) {
-        return [m](config& c, std::string_view v) { c.*m = sv::parse_size(v); };
-    };
+    auto duration = [](ms config::*m) { return [m](config& c, std::string_view v) { c.*m = sv::parse_duration(v); }; };
+    auto size = [](std::size_t config::*m) { return [m](config& c, std::string_view v) { c.*m = sv::parse_size(v); }; };
     // How --help shows a default: as the flag would take it, so that it can be given back.
     auto shown_duration = [](ms config::*m) { return [m](config const& c) { return sv::format_duration(c.*m); }; };
     auto shown_size = [](std::size_t config::*m) { return [m](config const& c) { return sv::format_size(c.*m); }; };
@@ -60,6 +56,9 @@ std::vector<setting> settings() {
         if (c.transports_polling && c.transports_websocket) return std::string("polling,websocket");
         return std::string(c.transports_polling ? "polling" : "websocket");
     };
+    // The table is laid out by hand, one setting per row group: formatting would spread every row over
+    // a line per member.
+    // clang-format off
     return {
         {"host", "address to listen on", false, {"HOST"},
          [](config& c, std::string_view v) {
@@ -280,6 +279,7 @@ std::vector<setting> settings() {
          "kernel send buffer per connection (SO_SNDBUF; the kernel doubles it); 0 keeps the kernel's own", false, {},
          size(&config::socket_send_buffer), shown_size(&config::socket_send_buffer)},
     };
+    // clang-format on
 }
 
 std::string env_name(std::string const& name) {
@@ -351,8 +351,9 @@ void check_federation_settings(config const& c) {
     if (c.federation_key_file.empty())
         throw config_error("--backend waku needs --federation-key-file FILE (this server's key; created if missing)");
     if (c.federation_trusted_keys.empty() && !c.federation_open)
-        throw config_error("--backend waku needs --federation-trusted-keys FILE (the public keys of the servers to "
-                           "federate with), or --federation-open to believe any signer on the relay");
+        throw config_error(
+            "--backend waku needs --federation-trusted-keys FILE (the public keys of the servers to "
+            "federate with), or --federation-open to believe any signer on the relay");
     if (!c.federation_trusted_keys.empty() && c.federation_open)
         throw config_error("--federation-open and --federation-trusted-keys exclude each other: choose one");
 }
@@ -361,9 +362,10 @@ void check_federation_settings(config const& c) {
 
 load_result load_config(std::vector<std::string> const& args, char const* const* envp) {
     auto table = settings();
-    CLI::App app{"webrtc-star-server: a WebRTC-star signalling server (Socket.IO), drop-in for "
-                 "@libp2p/webrtc-star-signalling-server",
-                 "webrtc-star-server"};
+    CLI::App app{
+        "webrtc-star-server: a WebRTC-star signalling server (Socket.IO), drop-in for "
+        "@libp2p/webrtc-star-signalling-server",
+        "webrtc-star-server"};
     app.footer(
         "Every flag can also be set in the config file as `name = value` and in the environment as\n"
         "WEBRTC_STAR_<NAME> (e.g. WEBRTC_STAR_PEER_REFRESH_INTERVAL=5s); HOST, PORT and DISABLE_METRICS\n"
@@ -416,11 +418,9 @@ load_result load_config(std::vector<std::string> const& args, char const* const*
         std::string value = s.flag ? (flag_bools[s.name] ? "true" : "false") : flag_values[s.name];
         apply_or_throw(s, c, value, "--" + s.name);
     }
-    if (c.tls_cert.empty() != c.tls_key.empty())
-        throw config_error("--tls-cert and --tls-key must be given together");
+    if (c.tls_cert.empty() != c.tls_key.empty()) throw config_error("--tls-cert and --tls-key must be given together");
     if (c.plain_port && c.tls_cert.empty()) throw config_error("--plain-port needs --tls-cert and --tls-key");
-    if (keygen && c.federation_key_file.empty())
-        throw config_error("--federation-keygen needs --federation-key-file");
+    if (keygen && c.federation_key_file.empty()) throw config_error("--federation-keygen needs --federation-key-file");
     if (c.backend == "waku" && !keygen && !healthcheck) check_federation_settings(c);
     c.healthcheck = healthcheck;
     c.federation_keygen = keygen;

@@ -17,7 +17,7 @@ struct config_error : std::runtime_error {
 struct load_result {
     config cfg;
     bool help_requested = false;
-    std::string help;  // usage text, when help was requested
+    std::string help;                // usage text, when help was requested
     bool version_requested = false;  // --version: print it and exit, whatever else was given
 };
 

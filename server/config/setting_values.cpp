@@ -77,7 +77,7 @@ bool parse_bool(std::string_view s) {
 }
 
 std::string parse_log_level(std::string_view s) {
-    static constexpr std::array<std::string_view, 7> levels = {"trace", "debug", "info",    "warn",
+    static constexpr std::array<std::string_view, 7> levels = {"trace", "debug",    "info", "warn",
                                                                "error", "critical", "off"};
     for (auto l : levels)
         if (s == l) return std::string(s);

@@ -47,7 +47,8 @@ std::vector<std::uint8_t> sealer::seal(fed::envelope const& env, fed::public_key
 
 open_result sealer::open(std::span<std::uint8_t const> bytes, bool is_signal_topic) const {
     if (bytes.size() > payload::max_sealed_size) return {std::nullopt, "too_large"};
-    auto inner = is_signal_topic ? payload::decrypt_asymmetric(bytes, own_) : payload::decrypt_symmetric(bytes, presence_key_);
+    auto inner =
+        is_signal_topic ? payload::decrypt_asymmetric(bytes, own_) : payload::decrypt_symmetric(bytes, presence_key_);
     if (!inner) return {std::nullopt, clear_refusal(bytes)};
     auto decoded = payload::decode(*inner);
     if (!decoded.value) {

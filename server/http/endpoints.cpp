@@ -32,8 +32,7 @@ void allow_origin(http_request const& req, http_response& res) {
     res.set(http::field::vary, "origin");
 }
 
-http_response respond(http_request const& req, http::status status, std::string_view content_type,
-                      std::string body) {
+http_response respond(http_request const& req, http::status status, std::string_view content_type, std::string body) {
     http_response res{status, req.version()};
     res.set(http::field::server, "webrtc-star-server");
     res.set(http::field::content_type, content_type);
@@ -63,8 +62,7 @@ http_response engineio_error(http_request const& req, eio::handshake_error e) {
 }
 
 bool is_engineio_path(std::string_view path) {
-    return path == "/socket.io/" || path == "/socket.io" || path == "/socket.io-next/" ||
-           path == "/socket.io-next";
+    return path == "/socket.io/" || path == "/socket.io" || path == "/socket.io-next/" || path == "/socket.io-next";
 }
 
 upgrade_decision decide_upgrade(http_request const& req, config const& cfg) {

@@ -35,8 +35,8 @@ void sample_double(std::string& out, std::string_view name, double value) {
     out += '\n';
 }
 
-template <class T> void one(std::string& out, std::string_view name, std::string_view type,
-                            std::string_view help, T value) {
+template <class T>
+void one(std::string& out, std::string_view name, std::string_view type, std::string_view help, T value) {
     header(out, name, type, help);
     sample(out, name, value);
 }
@@ -44,8 +44,9 @@ template <class T> void one(std::string& out, std::string_view name, std::string
 std::uint64_t get(counter const& c) { return c.load(std::memory_order_relaxed); }
 std::int64_t get(gauge const& g) { return g.load(std::memory_order_relaxed); }
 
-template <std::size_t N> void family(std::string& out, std::string_view name, std::string_view label,
-                                     std::string_view help, labelled_counter<N> const& c) {
+template <std::size_t N>
+void family(std::string& out, std::string_view name, std::string_view label, std::string_view help,
+            labelled_counter<N> const& c) {
     header(out, name, "counter", help);
     for (std::size_t i = 0; i < N; ++i) {
         out += name;
@@ -146,8 +147,7 @@ std::string metrics::render() const {
            "time from receiving a handshake message to writing it to its recipient");
     forward_latency.render(out, "webrtc_star_server_forward_latency_seconds");
 
-    one(out, "webrtc_star_server_remote_peers", "gauge", "peers joined on other federated servers",
-        get(remote_peers));
+    one(out, "webrtc_star_server_remote_peers", "gauge", "peers joined on other federated servers", get(remote_peers));
     one(out, "webrtc_star_server_federation_degraded", "gauge",
         "1 while the federation backend cannot reach its relay (e.g. nwaku), else 0", get(federation_degraded));
     one(out, "webrtc_star_server_federation_envelopes_published_total", "counter",
@@ -160,12 +160,14 @@ std::string metrics::render() const {
         "polls of the federation relay (GET requests to nwaku)", get(federation_polls));
     family(out, "webrtc_star_server_federation_signals_total", "outcome",
            "cross-server handshake messages: published, received, and given up on (the offer's sender was told "
-           "'peer is not available')", federation_signals);
-    family(out, "webrtc_star_server_federation_envelopes_dropped_total", "reason",
-           "envelopes dropped, by reason", federation_dropped);
+           "'peer is not available')",
+           federation_signals);
+    family(out, "webrtc_star_server_federation_envelopes_dropped_total", "reason", "envelopes dropped, by reason",
+           federation_dropped);
     family(out, "webrtc_star_server_federation_refused_total", "reason",
            "federation envelopes and announcements refused: not signed by a trusted key, spoofed, stale, "
-           "replayed, or over a server's share of the remote peer table", federation_refused);
+           "replayed, or over a server's share of the remote peer table",
+           federation_refused);
     header(out, "webrtc_star_server_federation_poll_latency_seconds", "histogram",
            "duration of one poll of the federation relay");
     federation_poll_latency.render(out, "webrtc_star_server_federation_poll_latency_seconds");

@@ -62,6 +62,8 @@ struct metrics {
     counter budget_sheds{0}, frame_deadlines{0}, log_lines_suppressed{0};
     counter handshake_timeouts{0}, connect_timeouts{0};
 
+    // The label lists stay packed as written (formatting would put each label on a line of its own).
+    // clang-format off
     labelled_counter<28> dropped{{"bad_packet", "not_connected", "binary_unsupported", "unknown_event",
                                   "rate_limited", "handshake_not_object", "handshake_bad_src",
                                   "handshake_bad_dst", "handshake_bad_intent", "handshake_bad_signal",
@@ -98,6 +100,7 @@ struct metrics {
                                              "stale", "replayed", "not_for_us", "conflict", "over_quota",
                                              "remote_table_full", "untrusted_to", "bad_message",
                                              "no_trusted_key", "own_key", "other"}};
+    // clang-format on
     latency_histogram federation_poll_latency;
     // The Redis backend: reconnections, how long Redis takes to acknowledge a PUBLISH, and how old an
     // envelope is when it arrives (its sender's clock, millisecond resolution).

@@ -53,7 +53,8 @@ bool announcer::send_newcomers() {
     std::size_t covered = 0;
     for (std::size_t sent = 0; covered < batch_.size() && sent < chunk.size(); ++covered)
         if (batch_[covered].seq == chunk[sent].seq) ++sent;
-    batch_.erase(batch_.begin(), batch_.begin() + static_cast<std::ptrdiff_t>(chunk.size() < k ? batch_.size() : covered));
+    batch_.erase(batch_.begin(),
+                 batch_.begin() + static_cast<std::ptrdiff_t>(chunk.size() < k ? batch_.size() : covered));
     return !batch_.empty();
 }
 
@@ -86,7 +87,8 @@ void announcer::send_next_peers(peer& receiver) {
         std::size_t i = (receiver.rotation_cursor + visited) % total;
         ++visited;
         if (i >= local) frames.push_back(frame_for(receiver, remote_.key_at(i - local)));
-        else if (peer& other = table_.at(i); &other != &receiver) frames.push_back(frame_for(receiver, other.address.peer_id));
+        else if (peer& other = table_.at(i); &other != &receiver)
+            frames.push_back(frame_for(receiver, other.address.peer_id));
     }
     if (total > 0) receiver.rotation_cursor = (receiver.rotation_cursor + visited) % total;
     if (!frames.empty()) out_.send_many(receiver.link, std::move(frames));

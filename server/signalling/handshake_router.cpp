@@ -6,8 +6,12 @@ handshake_frame::handshake_frame(protocol::ws_handshake_frame_text built)
     : text(make_frame(std::move(built.text))), payload_offset(built.payload_offset), payload_size(built.payload_size) {}
 
 routed_handshake route_of(protocol::handshake h, steady_time received) {
-    return {std::move(h.src.key), std::move(h.dst.key), std::move(h.intent_id), h.answer,
-            handshake_frame(protocol::ws_handshake_frame(h.payload)), received};
+    return {std::move(h.src.key),
+            std::move(h.dst.key),
+            std::move(h.intent_id),
+            h.answer,
+            handshake_frame(protocol::ws_handshake_frame(h.payload)),
+            received};
 }
 
 handshake_router::handshake_router(metrics& m, peer_table& table, remote_peers& remote, outbox& out, backend& b,
@@ -78,7 +82,8 @@ void handshake_router::route_answer(handshake_sender const& from, routed_handsha
 bool handshake_router::forward_to_server(std::string const& target, routed_handshake const& h) {
     auto const* remote = remote_.find(target);
     if (!remote) return false;
-    backend_.send({remote->server, h.src_key, h.dst_key, h.intent_id, h.answer, false, std::string(h.forward.payload())});
+    backend_.send(
+        {remote->server, h.src_key, h.dst_key, h.intent_id, h.answer, false, std::string(h.forward.payload())});
     return true;
 }
 
@@ -100,7 +105,8 @@ void handshake_router::on_unavailable(routed_handshake& h) {
 }
 
 void handshake_router::tell_unavailable(peer& dialer, routed_handshake const& h) {
-    out_.send(dialer.link, make_frame(protocol::ws_handshake_error_frame(h.forward.payload(), "peer is not available")));
+    out_.send(dialer.link,
+              make_frame(protocol::ws_handshake_error_frame(h.forward.payload(), "peer is not available")));
 }
 
 bool handshake_router::receiver_has_room(peer& receiver, steady_time now) {

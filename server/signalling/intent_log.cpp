@@ -13,8 +13,7 @@ void intent_log::record(std::string_view intent_id, std::string_view dst_key, cl
             return;
         }
     }
-    while (!entries_.empty() && (entries_.size() >= capacity || entries_.front().expires <= now))
-        entries_.pop_front();
+    while (!entries_.empty() && (entries_.size() >= capacity || entries_.front().expires <= now)) entries_.pop_front();
     entries_.push_back({std::string(intent_id), std::string(dst_key), expires});
 }
 

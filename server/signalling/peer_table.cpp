@@ -15,7 +15,8 @@ peer* peer_table::find_by_link(std::uint64_t link_id) {
 peer& peer_table::insert(link_ptr link, protocol::star_address address) {
     std::string key = address.key;
     key_by_link_.emplace(link->id(), key);
-    auto [it, inserted] = by_key_.emplace(key, peer{std::move(link), std::move(address), {}, 0, 0, {}, 0, rate_limiter{}});
+    auto [it, inserted] =
+        by_key_.emplace(key, peer{std::move(link), std::move(address), {}, 0, 0, {}, 0, rate_limiter{}});
     peer& p = it->second;
     p.order_index = order_.size();
     order_.push_back(&p);

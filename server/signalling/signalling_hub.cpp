@@ -95,7 +95,7 @@ void signalling_hub::on_probe_result(std::string const& key, std::uint64_t holde
         // be gone from the table (its connection was closed as it failed the probe).
         inc(metrics_.takeovers);
         log_.later(log_.takeovers, spdlog::level::info, "peer {} was silent: connection {} takes it over from {}",
-                  claim.address.peer_id, claim.claimant->id(), holder_id);
+                   claim.address.peer_id, claim.claimant->id(), holder_id);
     }
     if (holder && holder->link->id() == holder_id) {
         if (alive) {
@@ -175,9 +175,8 @@ void signalling_hub::arm_refresh_timer() {
         }
         // One wake-up per tick at most, however many peers fall due in it; ticks short enough
         // that a tick's refreshes are a small burst (at 20,000 peers, 40 peers' 50 frames).
-        auto tick = std::clamp<std::chrono::steady_clock::duration>(cfg_.peer_refresh_interval / 500,
-                                                                    std::chrono::milliseconds(5),
-                                                                    std::chrono::milliseconds(20));
+        auto tick = std::clamp<std::chrono::steady_clock::duration>(
+            cfg_.peer_refresh_interval / 500, std::chrono::milliseconds(5), std::chrono::milliseconds(20));
         refresh_timer_.expires_at(std::max(refreshes_.next(), last_refresh_tick_ + tick));
         refresh_timer_.async_wait([this](boost::system::error_code ec) {
             locked([&] {
@@ -201,7 +200,8 @@ void signalling_hub::on_refresh_tick() {
         // Joins and leaves left stale entries behind: keep one per joined peer.
         std::vector<refresh_schedule::entry> live;
         live.reserve(table_.size());
-        for (std::size_t i = 0; i < table_.size(); ++i) live.push_back({table_.at(i).next_refresh, table_.at(i).link->id()});
+        for (std::size_t i = 0; i < table_.size(); ++i)
+            live.push_back({table_.at(i).next_refresh, table_.at(i).link->id()});
         refreshes_.reset(std::move(live));
     }
     arm_refresh_timer();
@@ -219,8 +219,8 @@ void signalling_hub::count_refused_join(metrics& m, std::string_view reason) {
     m.joins_refused.inc(reason);
 }
 
-void signalling_hub::refuse_join(link_ptr const& from, std::optional<std::uint64_t> ack_id,
-                                 std::string_view reason, std::string const& message) {
+void signalling_hub::refuse_join(link_ptr const& from, std::optional<std::uint64_t> ack_id, std::string_view reason,
+                                 std::string const& message) {
     inc(metrics_.joins_failure);  // joins_total counted on the way in (on_join)
     metrics_.joins_refused.inc(reason);
     log_.later(log_.refusals, spdlog::level::info, "join refused for connection {}: {}", from->id(), message);

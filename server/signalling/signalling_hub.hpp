@@ -20,9 +20,9 @@
 #include "signalling/refresh_schedule.hpp"
 #include "signalling/remote_peers.hpp"
 
+#include <spdlog/spdlog.h>
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <spdlog/spdlog.h>
 
 #include <functional>
 #include <mutex>

@@ -54,10 +54,9 @@ template <class Stream> void client_session<Stream>::run(request const& req) {
     auto response = std::make_shared<std::string>(
         "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: " +
         ws::accept_key(req[beast::http::field::sec_websocket_key]) + "\r\nServer: webrtc-star-server\r\n\r\n");
-    net::async_write(stream_, net::buffer(*response),
-                     [self = this->shared_from_this(), response](beast::error_code ec, std::size_t) {
-                         self->on_upgraded(ec);
-                     });
+    net::async_write(
+        stream_, net::buffer(*response),
+        [self = this->shared_from_this(), response](beast::error_code ec, std::size_t) { self->on_upgraded(ec); });
 }
 
 template <class Stream> void client_session<Stream>::on_upgraded(beast::error_code ec) {
@@ -175,8 +174,7 @@ template <class Stream> void client_session<Stream>::on_bytes(std::string_view b
     }
 }
 
-template <class Stream>
-void client_session<Stream>::enqueue(frame_ptr frame, steady_time received, ws_opcode op) {
+template <class Stream> void client_session<Stream>::enqueue(frame_ptr frame, steady_time received, ws_opcode op) {
     if (closing_ || finished_) return;
     std::size_t size = frame ? frame->size() : 0;
     if (queued_bytes_ + size > ctx_.cfg.max_queued_bytes) {
@@ -251,7 +249,8 @@ template <class Stream> void client_session<Stream>::write_plain() {
             // kernel as one: copying 6 KB here costs less than walking 100 iovecs there.
             thread_local std::string flat;
             flat.clear();
-            for (std::size_t i = 0; i < n_iov; ++i) flat.append(static_cast<char const*>(iov[i].iov_base), iov[i].iov_len);
+            for (std::size_t i = 0; i < n_iov; ++i)
+                flat.append(static_cast<char const*>(iov[i].iov_base), iov[i].iov_len);
             iov[0] = {flat.data(), flat.size()};
             n_iov = 1;
         }
@@ -354,7 +353,8 @@ template <class Stream> void client_session<Stream>::on_close_written() {
 }
 
 template <class Stream> void client_session<Stream>::drop(std::string_view why) {
-    net::post(stream_.get_executor(), [self = this->shared_from_this(), why = std::string(why)] { self->close_now(why); });
+    net::post(stream_.get_executor(),
+              [self = this->shared_from_this(), why = std::string(why)] { self->close_now(why); });
 }
 
 template <class Stream> void client_session<Stream>::close_now(std::string_view why) {
@@ -366,8 +366,7 @@ template <class Stream> void client_session<Stream>::close_now(std::string_view 
     socket().close(ignored);  // the pending read fails, and finish() runs from there
 }
 
-template <class Stream>
-void client_session<Stream>::finish() {
+template <class Stream> void client_session<Stream>::finish() {
     if (finished_) return;
     finished_ = true;
     closing_ = true;

@@ -145,8 +145,8 @@ private:
     std::uint64_t backlog_drains_ = 0;  // times a full socket became writable again and took bytes
     std::uint64_t probe_received_at_ = 0;
     std::uint64_t probe_drains_at_ = 0;
-    bool probe_backlogged_ = false;     // a write was waiting on the kernel when the probe began
-    bool write_blocked_ = false;        // plain TCP: waiting for the socket to become writable
+    bool probe_backlogged_ = false;  // a write was waiting on the kernel when the probe began
+    bool write_blocked_ = false;     // plain TCP: waiting for the socket to become writable
 };
 
 }  // namespace star::server

@@ -55,8 +55,7 @@ template <class Stream> bool client_session<Stream>::within_ping_limit() {
     return false;
 }
 
-template <class Stream>
-void client_session<Stream>::probe(std::function<void(bool alive)> done) {
+template <class Stream> void client_session<Stream>::probe(std::function<void(bool alive)> done) {
     net::post(stream_.get_executor(), [self = this->shared_from_this(), done = std::move(done)]() mutable {
         if (self->finished_ || self->closing_) {
             done(false);
@@ -79,13 +78,11 @@ void client_session<Stream>::probe(std::function<void(bool alive)> done) {
     });
 }
 
-template <class Stream>
-void client_session<Stream>::on_alive() {
+template <class Stream> void client_session<Stream>::on_alive() {
     if (probe_timer_) finish_probe(true);
 }
 
-template <class Stream>
-void client_session<Stream>::finish_probe(bool alive) {
+template <class Stream> void client_session<Stream>::finish_probe(bool alive) {
     if (probe_timer_) {
         probe_timer_->cancel();
         probe_timer_.reset();

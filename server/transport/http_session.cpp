@@ -7,10 +7,10 @@
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/beast/core/bind_handler.hpp>
+#include <boost/beast/core/buffers_to_string.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 #include <boost/beast/ssl.hpp>
-#include <boost/beast/core/buffers_to_string.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
 
 namespace star::server {
@@ -32,8 +32,7 @@ void fail(std::string_view what, beast::error_code ec) {
 }  // namespace
 
 template <class Stream>
-http_session<Stream>::http_session(Stream&& stream, server_context& ctx, socket_slot slot,
-                                   ssl_context_ptr ssl_context)
+http_session<Stream>::http_session(Stream&& stream, server_context& ctx, socket_slot slot, ssl_context_ptr ssl_context)
     : stream_(std::move(stream)), ctx_(ctx), slot_(std::move(slot)), ssl_context_(std::move(ssl_context)) {}
 
 template <class Stream> void http_session<Stream>::run() {

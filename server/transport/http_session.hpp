@@ -4,8 +4,8 @@
 #pragma once
 
 #include "http/endpoints.hpp"
-#include "transport/polling_session.hpp"
 #include "transport/memory_budget.hpp"
+#include "transport/polling_session.hpp"
 #include "transport/server_context.hpp"
 #include "transport/stream_types.hpp"
 
@@ -18,8 +18,7 @@
 
 namespace star::server {
 
-template <class Stream>
-class http_session : public std::enable_shared_from_this<http_session<Stream>> {
+template <class Stream> class http_session : public std::enable_shared_from_this<http_session<Stream>> {
 public:
     http_session(Stream&& stream, server_context& ctx, socket_slot slot, ssl_context_ptr ssl_context);
     void run();
@@ -40,8 +39,7 @@ private:
     void serve_polling(http_request& req, polling_request const& p);
     polling_reply_fn reply_to(http_request const& req);
     void watch_pending_poll(std::shared_ptr<polling_session> const& session);
-    void upgrade_polling_session(http_request const& req, std::string const& sid,
-                                 protocol::engineio::version version);
+    void upgrade_polling_session(http_request const& req, std::string const& sid, protocol::engineio::version version);
 
     Stream stream_;
     boost::beast::flat_buffer buffer_;
@@ -51,7 +49,7 @@ private:
     std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
     std::optional<http_response> response_;  // the one being written: async_write reads it until done
     bool answered_ = false;  // a response went out: an idle keep-alive connection, not a handshake under way
-    std::uint64_t poll_generation_ = 0;  // bumped by each polling answer: older watches are void
+    std::uint64_t poll_generation_ = 0;        // bumped by each polling answer: older watches are void
     std::optional<budget_share> tls_pending_;  // a TLS handshake's state, against the memory budget
 };
 

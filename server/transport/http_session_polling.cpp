@@ -48,15 +48,15 @@ template <class Stream> void http_session<Stream>::serve_polling(http_request& r
 // engine.io ends a session whose pending GET's connection closes. Nothing is read while a GET
 // waits, so we wait for readability and peek: end of stream means the client is gone. (Plain
 // TCP only: under TLS the bytes seen would be records, not the end.)
-template <class Stream>
-void http_session<Stream>::watch_pending_poll(std::shared_ptr<polling_session> const& session) {
+template <class Stream> void http_session<Stream>::watch_pending_poll(std::shared_ptr<polling_session> const& session) {
     auto generation = ++poll_generation_;
     auto& socket = beast::get_lowest_layer(stream_).socket();
     socket.async_wait(net::socket_base::wait_read, [self = this->shared_from_this(), weak = std::weak_ptr(session),
                                                     generation](beast::error_code ec) {
         if (generation != self->poll_generation_) return;  // answered since: a later request's bytes
         char c;
-        auto n = ::recv(beast::get_lowest_layer(self->stream_).socket().native_handle(), &c, 1, MSG_PEEK | MSG_DONTWAIT);
+        auto n =
+            ::recv(beast::get_lowest_layer(self->stream_).socket().native_handle(), &c, 1, MSG_PEEK | MSG_DONTWAIT);
         bool gone = ec || n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK);
         if (auto s = weak.lock(); s && gone) s->poll_abandoned(self.get());
     });

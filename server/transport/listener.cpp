@@ -51,7 +51,8 @@ void listener::on_accept(boost::system::error_code ec, net::ip::tcp::socket sock
         // Bounds what the kernel queues for a client that does not read (by default it grows
         // to megabytes: 150 non-readers held 587 MB of kernel memory).
         if (ctx_.cfg.socket_send_buffer)
-            socket.set_option(net::socket_base::send_buffer_size(static_cast<int>(ctx_.cfg.socket_send_buffer)), ignored);
+            socket.set_option(net::socket_base::send_buffer_size(static_cast<int>(ctx_.cfg.socket_send_buffer)),
+                              ignored);
         if (tls_) {
             auto context = tls_->current();
             tls_stream stream(plain_stream(std::move(socket)), *context);

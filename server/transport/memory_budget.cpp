@@ -19,17 +19,19 @@ bool memory_budget::should_shed(std::size_t bytes) const {
 
 void memory_budget::note_shed(std::uint64_t connection, std::size_t bytes, char const* what) {
     inc(stats_.budget_sheds);
-    auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
-                   std::chrono::steady_clock::now().time_since_epoch()).count();
+    auto now =
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
+            .count();
     auto last = last_log_ms_.load(std::memory_order_relaxed);
     if (now - last < 1000 || !last_log_ms_.compare_exchange_strong(last, now)) {
         unlogged_.fetch_add(1, std::memory_order_relaxed);
         return;
     }
-    logger_for("transport")->warn(
-        "memory budget of {} bytes spent ({} held): shedding connection {} holding {} bytes ({}); {} more shed "
-        "since the last such line",
-        limit_, held(), connection, bytes, what, unlogged_.exchange(0, std::memory_order_relaxed));
+    logger_for("transport")
+        ->warn(
+            "memory budget of {} bytes spent ({} held): shedding connection {} holding {} bytes ({}); {} more shed "
+            "since the last such line",
+            limit_, held(), connection, bytes, what, unlogged_.exchange(0, std::memory_order_relaxed));
 }
 
 }  // namespace star::server

@@ -19,8 +19,12 @@ public:
     // `limit` 0: no budget (accounting only).
     memory_budget(std::size_t limit, metrics& stats) : limit_(limit), stats_(stats) {}
 
-    void charge(std::size_t bytes) { stats_.buffered_bytes.fetch_add(static_cast<std::int64_t>(bytes), std::memory_order_relaxed); }
-    void release(std::size_t bytes) { stats_.buffered_bytes.fetch_sub(static_cast<std::int64_t>(bytes), std::memory_order_relaxed); }
+    void charge(std::size_t bytes) {
+        stats_.buffered_bytes.fetch_add(static_cast<std::int64_t>(bytes), std::memory_order_relaxed);
+    }
+    void release(std::size_t bytes) {
+        stats_.buffered_bytes.fetch_sub(static_cast<std::int64_t>(bytes), std::memory_order_relaxed);
+    }
     std::size_t held() const;
     bool spent() const { return limit_ != 0 && held() >= limit_; }
 

@@ -120,7 +120,8 @@ void polling_session::deliver(frame_ptr frame, steady_time) { enqueue(std::move(
 void polling_session::enqueue(frame_ptr frame) {
     if (finished_) return;
     if (upgraded_) {
-        net::post(carrier_->executor(), [c = carrier_, frame = std::move(frame)]() mutable { c->deliver(std::move(frame), {}); });
+        net::post(carrier_->executor(),
+                  [c = carrier_, frame = std::move(frame)]() mutable { c->deliver(std::move(frame), {}); });
         return;
     }
     if (queued_bytes_ + frame->size() > ctx_.cfg.max_queued_bytes) {
@@ -235,9 +236,8 @@ void polling_session::probe(std::function<void(bool alive)> done) {
             if (self->protocol_.version() == eio::version::v4) self->enqueue(make_frame("2"));
             return self->arm_timer();
         }
-        self->carrier_->probe([self, done = std::move(done)](bool alive) {
-            net::post(self->executor_, [done, alive] { done(alive); });
-        });
+        self->carrier_->probe(
+            [self, done = std::move(done)](bool alive) { net::post(self->executor_, [done, alive] { done(alive); }); });
     });
 }
 

@@ -6,8 +6,8 @@
 #include "metrics/metrics.hpp"
 #include "signalling/backend.hpp"
 #include "signalling/signalling_hub.hpp"
-#include "transport/polling_registry.hpp"
 #include "transport/memory_budget.hpp"
+#include "transport/polling_registry.hpp"
 #include "transport/session_registry.hpp"
 
 #include <atomic>

@@ -24,8 +24,8 @@ namespace star::server {
 // What the protocol asks of its owner. Called synchronously from session_protocol's members.
 class session_protocol_events {
 public:
-    virtual void send_packet(std::string packet) = 0;       // one complete Engine.IO packet
-    virtual void close_session(std::string_view why) = 0;   // then nothing more is sent
+    virtual void send_packet(std::string packet) = 0;      // one complete Engine.IO packet
+    virtual void close_session(std::string_view why) = 0;  // then nothing more is sent
     virtual void join(protocol::star_address address, std::optional<std::uint64_t> ack_id) = 0;
     virtual void leave() = 0;
     virtual void handshake(routed_handshake h) = 0;
@@ -80,7 +80,7 @@ private:
     steady_time heartbeat_at_{};
     steady_time connect_deadline_{};
     rate_limiter messages_;  // --max-messages-per-second
-    rate_limiter pings_;  // Engine.IO 3 pings: answering each costs a write
+    rate_limiter pings_;     // Engine.IO 3 pings: answering each costs a write
     std::uint64_t pings_dropped_ = 0;
 };
 

@@ -26,7 +26,8 @@ std::string hex_of(std::span<std::uint8_t const> bytes) {
 
 std::vector<std::uint8_t> from_hex(std::string const& hex) {
     std::vector<std::uint8_t> out;
-    for (std::size_t i = 0; i + 1 < hex.size(); i += 2) out.push_back(static_cast<std::uint8_t>(std::stoi(hex.substr(i, 2), nullptr, 16)));
+    for (std::size_t i = 0; i + 1 < hex.size(); i += 2)
+        out.push_back(static_cast<std::uint8_t>(std::stoi(hex.substr(i, 2), nullptr, 16)));
     return out;
 }
 
@@ -113,8 +114,10 @@ int main(int argc, char** argv) {
     std::vector<std::string> args(argv + 1, argv + argc);
     try {
         if (args.size() == 4 && args[0] == "seal") return seal_command(sealer(key_or_exit(args[1]), args[2]), args[3]);
-        if (args.size() == 5 && args[0] == "open") return open_command(sealer(key_or_exit(args[1]), args[2]), args[3], args[4]);
-        if (!args.empty() && args.size() <= 2 && args[0] == "bench") return bench(args.size() == 2 ? std::stoi(args[1]) : 2000);
+        if (args.size() == 5 && args[0] == "open")
+            return open_command(sealer(key_or_exit(args[1]), args[2]), args[3], args[4]);
+        if (!args.empty() && args.size() <= 2 && args[0] == "bench")
+            return bench(args.size() == 2 ? std::stoi(args[1]) : 2000);
     } catch (std::exception const& e) {
         std::cerr << "star-seal-tool: " << e.what() << '\n';
         return 2;

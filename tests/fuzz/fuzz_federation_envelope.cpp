@@ -12,9 +12,9 @@ extern "C" int LLVMFuzzerTestOneInput(std::uint8_t const* data, std::size_t size
     if (!r.value) return 0;
     auto again = fed::decode(fed::encode(*r.value));
     auto const& a = *r.value;
-    if (!again.value || again.value->payload != a.payload || again.value->peers != a.peers ||
-        again.value->to != a.to || again.value->src != a.src || again.value->dst != a.dst ||
-        again.value->intent != a.intent || again.value->answer != a.answer || again.value->type != a.type)
+    if (!again.value || again.value->payload != a.payload || again.value->peers != a.peers || again.value->to != a.to ||
+        again.value->src != a.src || again.value->dst != a.dst || again.value->intent != a.intent ||
+        again.value->answer != a.answer || again.value->type != a.type)
         __builtin_trap();
     return 0;
 }

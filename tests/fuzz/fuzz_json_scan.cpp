@@ -16,7 +16,10 @@ void walk(star::protocol::json::value const& v, int depth) {
         append_quoted(quoted, s);
         if (!scan_whole(quoted)) __builtin_trap();
     } else if (v.type == kind::array) {
-        for_each_element(v, [&](value const& e) { walk(e, depth + 1); return true; });
+        for_each_element(v, [&](value const& e) {
+            walk(e, depth + 1);
+            return true;
+        });
     } else if (v.type == kind::object) {
         for_each_member(v, [&](std::string_view key, value const& e) {
             unescape(key);

@@ -5,9 +5,9 @@
 #include <boost/asio/post.hpp>
 #include "logger.hpp"
 
+#include <pthread.h>
 #include <csignal>
 #include <fstream>
-#include <pthread.h>
 #include <sstream>
 
 namespace star::server::redis {
@@ -109,7 +109,8 @@ void redis_backend::do_connect() {
         return on_lost(generation, "cannot connect: " + error);
     auto check = [this](char const* what) {
         return [this, what](redisReply* r) {
-            if (r && r->type == REDIS_REPLY_ERROR) fail(std::string("Redis refused ") + what + ": " + std::string(text_of(r)));
+            if (r && r->type == REDIS_REPLY_ERROR)
+                fail(std::string("Redis refused ") + what + ": " + std::string(text_of(r)));
         };
     };
     for (auto const& link : {subscriber_, publisher_})

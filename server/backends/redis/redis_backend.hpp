@@ -20,8 +20,8 @@
 #pragma once
 
 #include "backends/redis/redis_link.hpp"
-#include "config/redis_url.hpp"
 #include "config/config.hpp"
+#include "config/redis_url.hpp"
 #include "metrics/metrics.hpp"
 #include "protocol/federation_envelope.hpp"
 #include "signalling/backend.hpp"
@@ -97,7 +97,7 @@ private:
     std::chrono::steady_clock::time_point connecting_since_, ping_sent_;
     bool ping_outstanding_ = false;
     std::chrono::milliseconds backoff_{0};
-    std::unordered_set<std::string> own_peers_;  // re-announced after a reconnect
+    std::unordered_set<std::string> own_peers_;                     // re-announced after a reconnect
     std::vector<std::pair<presence_change, std::string>> pending_;  // joins and leaves to coalesce
     bool flush_posted_ = false;
     std::size_t bytes_in_flight_ = 0;  // published, not yet acknowledged by Redis

@@ -83,8 +83,8 @@ bool redis_link::subscribe(std::vector<std::string> const& channels, reply_handl
         lengths.push_back(a.size());
     }
     // hiredis keeps this callback per channel and calls it for every message on it.
-    return redisAsyncCommandArgv(context_, &redis_link::on_subscribed, this, static_cast<int>(argv.size()),
-                                 argv.data(), lengths.data()) == REDIS_OK;
+    return redisAsyncCommandArgv(context_, &redis_link::on_subscribed, this, static_cast<int>(argv.size()), argv.data(),
+                                 lengths.data()) == REDIS_OK;
 }
 
 void redis_link::close() {
@@ -148,23 +148,25 @@ void redis_link::cleanup(void* self) {
 void redis_link::wait_readable() {
     if (read_waiting_ || !context_ || !socket_.is_open()) return;
     read_waiting_ = true;
-    socket_.async_wait(net::posix::descriptor_base::wait_read, [self = shared_from_this()](boost::system::error_code ec) {
-        self->read_waiting_ = false;
-        if (ec || !self->context_ || !self->want_read_) return;
-        redisAsyncHandleRead(self->context_);  // may free the context (cleanup clears context_)
-        if (self->want_read_) self->wait_readable();
-    });
+    socket_.async_wait(net::posix::descriptor_base::wait_read,
+                       [self = shared_from_this()](boost::system::error_code ec) {
+                           self->read_waiting_ = false;
+                           if (ec || !self->context_ || !self->want_read_) return;
+                           redisAsyncHandleRead(self->context_);  // may free the context (cleanup clears context_)
+                           if (self->want_read_) self->wait_readable();
+                       });
 }
 
 void redis_link::wait_writable() {
     if (write_waiting_ || !context_ || !socket_.is_open()) return;
     write_waiting_ = true;
-    socket_.async_wait(net::posix::descriptor_base::wait_write, [self = shared_from_this()](boost::system::error_code ec) {
-        self->write_waiting_ = false;
-        if (ec || !self->context_ || !self->want_write_) return;
-        redisAsyncHandleWrite(self->context_);
-        if (self->want_write_) self->wait_writable();
-    });
+    socket_.async_wait(net::posix::descriptor_base::wait_write,
+                       [self = shared_from_this()](boost::system::error_code ec) {
+                           self->write_waiting_ = false;
+                           if (ec || !self->context_ || !self->want_write_) return;
+                           redisAsyncHandleWrite(self->context_);
+                           if (self->want_write_) self->wait_writable();
+                       });
 }
 
 }  // namespace star::server::redis

@@ -62,8 +62,7 @@ bool is_health_report(std::string_view body) {
 
 std::optional<std::string> health_problem(std::string_view body) {
     auto report = nlohmann::json::parse(body, nullptr, false);
-    if (!report.is_object() || !report.contains("nodeHealth") || !report["nodeHealth"].is_string())
-        return std::nullopt;
+    if (!report.is_object() || !report.contains("nodeHealth") || !report["nodeHealth"].is_string()) return std::nullopt;
     auto const& node = report["nodeHealth"].get_ref<std::string const&>();
     if (node != "READY") return "nwaku is " + node;
     if (!report.contains("protocolsHealth") || !report["protocolsHealth"].is_array()) return std::nullopt;

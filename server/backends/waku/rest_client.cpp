@@ -86,8 +86,7 @@ void rest_client::finish(rest_response r) {
     if (r.error) drop_connection();  // the next request starts on a fresh connection
     if (queue_.empty()) return;
     auto& front = queue_.front();
-    if (r.error && reused_ && front.opts.retry_if_stale && !front.retried &&
-        r.error != beast::error::timeout) {
+    if (r.error && reused_ && front.opts.retry_if_stale && !front.retried && r.error != beast::error::timeout) {
         // Most likely the server closed the idle connection: once more, on a new one.
         front.retried = true;
         return do_next();

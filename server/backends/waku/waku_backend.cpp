@@ -88,10 +88,9 @@ waku_backend::waku_backend(config const& cfg, metrics& m, fed::private_key key)
       topic_path_(url_encode(cfg.waku_pubsub_topic)),
       presence_topic_(cfg.waku_content_topic_prefix + "/presence/json"),
       signal_topic_(cfg.waku_content_topic_prefix + "/signal/json"),
-      max_envelope_(std::min(protocol::waku_payload::max_sealed_size,
-                             cfg.waku_max_message_size > nwaku_message_overhead
-                                 ? cfg.waku_max_message_size - nwaku_message_overhead
-                                 : 0)),
+      max_envelope_(std::min(
+          protocol::waku_payload::max_sealed_size,
+          cfg.waku_max_message_size > nwaku_message_overhead ? cfg.waku_max_message_size - nwaku_message_overhead : 0)),
       work_(net::make_work_guard(io_)),
       poll_timer_(io_),
       flush_timer_(io_),
@@ -110,16 +109,16 @@ waku_backend::~waku_backend() { stop(); }
 
 void waku_backend::start(backend_events& events) {
     events_ = &events;
-    log()->info("waku backend: server {} on {} via {} (envelopes up to {} bytes, nwaku --max-msg-size {})",
-                server_id_, cfg_.waku_pubsub_topic, cfg_.waku_rest_url, max_envelope_, cfg_.waku_max_message_size);
+    log()->info("waku backend: server {} on {} via {} (envelopes up to {} bytes, nwaku --max-msg-size {})", server_id_,
+                cfg_.waku_pubsub_topic, cfg_.waku_rest_url, max_envelope_, cfg_.waku_max_message_size);
     log()->info("waku backend: our public key (for the other servers' trust lists): {}",
                 fed::to_text(sealer_.own_key()));
-    if (trust_)
-        log()->info("waku backend: trusting {} server keys from {}", trust_->size(), trust_->file());
+    if (trust_) log()->info("waku backend: trusting {} server keys from {}", trust_->size(), trust_->file());
     else
-        log()->warn("waku backend: OPEN MODE (--federation-open): envelopes signed by ANY key on the relay are "
-                    "believed; anyone who can publish on {} can announce peers here and dial ours",
-                    cfg_.waku_pubsub_topic);
+        log()->warn(
+            "waku backend: OPEN MODE (--federation-open): envelopes signed by ANY key on the relay are "
+            "believed; anyone who can publish on {} can announce peers here and dial ours",
+            cfg_.waku_pubsub_topic);
     thread_ = std::thread([this] { io_.run(); });
     net::post(io_, [this] { do_check_version(); });
 }
@@ -222,11 +221,11 @@ void waku_backend::do_check_version() {
         } else if (auto v = parse_nwaku_version(r.body)) {
             send_ephemeral_ = v->at_least(ephemeral_since_major, ephemeral_since_minor);
             if (!v->at_least(min_nwaku_major, min_nwaku_minor))
-                log()->warn("waku backend: nwaku {} is older than the oldest supported, v{}.{}.0: its /health does "
-                            "not report relay readiness, so /readyz cannot tell when it has no relay peers",
-                            r.body, min_nwaku_major, min_nwaku_minor);
-            else
-                log()->info("waku backend: nwaku {}", r.body);
+                log()->warn(
+                    "waku backend: nwaku {} is older than the oldest supported, v{}.{}.0: its /health does "
+                    "not report relay readiness, so /readyz cannot tell when it has no relay peers",
+                    r.body, min_nwaku_major, min_nwaku_minor);
+            else log()->info("waku backend: nwaku {}", r.body);
         } else {
             log()->warn("waku backend: cannot read nwaku's version '{}'; not sending 'ephemeral'", r.body);
         }
@@ -263,19 +262,24 @@ void waku_backend::do_subscribe() {
 }
 
 void waku_backend::do_check_health() {
-    publisher_->request(http::verb::get, base_path_ + "/health", {}, [this](rest_response r) {
-        if (!r.error && r.status == 200 && is_health_report(r.body)) {
-            set_health_problem(health_problem(r.body));
-        } else if (!r.error && health_is_report_ && r.status != 404 && r.status != 400) {
-            health_is_report_ = false;  // older nwaku: text, or 503 "Node is not ready"
-            log()->warn("waku backend: nwaku's /health is not the JSON report of v0.36 (HTTP {} '{}'); readiness "
-                        "follows the REST answers alone", r.status, r.body);
-        }
-        health_timer_.expires_after(health_interval);
-        health_timer_.async_wait([this](boost::system::error_code ec) {
-            if (!ec) do_check_health();
-        });
-    }, retry_options);
+    publisher_->request(
+        http::verb::get, base_path_ + "/health", {},
+        [this](rest_response r) {
+            if (!r.error && r.status == 200 && is_health_report(r.body)) {
+                set_health_problem(health_problem(r.body));
+            } else if (!r.error && health_is_report_ && r.status != 404 && r.status != 400) {
+                health_is_report_ = false;  // older nwaku: text, or 503 "Node is not ready"
+                log()->warn(
+                    "waku backend: nwaku's /health is not the JSON report of v0.36 (HTTP {} '{}'); readiness "
+                    "follows the REST answers alone",
+                    r.status, r.body);
+            }
+            health_timer_.expires_after(health_interval);
+            health_timer_.async_wait([this](boost::system::error_code ec) {
+                if (!ec) do_check_health();
+            });
+        },
+        retry_options);
 }
 
 void waku_backend::schedule_poll(std::chrono::milliseconds delay) {
@@ -330,7 +334,7 @@ void waku_backend::on_message(nlohmann::json const& m) {
         return metrics_.federation_dropped.inc("bad_message");
     auto const& topic = m["contentTopic"].get_ref<std::string const&>();
     if (topic != presence_topic_ && topic != signal_topic_) return;  // someone else's traffic
-    std::uint64_t version = 0;  // nwaku leaves it out when it is 0
+    std::uint64_t version = 0;                                       // nwaku leaves it out when it is 0
     if (auto v = m.find("version"); v != m.end() && v->is_number_unsigned()) version = v->get<std::uint64_t>();
     auto payload = protocol::base64_decode(m["payload"].get_ref<std::string const&>());
     if (!payload) return metrics_.federation_dropped.inc("bad_message");

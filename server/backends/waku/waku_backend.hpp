@@ -64,7 +64,7 @@ public:
 
 private:
     struct outgoing {
-        std::string body;         // the REST request body, identical on every retry
+        std::string body;  // the REST request body, identical on every retry
         protocol::federation::envelope_type type;
         std::optional<remote_signal> offer;  // for an offer: whom to tell if it is given up
         int attempts = 0;
@@ -108,7 +108,7 @@ private:
     std::string server_id_;
     std::string topic_path_;  // the pubsub topic, URL-encoded
     std::string presence_topic_, signal_topic_;
-    std::string base_path_;   // path part of --waku-rest-url
+    std::string base_path_;  // path part of --waku-rest-url
     std::size_t max_envelope_;
 
     boost::asio::io_context io_{1};

@@ -138,9 +138,9 @@ void waku_backend::publish(fed::envelope e, std::optional<remote_signal> offer) 
 
 void waku_backend::do_publish(std::shared_ptr<outgoing> out) {
     ++out->attempts;
-    bool queued = publisher_->request(
-        http::verb::post, base_path_ + "/relay/v1/messages/" + topic_path_, out->body,
-        [this, out](rest_response r) { on_published(out, std::move(r)); }, {true, 1024 * 1024});
+    bool queued =
+        publisher_->request(http::verb::post, base_path_ + "/relay/v1/messages/" + topic_path_, out->body,
+                            [this, out](rest_response r) { on_published(out, std::move(r)); }, {true, 1024 * 1024});
     if (!queued) {
         metrics_.federation_dropped.inc("queue_full");
         give_up(*out, "the publish queue is full");

@@ -85,7 +85,8 @@ TEST_CASE("a handshake from another server, as text, passes the same checks as a
     CHECK(parse_handshake_text(handshake_json(R"(,"signal":"offer")"), 10'000).error == "handshake_bad_signal");
     CHECK(parse_handshake_text(handshake_json(""), 10'000).error == "handshake_missing_field");
     CHECK(parse_handshake_text(handshake_json(), handshake_json().size() - 1).error == "too_big");
-    CHECK(parse_handshake_text(handshake_json() + " x", 10'000).error == "handshake_not_object");  // not JSON as a whole
+    CHECK(parse_handshake_text(handshake_json() + " x", 10'000).error ==
+          "handshake_not_object");  // not JSON as a whole
     CHECK(parse_handshake_text("", 10'000).error == "handshake_not_object");
 }
 

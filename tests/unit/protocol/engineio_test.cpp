@@ -18,7 +18,8 @@ TEST_CASE("engineio parses packet types") {
 }
 
 TEST_CASE("engineio handshake checks follow engine.io's order and codes") {
-    auto check = [](std::string_view query, bool upgrade = true, std::string_view method = "GET", bool polling = false) {
+    auto check = [](std::string_view query, bool upgrade = true, std::string_view method = "GET",
+                    bool polling = false) {
         return check_handshake({method, query, upgrade, polling});
     };
     CHECK(check("EIO=4&transport=websocket").ok->protocol == version::v4);
@@ -29,7 +30,8 @@ TEST_CASE("engineio handshake checks follow engine.io's order and codes") {
     CHECK(check("EIO=4&transport=polling", false, "PUT", true).error == handshake_error::bad_handshake_method);
     CHECK(check("EIO=4&transport=polling&sid=x", false, "POST", true).ok->sid == "x");
     CHECK(check("transport=polling", false, "GET", true).error == handshake_error::unsupported_protocol_version);
-    CHECK(check("EIO=abc&transport=polling", false, "GET", true).error == handshake_error::unsupported_protocol_version);
+    CHECK(check("EIO=abc&transport=polling", false, "GET", true).error ==
+          handshake_error::unsupported_protocol_version);
     CHECK(check("EIO=4").error == handshake_error::unknown_transport);
     CHECK(check("EIO=4&transport=abc", false, "GET", true).error == handshake_error::unknown_transport);
     CHECK(check("EIO=4&transport=websocket&sid=abc").ok->sid == "abc");
@@ -60,14 +62,21 @@ TEST_CASE("engineio payloads: version 4 separates records with 0x1e") {
     std::string p;
     append_to_payload(p, version::v4, "4hello");
     append_to_payload(p, version::v4, "2");
-    CHECK(p == "4hello\x1e" "2");
-    auto d = decode_payload(version::v4, "4test1\x1e" "4test2\x1e" "3");
+    CHECK(p ==
+          "4hello\x1e"
+          "2");
+    auto d = decode_payload(version::v4,
+                            "4test1\x1e"
+                            "4test2\x1e"
+                            "3");
     REQUIRE(d);
     CHECK(*d == std::vector<std::string_view>{"4test1", "4test2", "3"});
     CHECK_FALSE(decode_payload(version::v4, "abc"));
     CHECK_FALSE(decode_payload(version::v4, ""));
     CHECK_FALSE(decode_payload(version::v4, "4a\x1e"));
-    CHECK_FALSE(decode_payload(version::v4, "4hello\x1e" "bAQIDBA=="));  // binary: refused
+    CHECK_FALSE(decode_payload(version::v4,
+                               "4hello\x1e"
+                               "bAQIDBA=="));  // binary: refused
 }
 
 TEST_CASE("engineio payloads: version 3 counts UTF-16 code units") {
@@ -80,11 +89,11 @@ TEST_CASE("engineio payloads: version 3 counts UTF-16 code units") {
     CHECK(*d == std::vector<std::string_view>{"4hello", "4\xc3\xa9\xf0\x9f\x98\x80"});
     CHECK(decode_payload(version::v3, "1:2")->size() == 1);
     CHECK(decode_payload(version::v3, "")->empty());
-    CHECK_FALSE(decode_payload(version::v3, "5:4hello"));   // a length that cuts a packet short
-    CHECK_FALSE(decode_payload(version::v3, "9:4hello"));   // longer than what follows
+    CHECK_FALSE(decode_payload(version::v3, "5:4hello"));  // a length that cuts a packet short
+    CHECK_FALSE(decode_payload(version::v3, "9:4hello"));  // longer than what follows
     CHECK_FALSE(decode_payload(version::v3, "x:4hello"));
     CHECK_FALSE(decode_payload(version::v3, "3:4\xf0\x9f"));  // inside a character
-    CHECK_FALSE(decode_payload(version::v3, "2:b4"));       // binary (b64=1): refused
+    CHECK_FALSE(decode_payload(version::v3, "2:b4"));         // binary (b64=1): refused
     CHECK_FALSE(decode_payload(version::v3, "1:9"));
     CHECK(utf16_length("\xf0\x9f\x98\x80") == 2u);
     CHECK_FALSE(utf16_length("\xff"));

@@ -1,5 +1,5 @@
-#include "protocol/base64.hpp"
 #include "protocol/federation_envelope.hpp"
+#include "protocol/base64.hpp"
 
 #include "../test_ids.hpp"
 
@@ -9,7 +9,8 @@ using namespace star::protocol;
 namespace fed = star::protocol::federation;
 
 TEST_CASE("base64 round-trips and refuses junk") {
-    for (std::string s : std::vector<std::string>{"", "f", "fo", "foo", "foob", "fooba", "foobar", std::string("\0\xff\x10", 3)}) {
+    for (std::string s :
+         std::vector<std::string>{"", "f", "fo", "foo", "foob", "fooba", "foobar", std::string("\0\xff\x10", 3)}) {
         CHECK(base64_decode(base64_encode(s)) == s);
     }
     CHECK(base64_encode("foobar") == "Zm9vYmFy");
@@ -57,7 +58,9 @@ TEST_CASE("invalid envelopes are refused with a reason") {
     CHECK(reason("{") == "not_json_object");
     CHECK(reason(R"({"v":3,"type":"join","from":"a","id":"x","peers":[]})") == "unsupported_version");
     CHECK(reason(R"({"v":1,"type":"join","from":"a","id":"x","peers":[]})") == "old_version");
-    auto with_from = [](std::string const& from) { return R"({"v":2,"type":"join","from":")" + from + R"(","id":"x","peers":[]})"; };
+    auto with_from = [](std::string const& from) {
+        return R"({"v":2,"type":"join","from":")" + from + R"(","id":"x","peers":[]})";
+    };
     CHECK(fed::decode(with_from("03" + std::string(64, 'a'))).value);  // a federation id
     CHECK(reason(with_from(std::string(67, 'a'))) == "bad_server_id");
     CHECK(reason(R"({"v":2,"type":"bogus","from":"a","id":"x","peers":[]})") == "unknown_type");
@@ -66,8 +69,8 @@ TEST_CASE("invalid envelopes are refused with a reason") {
     CHECK(reason(R"({"v":2,"type":"join","from":"a","id":"x"})") == "missing_field");
     CHECK(reason(R"({"v":2,"type":"signal","from":"a","id":"x","to":"b","src":")" + id + R"(","dst":")" + id +
                  R"(","intent":"i","payload":"str"})") == "bad_payload");
-    CHECK(reason(R"({"v":2,"type":"signal","from":"a","id":"x","to":"b","src":")" + id + R"(","intent":"i","payload":{}})") ==
-          "missing_field");
+    CHECK(reason(R"({"v":2,"type":"signal","from":"a","id":"x","to":"b","src":")" + id +
+                 R"(","intent":"i","payload":{}})") == "missing_field");
     CHECK(reason(std::string(fed::max_envelope_size + 1, ' ')) == "too_large");
     // Unknown members are allowed: a later version may add some.
     CHECK(fed::decode(R"({"v":2,"type":"leave","from":"a","id":"x","peers":[],"extra":{"y":1}})").value);

@@ -13,9 +13,9 @@ TEST_CASE("json_scan accepts every kind of valid value") {
 }
 
 TEST_CASE("json_scan refuses invalid JSON") {
-    for (auto text : {"", "[", "]", "{", R"({"a"})", R"({"a":})", R"({a:1})", "[1,]", "[,1]", "01", "1.", "-",
-                      "1e", "tru", "nul", R"("abc)", "\"a\nb\"", R"("\x")", R"("\u12G4")", "[1 2]", "{}{}",
-                      R"({"a":1,})", "[1]x"}) {
+    for (auto text : {"",         "[",       "]",           "{",     R"({"a"})", R"({"a":})",   R"({a:1})", "[1,]",
+                      "[,1]",     "01",      "1.",          "-",     "1e",       "tru",         "nul",      R"("abc)",
+                      "\"a\nb\"", R"("\x")", R"("\u12G4")", "[1 2]", "{}{}",     R"({"a":1,})", "[1]x"}) {
         INFO(text);
         CHECK_FALSE(json::scan_whole(text));
     }
@@ -76,8 +76,8 @@ TEST_CASE("valid_utf8 accepts UTF-8 and refuses the rest") {
     CHECK(json::valid_utf8("plain ascii"));
     CHECK(json::valid_utf8("\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80"));
     CHECK_FALSE(json::valid_utf8("\xff"));
-    CHECK_FALSE(json::valid_utf8("\xc3"));            // truncated
-    CHECK_FALSE(json::valid_utf8("\xc0\xaf"));        // overlong '/'
-    CHECK_FALSE(json::valid_utf8("\xed\xa0\x80"));    // a surrogate
-    CHECK_FALSE(json::valid_utf8("\xf4\x90\x80\x80")); // above U+10FFFF
+    CHECK_FALSE(json::valid_utf8("\xc3"));              // truncated
+    CHECK_FALSE(json::valid_utf8("\xc0\xaf"));          // overlong '/'
+    CHECK_FALSE(json::valid_utf8("\xed\xa0\x80"));      // a surrogate
+    CHECK_FALSE(json::valid_utf8("\xf4\x90\x80\x80"));  // above U+10FFFF
 }

@@ -51,8 +51,7 @@ TEST_CASE("a CID peer id has the same key as its base58 form") {
 
 TEST_CASE("invalid peer ids are refused") {
     for (auto text : {"", "notapeerid", "Qm", "QmcgpsyWgH8Y8ajJz1Cu72KnS5uo2Aa2LpzU7kinSupNK",
-                      "QmcgpsyWgH8Y8ajJz1Cu72KnS5uo2Aa2LpzU7kinSupNKCC", "12D3KooW", "bafzinvalid!",
-                      "Qm0OIl"}) {
+                      "QmcgpsyWgH8Y8ajJz1Cu72KnS5uo2Aa2LpzU7kinSupNKCC", "12D3KooW", "bafzinvalid!", "Qm0OIl"}) {
         INFO(text);
         CHECK_FALSE(peer_id_key(text));
     }

@@ -38,13 +38,16 @@ TEST_CASE("announced addresses use the receiver's prefix") {
 
 TEST_CASE("anything a client's multiaddr parser would choke on is refused with a reason") {
     auto id = star::test::rsa_peer_id(6);
-    for (std::string text : std::vector<std::string>{std::string("bogus"), std::string(""), std::string("/"), "/ip4/1.2.3.4/tcp/1/ws/p2p-webrtc-star/p2p/notapeerid",
-          "/ip4/999.1.1.1/tcp/1/ws/p2p-webrtc-star/p2p/" + id, "/ip4/1.2.3.4/tcp/70000/ws/p2p-webrtc-star/p2p/" + id,
-          "/ip4/1.2.3.4/udp/1/ws/p2p-webrtc-star/p2p/" + id, "/ip4/1.2.3.4/tcp/1/http/p2p-webrtc-star/p2p/" + id,
-          "/ip4/1.2.3.4/tcp/1/ws/p2p-websocket-star/p2p/" + id, std::string("/ip4/1.2.3.4/tcp/1/ws/p2p-webrtc-star"),
-          "/ip4/1.2.3.4/tcp/1/ws/p2p-webrtc-star/p2p/" + id + "/extra", "/foo/x/tcp/1/ws/p2p-webrtc-star/p2p/" + id,
-          "/dns4/bad host/tcp/1/ws/p2p-webrtc-star/p2p/" + id, "/ip6/zz/tcp/1/ws/p2p-webrtc-star/p2p/" + id,
-          "/dns4//tcp/1/ws/p2p-webrtc-star/p2p/" + id, "/dns4/" + std::string(600, 'a') + "/tcp/1/ws/p2p-webrtc-star/p2p/" + id}) {
+    for (std::string text : std::vector<std::string>{
+             std::string("bogus"), std::string(""), std::string("/"),
+             "/ip4/1.2.3.4/tcp/1/ws/p2p-webrtc-star/p2p/notapeerid",
+             "/ip4/999.1.1.1/tcp/1/ws/p2p-webrtc-star/p2p/" + id, "/ip4/1.2.3.4/tcp/70000/ws/p2p-webrtc-star/p2p/" + id,
+             "/ip4/1.2.3.4/udp/1/ws/p2p-webrtc-star/p2p/" + id, "/ip4/1.2.3.4/tcp/1/http/p2p-webrtc-star/p2p/" + id,
+             "/ip4/1.2.3.4/tcp/1/ws/p2p-websocket-star/p2p/" + id, std::string("/ip4/1.2.3.4/tcp/1/ws/p2p-webrtc-star"),
+             "/ip4/1.2.3.4/tcp/1/ws/p2p-webrtc-star/p2p/" + id + "/extra", "/foo/x/tcp/1/ws/p2p-webrtc-star/p2p/" + id,
+             "/dns4/bad host/tcp/1/ws/p2p-webrtc-star/p2p/" + id, "/ip6/zz/tcp/1/ws/p2p-webrtc-star/p2p/" + id,
+             "/dns4//tcp/1/ws/p2p-webrtc-star/p2p/" + id,
+             "/dns4/" + std::string(600, 'a') + "/tcp/1/ws/p2p-webrtc-star/p2p/" + id}) {
         INFO(text);
         auto r = parse_star_address(text);
         CHECK_FALSE(r.address);

@@ -36,7 +36,7 @@ TEST_CASE("keys parse in the forms a trust list holds, and print compressed") {
     CHECK(fed::parse_public_key(full_hex) == pub);
     CHECK_FALSE(fed::parse_public_key(""));
     CHECK_FALSE(fed::parse_public_key(text.substr(0, 64)));
-    CHECK_FALSE(fed::parse_public_key("04" + text.substr(2)));  // a compressed body under an uncompressed prefix
+    CHECK_FALSE(fed::parse_public_key("04" + text.substr(2)));        // a compressed body under an uncompressed prefix
     CHECK_FALSE(fed::parse_public_key("02" + std::string(64, 'f')));  // x beyond the field: not on the curve
     CHECK_FALSE(fed::parse_public_key(text.substr(0, 65) + "g"));
     CHECK(fed::to_hex(priv) == std::string(64, '1'));
@@ -146,8 +146,8 @@ TEST_CASE("symmetric: round trip; wrong key, tampering and truncation refused") 
     CHECK_FALSE(wp::decrypt_symmetric(sealed, other));
     auto opens = [&](wp::bytes const& b) { return wp::decrypt_symmetric(b, key).has_value(); };
     // ciphertext (start, middle), tag, IV
-    for (std::size_t at : {std::size_t{0}, inner.size() / 2, inner.size(), inner.size() + 15, inner.size() + 16,
-                           sealed.size() - 1}) {
+    for (std::size_t at :
+         {std::size_t{0}, inner.size() / 2, inner.size(), inner.size() + 15, inner.size() + 16, sealed.size() - 1}) {
         CAPTURE(at);
         CHECK_FALSE(accepts_with_bit_flipped(sealed, at, opens));
     }

@@ -15,7 +15,8 @@ namespace {
 
 wp::bytes from_hex(std::string const& hex) {
     wp::bytes out;
-    for (std::size_t i = 0; i + 1 < hex.size(); i += 2) out.push_back(static_cast<std::uint8_t>(std::stoi(hex.substr(i, 2), nullptr, 16)));
+    for (std::size_t i = 0; i + 1 < hex.size(); i += 2)
+        out.push_back(static_cast<std::uint8_t>(std::stoi(hex.substr(i, 2), nullptr, 16)));
     return out;
 }
 
@@ -46,7 +47,14 @@ wp::random_source replay(wp::bytes bytes) {
 TEST_CASE("js-waku's sealed messages open to their payload and signer, and encode again byte for byte") {
     auto const& file = vectors();
     auto key = wp::presence_key(file["presence_prefix"].get<std::string>());
-    CHECK(key.bytes == [&] { wp::symmetric_key k; auto b = from_hex(file["presence_key"]); std::copy(b.begin(), b.end(), k.bytes.begin()); return k; }().bytes);
+    CHECK(key.bytes ==
+          [&] {
+              wp::symmetric_key k;
+              auto b = from_hex(file["presence_key"]);
+              std::copy(b.begin(), b.end(), k.bytes.begin());
+              return k;
+          }()
+              .bytes);
     auto signer = *fed::parse_private_key(file["signer_private_key"].get<std::string>());
     CHECK(fed::to_text(fed::public_of(signer)) == file["signer_public_key"]);
     auto recipient = *fed::parse_private_key(file["recipient_private_key"].get<std::string>());
@@ -67,7 +75,8 @@ TEST_CASE("js-waku's sealed messages open to their payload and signer, and encod
         std::size_t field = (*inner)[0] & 3;
         auto padding = wp::bytes(inner->begin() + static_cast<std::ptrdiff_t>(1 + field + payload.size()),
                                  inner->end() - (is_signed ? 65 : 0));
-        auto ours = is_signed ? wp::encode_signed(payload, signer, replay(padding)) : wp::encode_unsigned(payload, replay(padding));
+        auto ours = is_signed ? wp::encode_signed(payload, signer, replay(padding))
+                              : wp::encode_unsigned(payload, replay(padding));
         CHECK(ours == *inner);
         if (symmetric) {
             auto iv = wp::bytes(sealed.end() - wp::symmetric_iv_size, sealed.end());

@@ -104,13 +104,13 @@ TEST_CASE("protocol violations end the stream with the right close code") {
     };
     std::string unmasked = "\x81\x02hi";
     CHECK(first_error(unmasked) == close_code::protocol_error);
-    CHECK(first_error(client_frame(0xC1, "x")) == close_code::protocol_error);          // RSV1 without an extension
-    CHECK(first_error(client_frame(0x83, "x")) == close_code::protocol_error);          // reserved opcode
-    CHECK(first_error(client_frame(0x80, "x")) == close_code::protocol_error);          // continuation out of nowhere
+    CHECK(first_error(client_frame(0xC1, "x")) == close_code::protocol_error);  // RSV1 without an extension
+    CHECK(first_error(client_frame(0x83, "x")) == close_code::protocol_error);  // reserved opcode
+    CHECK(first_error(client_frame(0x80, "x")) == close_code::protocol_error);  // continuation out of nowhere
     CHECK(first_error(client_frame(0x01, "a") + text("b")) == close_code::protocol_error);  // new message mid-way
-    CHECK(first_error(client_frame(0x09, "p")) == close_code::protocol_error);          // fragmented ping
+    CHECK(first_error(client_frame(0x09, "p")) == close_code::protocol_error);              // fragmented ping
     CHECK(first_error(client_frame(0x89, std::string(126, 'p'))) == close_code::protocol_error);
-    CHECK(first_error(client_frame(0x88, "x")) == close_code::protocol_error);          // 1-byte close payload
+    CHECK(first_error(client_frame(0x88, "x")) == close_code::protocol_error);  // 1-byte close payload
     CHECK(first_error(text(std::string(101, 'x'))) == close_code::too_big);
     CHECK(first_error(client_frame(0x01, std::string(60, 'x')) + client_frame(0x80, std::string(60, 'x'))) ==
           close_code::too_big);

@@ -102,7 +102,8 @@ TEST_CASE("the defaults --help states are the real ones") {
     int checked = 0;
     while (std::getline(help, line)) {
         // An option's description is on its line, or on the next one when the name is long.
-        if (auto dashes = line.find_first_not_of(' '); dashes != std::string::npos && line.compare(dashes, 2, "--") == 0)
+        if (auto dashes = line.find_first_not_of(' ');
+            dashes != std::string::npos && line.compare(dashes, 2, "--") == 0)
             option = line.substr(dashes, line.find(' ', dashes) - dashes);
         auto at = line.find("(default ");
         if (at == std::string::npos || option.empty()) continue;

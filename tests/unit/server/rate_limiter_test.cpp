@@ -1,5 +1,5 @@
-#include "log_throttle.hpp"
 #include "rate_limiter.hpp"
+#include "log_throttle.hpp"
 
 #include <catch2/catch.hpp>
 

@@ -80,7 +80,9 @@ TEST_CASE("sealer: misuse by the caller throws") {
 TEST_CASE("sealer: refusals say why") {
     sealer a(key_of('a'), "/webrtc-star/1"), b(key_of('b'), "/webrtc-star/1");
     auto presence_key = wp::presence_key("/webrtc-star/1");
-    auto open_presence = [&](wp::bytes const& inner) { return b.open(wp::encrypt_symmetric(inner, presence_key), false).refusal; };
+    auto open_presence = [&](wp::bytes const& inner) {
+        return b.open(wp::encrypt_symmetric(inner, presence_key), false).refusal;
+    };
     std::string v1 = R"({"v":1,"type":"join","from":"server-a","id":"x","ts":1,"peers":[]})";
     CHECK(b.open(bytes_of(v1), false).refusal == "old_version");  // as version 1 servers publish
     CHECK(b.open(bytes_of(v1), true).refusal == "old_version");
@@ -89,7 +91,8 @@ TEST_CASE("sealer: refusals say why") {
     CHECK(open_presence(wp::encode_unsigned(bytes_of(fed::encode(presence_from(a.own_id()))))) == "unsigned");
     CHECK(open_presence(wp::encode_signed(bytes_of("not json"), key_of('a'))) == "bad_envelope");
     CHECK(open_presence(wp::bytes{0x01, 0x05}) == "undecryptable");
-    auto signal_as_presence = wp::encode_signed(bytes_of(fed::encode(signal_from(a.own_id(), b.own_id()))), key_of('a'));
+    auto signal_as_presence =
+        wp::encode_signed(bytes_of(fed::encode(signal_from(a.own_id(), b.own_id()))), key_of('a'));
     CHECK(open_presence(signal_as_presence) == "bad_envelope");
     CHECK(b.open(wp::bytes(wp::max_sealed_size + 1), false).refusal == "too_large");
     CHECK(b.open({}, true).refusal == "undecryptable");

@@ -41,14 +41,16 @@ struct fixture {
     }
 };
 
-std::string const join_addr = "/ip4/127.0.0.1/tcp/9090/ws/p2p-webrtc-star/p2p/QmcgpsyWgH8Y8ajJz1Cu72KnS5uo2Aa2LpzU7kinSupNKC";
+std::string const join_addr =
+    "/ip4/127.0.0.1/tcp/9090/ws/p2p-webrtc-star/p2p/QmcgpsyWgH8Y8ajJz1Cu72KnS5uo2Aa2LpzU7kinSupNKC";
 
 }  // namespace
 
 TEST_CASE("session_protocol opens with the offer of an upgrade and joins Engine.IO 3 clients at once") {
     fixture v4;
     REQUIRE(v4.out.sent.size() == 1);
-    CHECK(v4.out.sent[0] == R"(0{"sid":"sid1","upgrades":["websocket"],"pingInterval":25000,"pingTimeout":20000,"maxPayload":1000000})");
+    CHECK(v4.out.sent[0] ==
+          R"(0{"sid":"sid1","upgrades":["websocket"],"pingInterval":25000,"pingTimeout":20000,"maxPayload":1000000})");
     fixture v3(version::v3);
     REQUIRE(v3.out.sent.size() == 2);
     CHECK(v3.out.sent[1] == "40");

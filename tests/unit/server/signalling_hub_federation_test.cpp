@@ -1,8 +1,8 @@
 #include "signalling/signalling_hub.hpp"
 
 #include "../test_ids.hpp"
-#include "signalling_fakes.hpp"
 #include "protocol/client_event.hpp"
+#include "signalling_fakes.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <catch2/catch.hpp>
@@ -37,7 +37,9 @@ struct federation_fixture {
         return l;
     }
     routed_handshake handshake(std::string const& src, std::string const& dst, std::string const& intent, bool answer) {
-        return {src, dst, intent, answer, handshake_frame(protocol::ws_handshake_frame(payload(src, dst, intent, answer))), {}};
+        return {
+            src, dst, intent, answer, handshake_frame(protocol::ws_handshake_frame(payload(src, dst, intent, answer))),
+            {}};
     }
     // What a client sends, as another server forwards it: a valid ss-handshake object.
     static std::string payload(std::string const& src, std::string const& dst, std::string const& intent, bool answer,
@@ -136,8 +138,10 @@ TEST_CASE_METHOD(federation_fixture, "an offer from a peer whose join has not ar
     hub.remote_signal(signal("there", R, L, "i1", false));
     run();
     REQUIRE(l->frames.size() == 2);  // its offer, and R in the newcomer batch
-    CHECK(std::count(l->frames.begin(), l->frames.end(), R"(42["ws-handshake",)" + payload(R, L, "i1", false) + "]") == 1);
-    CHECK(std::count_if(l->frames.begin(), l->frames.end(), [](auto& f) { return f.find("ws-peer") != std::string::npos; }) == 1);
+    CHECK(std::count(l->frames.begin(), l->frames.end(), R"(42["ws-handshake",)" + payload(R, L, "i1", false) + "]") ==
+          1);
+    CHECK(std::count_if(l->frames.begin(), l->frames.end(),
+                        [](auto& f) { return f.find("ws-peer") != std::string::npos; }) == 1);
     CHECK(stats.remote_peers.load() == 1);
     // The answer goes back to R's server.
     hub.handshake(l, handshake(R, L, "i1", true));
@@ -222,7 +226,8 @@ TEST_CASE_METHOD(federation_fixture, "remote senders count against what one peer
     CHECK(dropped("receiver_rate_limited") == 30 - got);
 }
 
-TEST_CASE_METHOD(federation_fixture, "our offer's recipient gone from its server: the dialer is told, once it made the offer") {
+TEST_CASE_METHOD(federation_fixture,
+                 "our offer's recipient gone from its server: the dialer is told, once it made the offer") {
     auto l = join_with_remote_peer();
     hub.handshake(l, handshake(L, R, "i1", false));
     run();
@@ -240,7 +245,8 @@ TEST_CASE_METHOD(federation_fixture, "our offer's recipient gone from its server
     CHECK(dropped("remote_unknown_intent") == 1);
 }
 
-TEST_CASE_METHOD(federation_fixture, "another server's presence cannot take over a remote peer; the conflict is counted") {
+TEST_CASE_METHOD(federation_fixture,
+                 "another server's presence cannot take over a remote peer; the conflict is counted") {
     auto l = join_with_remote_peer();
     l->frames.clear();
     hub.remote_presence("elsewhere", {R}, presence_change::snapshot);

@@ -1,9 +1,9 @@
-#include "backends/memory_backend.hpp"
 #include "signalling/signalling_hub.hpp"
+#include "backends/memory_backend.hpp"
 
 #include "../test_ids.hpp"
-#include "signalling_fakes.hpp"
 #include "protocol/client_event.hpp"
+#include "signalling_fakes.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <catch2/catch.hpp>
@@ -46,12 +46,14 @@ struct hub_fixture {
     }
     void handshake(std::shared_ptr<recording_link> const& l, std::string const& src, std::string const& dst,
                    std::string const& intent, bool answer) {
-        std::string payload = R"({"intentId":")" + intent + R"(","srcMultiaddr":")" + src +
-                              R"(","dstMultiaddr":")" + dst + R"(","signal":{"type":"x"})" +
-                              (answer ? R"(,"answer":true})" : "}");
+        std::string payload = R"({"intentId":")" + intent + R"(","srcMultiaddr":")" + src + R"(","dstMultiaddr":")" +
+                              dst + R"(","signal":{"type":"x"})" + (answer ? R"(,"answer":true})" : "}");
         routed_handshake r{protocol::parse_star_address(src).address->key,
-                           protocol::parse_star_address(dst).address->key, intent, answer,
-                           handshake_frame(protocol::ws_handshake_frame(payload)), {}};
+                           protocol::parse_star_address(dst).address->key,
+                           intent,
+                           answer,
+                           handshake_frame(protocol::ws_handshake_frame(payload)),
+                           {}};
         h().handshake(l, std::move(r));
         run();
     }
@@ -59,8 +61,7 @@ struct hub_fixture {
     std::vector<std::string> refreshed(std::shared_ptr<recording_link> const& l) {
         io.restart();
         auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-        while (l->frames.empty() && std::chrono::steady_clock::now() < deadline)
-            io.run_one_until(deadline);
+        while (l->frames.empty() && std::chrono::steady_clock::now() < deadline) io.run_one_until(deadline);
         io.poll();
         return l->take();
     }
@@ -83,10 +84,10 @@ TEST_CASE_METHOD(hub_fixture, "a join is announced both ways, each under the rec
     join(a, star::test::star_addr(A, "/ip4/127.0.0.1"));
     CHECK(a->take().empty());
     join(b, star::test::star_addr(B, "/dns4/localhost"));
-    CHECK(a->take() == std::vector<std::string>{
-                           R"(42["ws-peer","/ip4/127.0.0.1/tcp/9090/ws/p2p-webrtc-star/p2p/)" + B + "\"]"});
-    CHECK(b->take() == std::vector<std::string>{
-                           R"(42["ws-peer","/dns4/localhost/tcp/9090/ws/p2p-webrtc-star/p2p/)" + A + "\"]"});
+    CHECK(a->take() ==
+          std::vector<std::string>{R"(42["ws-peer","/ip4/127.0.0.1/tcp/9090/ws/p2p-webrtc-star/p2p/)" + B + "\"]"});
+    CHECK(b->take() ==
+          std::vector<std::string>{R"(42["ws-peer","/dns4/localhost/tcp/9090/ws/p2p-webrtc-star/p2p/)" + A + "\"]"});
     CHECK(stats.peers.load() == 2);
     CHECK(refreshed(a).size() == 1);
 }
@@ -127,7 +128,8 @@ TEST_CASE_METHOD(hub_fixture, "a burst of joins is announced in one batch: each 
     for (int i = 0; i < 5; ++i) {
         newcomers.push_back(link());
         ids.push_back(star::test::rsa_peer_id(static_cast<unsigned char>(200 + i)));
-        h().join(newcomers.back(), *protocol::parse_star_address(star::test::star_addr(ids.back())).address, std::nullopt);
+        h().join(newcomers.back(), *protocol::parse_star_address(star::test::star_addr(ids.back())).address,
+                 std::nullopt);
     }
     run();  // all five joins, then their one batch
     std::vector<std::vector<std::string>> got;
@@ -257,7 +259,8 @@ TEST_CASE_METHOD(hub_fixture, "a holder that failed its probe and disconnected m
     CHECK(contains(heir->take(), "i1"));
 }
 
-TEST_CASE_METHOD(hub_fixture, "what one peer is sent by others is limited per second; the excess is dropped and counted") {
+TEST_CASE_METHOD(hub_fixture,
+                 "what one peer is sent by others is limited per second; the excess is dropped and counted") {
     cfg.max_received_per_second = 5;
     auto target = link(), a = link(), b = link();
     join(target, star::test::star_addr(A));

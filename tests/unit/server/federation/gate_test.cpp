@@ -44,8 +44,8 @@ fed::envelope signal_to(std::string from, std::string to) {
 
 // Us ('a'), a trusted server ('b') and an outsider ('c'), all on the same relay.
 struct gate_fixture {
-    std::string path = (std::filesystem::temp_directory_path() /
-                        ("gate_test_" + std::to_string(::getpid()) + ".txt")).string();
+    std::string path =
+        (std::filesystem::temp_directory_path() / ("gate_test_" + std::to_string(::getpid()) + ".txt")).string();
     sealer us{key_of('a'), "/webrtc-star/1"}, trusted{key_of('b'), "/webrtc-star/1"},
         outsider{key_of('c'), "/webrtc-star/1"};
     metrics stats;

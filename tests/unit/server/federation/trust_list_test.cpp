@@ -14,8 +14,8 @@ namespace {
 fed::public_key key_of(char digit) { return fed::public_of(*fed::parse_private_key(std::string(64, digit))); }
 
 struct temp_file {
-    std::string path = (std::filesystem::temp_directory_path() /
-                        ("trust_list_test_" + std::to_string(::getpid()) + ".txt")).string();
+    std::string path =
+        (std::filesystem::temp_directory_path() / ("trust_list_test_" + std::to_string(::getpid()) + ".txt")).string();
     void write(std::string const& text) { std::ofstream(path, std::ios::trunc) << text; }
     ~temp_file() { std::remove(path.c_str()); }
 };
