@@ -18,10 +18,13 @@ std::string_view as_text(payload::byte_view bytes) {
 }
 
 // A payload that is not encrypted at all: a version 1 envelope (counted apart, as the README
-// promises), or clear JSON of another version, which no one signed.
+// promises), or clear JSON of another version, which no one signed. Ciphertext that merely starts
+// with '{' (one in 256 of them) is not JSON, and stays undecryptable.
 std::string_view clear_refusal(payload::byte_view bytes) {
     if (bytes.empty() || bytes[0] != '{') return "undecryptable";
-    return fed::decode(as_text(bytes)).error == "old_version" ? "old_version" : "unsigned";
+    auto error = fed::decode(as_text(bytes)).error;
+    if (error == "bad_utf8" || error == "not_json_object") return "undecryptable";
+    return error == "old_version" ? "old_version" : "unsigned";
 }
 
 }  // namespace

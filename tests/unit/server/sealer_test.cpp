@@ -91,6 +91,9 @@ TEST_CASE("sealer: refusals say why") {
     CHECK(open_presence(wp::encode_unsigned(bytes_of(fed::encode(presence_from(a.own_id()))))) == "unsigned");
     CHECK(open_presence(wp::encode_signed(bytes_of("not json"), key_of('a'))) == "bad_envelope");
     CHECK(open_presence(wp::bytes{0x01, 0x05}) == "undecryptable");
+    // Ciphertext that happens to start with '{' is still ciphertext, not an unsigned clear envelope.
+    CHECK(open_presence(wp::bytes{'{', 0xff, 0x00, 0x9c, 0x41}) == "undecryptable");
+    CHECK(open_presence(bytes_of("{not json")) == "undecryptable");
     auto signal_as_presence =
         wp::encode_signed(bytes_of(fed::encode(signal_from(a.own_id(), b.own_id()))), key_of('a'));
     CHECK(open_presence(signal_as_presence) == "bad_envelope");
