@@ -8,15 +8,22 @@
 
 namespace star::server {
 
+namespace {
+
+// --server-id, or a random one: what the memory and Redis backends call this server.
+std::string chosen_server_id(config const& cfg) {
+    return cfg.server_id.empty() ? random_id().substr(0, 16) : cfg.server_id;
+}
+
+}  // namespace
+
 std::unique_ptr<backend> make_backend(config const& cfg, metrics& m) {
-    if (cfg.backend == "redis")
-        return std::make_unique<redis::redis_backend>(
-            cfg, m, cfg.server_id.empty() ? random_id().substr(0, 16) : cfg.server_id);
+    if (cfg.backend == "redis") return std::make_unique<redis::redis_backend>(cfg, m, chosen_server_id(cfg));
     // A federated server's id over Waku is its public key's (protocol/federation_keys.hpp).
     if (cfg.backend == "waku")
         return std::make_unique<waku::waku_backend>(cfg, m,
                                                     federation::load_or_create_key_file(cfg.federation_key_file));
-    return std::make_unique<memory_backend>(cfg.server_id.empty() ? random_id().substr(0, 16) : cfg.server_id);
+    return std::make_unique<memory_backend>(chosen_server_id(cfg));
 }
 
 }  // namespace star::server
