@@ -1,6 +1,6 @@
 #include "protocol/client_event.hpp"
 
-#include "../test_ids.hpp"
+#include "test_ids.hpp"
 
 #include <catch2/catch.hpp>
 

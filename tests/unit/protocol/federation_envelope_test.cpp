@@ -1,7 +1,7 @@
 #include "protocol/federation_envelope.hpp"
 #include "protocol/base64.hpp"
 
-#include "../test_ids.hpp"
+#include "test_ids.hpp"
 
 #include <catch2/catch.hpp>
 

@@ -1,8 +1,8 @@
 #include "signalling/signalling_hub.hpp"
 
-#include "../test_ids.hpp"
 #include "protocol/client_event.hpp"
-#include "signalling_fakes.hpp"
+#include "server/signalling_fakes.hpp"
+#include "test_ids.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <catch2/catch.hpp>

@@ -1,6 +1,6 @@
 #include "federation/sealer.hpp"
 
-#include "../test_ids.hpp"
+#include "test_ids.hpp"
 
 #include <catch2/catch.hpp>
 

@@ -1,5 +1,4 @@
 #include "rate_limiter.hpp"
-#include "log_throttle.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -26,14 +25,4 @@ TEST_CASE("rate_limiter: a burst of twice the rate, then the rate") {
 TEST_CASE("rate_limiter: a rate of 0 is unlimited") {
     rate_limiter r(0);
     for (int i = 0; i < 1000; ++i) REQUIRE(r.allow(rate_limiter::clock::now()));
-}
-
-TEST_CASE("log_throttle: a few lines a second, then it says how many it suppressed") {
-    log_throttle throttle(3);
-    std::uint64_t suppressed = 99;
-    int written = 0;
-    for (int i = 0; i < 50; ++i) written += throttle.allow(suppressed);
-    // 3 a second; the loop may straddle a second boundary once.
-    CHECK(written >= 3);
-    CHECK(written <= 6);
 }

@@ -1,7 +1,7 @@
 #include "signalling/handshake_router.hpp"
 
-#include "../test_ids.hpp"
-#include "signalling_fakes.hpp"
+#include "server/signalling_fakes.hpp"
+#include "test_ids.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <catch2/catch.hpp>
