@@ -3,29 +3,17 @@
 
 import { describe, it, before, after, afterEach } from 'node:test'
 import assert from 'node:assert/strict'
-import { startDaemon, stopAllDaemons, getMetrics, metricSum, httpGet } from './lib/daemon.mjs'
+import { startDaemon, stopAllDaemons, getMetrics, metricSum, httpGet, DROPPED } from '../lib/index.mjs'
 import {
-  connect, joinPeer, joinAddr, joinWithAck, offer, answerTo, idOf, peerId, eventually, closeAllClients
+  connect, joinPeer, joinAddr, joinWithAck, offer, answerTo, idOf, peerId, eventually, eventuallyUnavailable, closeAllClients
 } from './lib/clients.mjs'
 import { rawConnect, closeAllRaw } from './lib/raw.mjs'
-
-const DROPPED = 'webrtc_star_server_messages_dropped_total'
 
 /** `from` offers to `to`; resolves once `to` received it (deep-equal). */
 async function assertOfferArrives (from, to, dstAddr = to.addr) {
   const o = offer(from, dstAddr)
   from.socket.emit('ss-handshake', o)
   assert.deepEqual(await to.rec.waitFor('ws-handshake', (x) => x?.intentId === o.intentId), o)
-}
-
-/** Offers from `from` to dstAddr are answered with err "peer is not available" (eventually). */
-async function assertEventuallyUnavailable (from, dstAddr) {
-  await eventually(async () => {
-    const o = offer(from, dstAddr)
-    from.socket.emit('ss-handshake', o)
-    const got = await from.rec.waitFor('ws-handshake', (x) => x?.intentId === o.intentId, 300).catch(() => null)
-    return got?.err === 'peer is not available'
-  }, { timeoutMs: 3000, what: `"peer is not available" for ${dstAddr}` })
 }
 
 async function droppedSoFar (d) {
@@ -167,7 +155,7 @@ describe('security', () => {
     anon.emit('ss-leave')
     anon.emit('ss-leave', a.addr)
     other.socket.emit('ss-leave', a.addr) // removes other, not a
-    await assertEventuallyUnavailable(b, other.addr)
+    await eventuallyUnavailable(b, other.addr)
     await assertOfferArrives(b, a)
   })
 
@@ -177,7 +165,7 @@ describe('security', () => {
     const newId = peerId()
     const newAddr = joinAddr(d.port, newId)
     assert.equal(await joinWithAck(a.socket, newAddr), null)
-    await assertEventuallyUnavailable(b, a.addr)
+    await eventuallyUnavailable(b, a.addr)
     await assertOfferArrives(b, { ...a, id: newId, addr: newAddr })
     // the old id is free again for someone else
     const c = await joinPeer(d, 'v4', { id: a.id })

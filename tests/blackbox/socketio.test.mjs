@@ -4,7 +4,7 @@ import { describe, it, before, after, afterEach } from 'node:test'
 import assert from 'node:assert/strict'
 import { startDaemon, stopAllDaemons } from './lib/daemon.mjs'
 import {
-  VERSIONS, PATHS, joinPeer, joinAddr, offer, answerTo, eventually, idOf,
+  VERSIONS, PATHS, joinPeer, joinAddr, offer, answerTo, eventually, eventuallyUnavailable, idOf,
   createClient, Recorder, closeAllClients
 } from './lib/clients.mjs'
 import { rawConnect, closeAllRaw } from './lib/raw.mjs'
@@ -20,16 +20,6 @@ function richOffer (from, dstAddr) {
       nested: { candidates: [{ candidate: 'candidate:1 1 udp 1 127.0.0.1 9 typ host', sdpMLineIndex: 0 }], empty: {}, none: null, yes: true }
     }
   })
-}
-
-/** Offer from `from` to `dstAddr` until the answer carries err "peer is not available". */
-async function eventuallyUnavailable (from, dstAddr) {
-  await eventually(async () => {
-    const o = offer(from, dstAddr)
-    from.socket.emit('ss-handshake', o)
-    const got = await from.rec.waitFor('ws-handshake', (x) => x?.intentId === o.intentId, 300).catch(() => null)
-    return got?.err === 'peer is not available'
-  }, { timeoutMs: 3000, what: `offers to ${dstAddr} answered with "peer is not available"` })
 }
 
 describe('socket.io signalling', () => {

@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <ctime>
 #include <iostream>
+#include <stdexcept>
 #include <string>
 
 namespace fed = star::protocol::federation;
@@ -68,10 +69,25 @@ double cpu_seconds() {
     return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_nsec) / 1e9;
 }
 
-template <class F> void measure(char const* what, int iterations, F const& f) {
+// Runs f `iterations` times and prints its CPU cost; false (and says so) if any run failed or the
+// figure is not a time at all.
+template <class F> bool measure(char const* what, int iterations, F const& f) {
     double start = cpu_seconds();
-    for (int i = 0; i < iterations; ++i) f();
-    std::printf("%-40s %8.1f us CPU each (%d runs)\n", what, (cpu_seconds() - start) * 1e6 / iterations, iterations);
+    int failed = 0;
+    for (int i = 0; i < iterations; ++i) failed += f() ? 0 : 1;
+    double each_us = (cpu_seconds() - start) * 1e6 / iterations;
+    std::printf("%-40s %8.1f us CPU each (%d runs)\n", what, each_us, iterations);
+    if (failed) std::printf("FAILED: %s failed %d of %d runs\n", what, failed, iterations);
+    if (!(each_us > 0 && each_us < 1e6)) std::printf("FAILED: %s: %f us is not a sane figure\n", what, each_us);
+    return failed == 0 && each_us > 0 && each_us < 1e6;
+}
+
+// What `opener` opens of `sealed` is `original`, signed by `signer`.
+bool round_trips(sealer const& opener, std::vector<std::uint8_t> const& sealed, bool is_signal,
+                 fed::envelope const& original, sealer const& signer) {
+    auto opened = opener.open(sealed, is_signal);
+    return opened.value && fed::encode(opened.value->env) == fed::encode(original) &&
+           fed::to_text(opened.value->signer) == signer.own_id();
 }
 
 fed::envelope sample(fed::envelope_type type, std::string from, std::string to) {
@@ -92,20 +108,33 @@ fed::envelope sample(fed::envelope_type type, std::string from, std::string to) 
     return e;
 }
 
+// The figures, and a check that they measured what they say: every open round-trips to the sealed
+// envelope and its signer, and a third key cannot open the signal. Exit 1 if anything failed.
 int bench(int iterations) {
+    if (iterations <= 0) throw std::invalid_argument("iterations must be positive");
     sealer a(fed::generate_private_key(), "/webrtc-star/1"), b(fed::generate_private_key(), "/webrtc-star/1");
+    sealer stranger(fed::generate_private_key(), "/webrtc-star/1");
     auto presence = sample(fed::envelope_type::presence, a.own_id(), {});
     auto signal = sample(fed::envelope_type::signal, a.own_id(), b.own_id());
     auto sealed_presence = a.seal(presence, nullptr);
     auto sealed_signal = a.seal(signal, nullptr);
     std::printf("presence: %zu-byte envelope, %zu sealed; signal: %zu-byte envelope, %zu sealed\n",
                 fed::encode(presence).size(), sealed_presence.size(), fed::encode(signal).size(), sealed_signal.size());
-    measure("seal presence (sign + AES-256-GCM)", iterations, [&] { (void)a.seal(presence, nullptr); });
-    measure("open presence (AES-256-GCM + recover)", iterations, [&] { (void)b.open(sealed_presence, false); });
-    measure("seal signal (sign + ECIES)", iterations, [&] { (void)a.seal(signal, nullptr); });
-    measure("open signal (ECIES + recover)", iterations, [&] { (void)b.open(sealed_signal, true); });
-    measure("envelope JSON encode + decode (v1 cost)", iterations, [&] { (void)fed::decode(fed::encode(signal)); });
-    return 0;
+    bool ok = round_trips(b, sealed_presence, false, presence, a) && round_trips(b, sealed_signal, true, signal, a);
+    if (!ok) std::printf("FAILED: a sealed envelope did not open to itself and its signer\n");
+    if (stranger.open(sealed_signal, true).value) {
+        std::printf("FAILED: a key the signal was not sealed to opened it\n");
+        ok = false;
+    }
+    ok &= measure("seal presence (sign + AES-256-GCM)", iterations, [&] { return !a.seal(presence, nullptr).empty(); });
+    ok &= measure("open presence (AES-256-GCM + recover)", iterations,
+                  [&] { return b.open(sealed_presence, false).value.has_value(); });
+    ok &= measure("seal signal (sign + ECIES)", iterations, [&] { return !a.seal(signal, nullptr).empty(); });
+    ok &= measure("open signal (ECIES + recover)", iterations,
+                  [&] { return b.open(sealed_signal, true).value.has_value(); });
+    ok &= measure("envelope JSON encode + decode (v1 cost)", iterations,
+                  [&] { return fed::decode(fed::encode(signal)).value.has_value(); });
+    return ok ? 0 : 1;
 }
 
 }  // namespace

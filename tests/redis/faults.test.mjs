@@ -8,20 +8,12 @@ import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
 import { startRedis, skipWithoutRedis } from './lib/redis.mjs'
 import { redisDaemon, readyz, waitReady, metricOf, PEER_TTL_MS } from './lib/cluster.mjs'
-import { stopAllDaemons, httpGet } from '../blackbox/lib/daemon.mjs'
+import { stopAllDaemons, httpGet, offerAndWait } from '../lib/index.mjs'
 import { joinPeer, joinAddr, offer, answerTo, closeAllClients, eventually, sleep } from '../blackbox/lib/clients.mjs'
 
 const TIMEOUT = { timeout: 60000 }
 const skip = skipWithoutRedis()
 const REMOTE_PEERS = 'webrtc_star_server_remote_peers'
-
-async function offerAndWait (from, toAddr, timeoutMs = 3000) {
-  const off = offer(from, toAddr)
-  const t0 = Date.now()
-  from.socket.emit('ss-handshake', off)
-  const got = await from.rec.waitFor('ws-handshake', (h) => h.intentId === off.intentId, timeoutMs)
-  return { got, ms: Date.now() - t0 }
-}
 
 /** Local signalling on `server` works: two fresh peers there complete an offer. */
 async function localSignallingWorks (server) {

@@ -8,7 +8,7 @@ import { describe, it, before, after, afterEach } from 'node:test'
 import assert from 'node:assert/strict'
 import { startRedis, skipWithoutRedis } from './lib/redis.mjs'
 import { redisDaemon, readyz, waitReady, metricOf } from './lib/cluster.mjs'
-import { stopAllDaemons, httpGet } from '../blackbox/lib/daemon.mjs'
+import { stopAllDaemons, httpGet, offerAndWait } from '../lib/index.mjs'
 import { joinPeer, connect, joinWithAck, joinAddr, peerId, offer, answerTo, closeAllClients, eventually } from '../blackbox/lib/clients.mjs'
 
 const TIMEOUT = { timeout: 60000 }
@@ -24,15 +24,6 @@ async function handshake (from, to, toAddr) {
   to.socket.emit('ss-handshake', answerTo(got))
   const ans = await from.rec.waitFor('ws-handshake', (h) => h.intentId === off.intentId && h.answer === true, 5000)
   assert.deepEqual(ans.signal, answerTo(got).signal)
-}
-
-/** The answer `from` gets to an offer to `toAddr`, and how long it took. */
-async function offerAndWait (from, toAddr, timeoutMs = 3000) {
-  const off = offer(from, toAddr)
-  const t0 = Date.now()
-  from.socket.emit('ss-handshake', off)
-  const got = await from.rec.waitFor('ws-handshake', (h) => h.intentId === off.intentId, timeoutMs)
-  return { got, ms: Date.now() - t0 }
 }
 
 describe('three servers on one Redis', { skip }, () => {

@@ -7,7 +7,7 @@
 
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
-import { skipUnlessRequired, inScope, starAddr, depsInstalled, daemonBinary, until, readyz } from '../e2e/lib/harness.mjs'
+import { skipUnlessRequired, inScope, starAddr, depsInstalled, daemonBinary, until, isReady } from '../e2e/lib/harness.mjs'
 import { exchangeBothWays } from '../e2e/lib/scenarios.mjs'
 import { startRedis, skipWithoutRedis } from './lib/redis.mjs'
 import { REDIS_ARGS } from './lib/cluster.mjs'
@@ -28,7 +28,7 @@ describe('webrtc-star across two daemons on one Redis', { skip }, () => {
         servers.push(s)
       }
       const [A, B] = servers
-      await Promise.all(servers.map(s => until(async () => await readyz(s) === 200, 10_000, `${s.serverId} ready`)))
+      await Promise.all(servers.map(s => until(() => isReady(s), 10_000, `${s.serverId} ready`)))
       const a = scope.peer('A')
       const b = scope.peer('B')
       const prefixA = starAddr('127.0.0.1', A.port)

@@ -12,7 +12,7 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { startRedis, skipWithoutRedis } from './lib/redis.mjs'
 import { redisDaemon, waitReady, metricOf } from './lib/cluster.mjs'
-import { stopAllDaemons, freePort } from '../blackbox/lib/daemon.mjs'
+import { stopAllDaemons, freePort, skipUnlessRequired } from '../lib/index.mjs'
 import { connect, joinWithAck, peerId, offer, answerTo, closeAllClients, eventually } from '../blackbox/lib/clients.mjs'
 
 const here = path.dirname(fileURLToPath(import.meta.url))
@@ -29,9 +29,7 @@ function nginxBin () {
 function skipReason () {
   const redis = skipWithoutRedis()
   if (redis) return redis
-  if (nginxBin()) return false
-  if (process.env.STAR_TESTS_REQUIRE_ALL === '1') throw new Error('required test cannot run: no nginx (apt-get install nginx)')
-  return 'no nginx'
+  return skipUnlessRequired(!nginxBin() && 'no nginx (apt-get install nginx)')
 }
 
 /** Starts nginx with deploy/redis/nginx.conf pointed at `ports`; resolves with {port, stop}. */

@@ -13,8 +13,7 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { startMeshedPair } from './lib/standin.mjs'
 import { makeFederation } from './lib/federation-keys.mjs'
-import { startDaemon, stopAllDaemons, httpGet, serverBin } from '../blackbox/lib/daemon.mjs'
-import { eventually } from '../blackbox/lib/clients.mjs'
+import { startDaemon, stopAllDaemons, serverBin, isReady as ready, eventually, skipUnlessRequired } from '../lib/index.mjs'
 
 const benchBin = () => process.env.WEBRTC_STAR_BENCH_BIN ??
   path.join(path.dirname(serverBin()), '..', 'bench', 'webrtc-star-bench')
@@ -22,7 +21,6 @@ const benchBin = () => process.env.WEBRTC_STAR_BENCH_BIN ??
 const federated = (name, standin) =>
   startDaemon(['--backend', 'waku', ...fed.args(name), '--waku-rest-url', standin.restUrl])
 let fed
-const ready = async (d) => (await httpGet(`${d.url}/readyz`)).status === 200
 
 function runBench (args, timeoutMs) {
   return new Promise((resolve) => {
@@ -31,7 +29,7 @@ function runBench (args, timeoutMs) {
   })
 }
 
-describe('webrtc-star-bench against two federated servers', { skip: !existsSync(benchBin()) && 'no webrtc-star-bench built' }, () => {
+describe('webrtc-star-bench against two federated servers', { skip: skipUnlessRequired(!existsSync(benchBin()) && 'no webrtc-star-bench built (set WEBRTC_STAR_BENCH_BIN)') }, () => {
   let standinA, standinB, A, B, work
 
   before(async () => {

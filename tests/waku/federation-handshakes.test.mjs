@@ -8,7 +8,7 @@ import { describe, it, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { startMeshedPair } from './lib/standin.mjs'
 import { makeFederation } from './lib/federation-keys.mjs'
-import { startDaemon, stopAllDaemons, httpGet, getMetrics, metricSum } from '../blackbox/lib/daemon.mjs'
+import { startDaemon, stopAllDaemons, isReady as ready, metric } from '../lib/index.mjs'
 import { joinPeer, joinAddr, offer, answerTo, closeAllClients, closeClient, eventually, sleep } from '../blackbox/lib/clients.mjs'
 
 const TIMEOUT = { timeout: 120000 }
@@ -18,13 +18,6 @@ const HANDSHAKES_DEADLINE_MS = 60000
 const federated = (name, standin) =>
   startDaemon(['--backend', 'waku', ...fed.args(name), '--waku-rest-url', standin.restUrl])
 let fed
-const ready = async (d) => (await httpGet(`${d.url}/readyz`)).status === 200
-const metric = async (d, name, label) => {
-  const text = await getMetrics(d)
-  if (!label) return metricSum(text, name) ?? 0
-  const m = new RegExp(`^${name}\\{[^}]*"${label}"\\}\\s+(\\S+)`, 'm').exec(text)
-  return m ? Number(m[1]) : 0
-}
 const quantile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]
 
 // The peer answers every offer it gets, as a real callee would.

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict'
 import { startStandin, waitForMesh } from './lib/standin.mjs'
 import { makeFederation } from './lib/federation-keys.mjs'
 import { newKey, presence, publish } from './lib/federation-envelopes.mjs'
-import { startDaemon, stopAllDaemons, httpGet, getMetrics, metricSum } from '../blackbox/lib/daemon.mjs'
+import { startDaemon, stopAllDaemons, httpGet, readyz, metric } from '../lib/index.mjs'
 import { joinPeer, joinAddr, offer, peerId, closeAllClients, eventually, sleep } from '../blackbox/lib/clients.mjs'
 
 const TIMEOUT = { timeout: 90000 }
@@ -28,13 +28,6 @@ const federated = (restUrl, args = []) => startDaemon(['--backend', 'waku', '--w
 // Server X's join of `peer`, published straight to nwaku as that server would.
 async function remoteJoin (standin, peer) {
   await publish(standin, presence(serverX, 'join', [peer]), { signer: serverX })
-}
-const readyz = (d) => httpGet(`${d.url}/readyz`)
-const metric = async (d, name, label) => {
-  const text = await getMetrics(d)
-  if (!label) return metricSum(text, name) ?? 0
-  const m = new RegExp(`^${name}\\{[^}]*"${label}"\\}\\s+(\\S+)`, 'm').exec(text)
-  return m ? Number(m[1]) : 0
 }
 
 describe('the waku backend against nwaku behaviours', () => {

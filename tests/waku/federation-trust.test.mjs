@@ -12,7 +12,7 @@ import { readFileSync, writeFileSync } from 'node:fs'
 import { startStandin, waitForMesh } from './lib/standin.mjs'
 import { makeFederation } from './lib/federation-keys.mjs'
 import { newKey, presence, signal, publish, publishRaw, receive, open, SIGNAL_TOPIC, PRESENCE_TOPIC } from './lib/federation-envelopes.mjs'
-import { startDaemon, stopAllDaemons, httpGet, getMetrics, metricSum } from '../blackbox/lib/daemon.mjs'
+import { startDaemon, stopAllDaemons, httpGet, readyz, metric } from '../lib/index.mjs'
 import { joinPeer, joinAddr, peerId, offer, answerTo, closeAllClients, eventually, sleep } from '../blackbox/lib/clients.mjs'
 
 const TIMEOUT = { timeout: 60000 }
@@ -20,12 +20,6 @@ const MAX_PEERS_PER_SERVER = 50
 const FEDERATION_ARGS = ['--backend', 'waku', '--waku-poll-interval', '50ms', '--federation-presence-interval', '500ms',
   '--federation-peer-ttl', '3s', '--federation-max-peers-per-server', String(MAX_PEERS_PER_SERVER)]
 
-const metric = async (d, name, label) => {
-  const text = await getMetrics(d)
-  if (!label) return metricSum(text, name) ?? 0
-  const m = new RegExp(`^${name}\\{[^}]*"${label}"\\}\\s+(\\S+)`, 'm').exec(text)
-  return m ? Number(m[1]) : 0
-}
 const refused = (d, reason) => metric(d, 'webrtc_star_server_federation_refused_total', reason)
 // Waits until A counted `n` more refusals for `reason` than `before`.
 async function refusedAtLeast (d, reason, before, n = 1) {
@@ -56,8 +50,8 @@ describe('federation trust: a rogue publisher on the relay', () => {
     fed = await makeFederation(['a', 'b'], { extraTrusted: [[trusted.id, 'the test']] })
     A = await startDaemon([...FEDERATION_ARGS, ...fed.args('a'), '--waku-rest-url', standinA.restUrl])
     B = await startDaemon([...FEDERATION_ARGS, ...fed.args('b'), '--waku-rest-url', standinB.restUrl])
-    await eventually(async () => (await httpGet(`${A.url}/readyz`)).status === 200 &&
-      (await httpGet(`${B.url}/readyz`)).status === 200, { timeoutMs: 15000, what: 'both servers ready' })
+    await eventually(async () => (await readyz(A)).status === 200 &&
+      (await readyz(B)).status === 200, { timeoutMs: 15000, what: 'both servers ready' })
     await receive(standinR)  // the rogue's node caches what crosses the relay from now on
     a = await joinPeer(A)
     b = await joinPeer(B)
@@ -195,8 +189,8 @@ describe('federation trust: a rogue publisher on the relay', () => {
     try {
       writeFileSync(fed.trustFile, 'not-a-key here\n')
       A.process.kill('SIGHUP')
-      await eventually(async () => (await httpGet(`${A.url}/readyz`)).status === 503, { timeoutMs: 5000, what: '/readyz 503' })
-      assert.match((await httpGet(`${A.url}/readyz`)).body, /trust list not reloaded.*not a public key/)
+      await eventually(async () => (await readyz(A)).status === 503, { timeoutMs: 5000, what: '/readyz 503' })
+      assert.match((await readyz(A)).body, /trust list not reloaded.*not a public key/)
       // The old list is still in force: T is still trusted.
       const p = peerId()
       await publish(standinR, presence(trusted, 'join', [p]), { signer: trusted })
@@ -204,14 +198,14 @@ describe('federation trust: a rogue publisher on the relay', () => {
       // T's key removed (a rotation's last step): its envelopes are refused from now on.
       writeFileSync(fed.trustFile, good.split('\n').filter((l) => !l.startsWith(trusted.id)).join('\n'))
       A.process.kill('SIGHUP')
-      await eventually(async () => (await httpGet(`${A.url}/readyz`)).status === 200, { timeoutMs: 5000, what: '/readyz 200' })
+      await eventually(async () => (await readyz(A)).status === 200, { timeoutMs: 5000, what: '/readyz 200' })
       const before = await refused(A, 'unknown_key')
       await publish(standinR, presence(trusted, 'join', [peerId()]), { signer: trusted })
       await refusedAtLeast(A, 'unknown_key', before)
     } finally {
       writeFileSync(fed.trustFile, good)
       A.process.kill('SIGHUP')
-      await eventually(async () => (await httpGet(`${A.url}/readyz`)).status === 200, { timeoutMs: 5000, what: '/readyz 200' })
+      await eventually(async () => (await readyz(A)).status === 200, { timeoutMs: 5000, what: '/readyz 200' })
     }
   })
 

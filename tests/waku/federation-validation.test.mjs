@@ -10,7 +10,7 @@ import assert from 'node:assert/strict'
 import { startStandin } from './lib/standin.mjs'
 import { makeFederation } from './lib/federation-keys.mjs'
 import { newKey, presence, signal as signalEnvelope, publish } from './lib/federation-envelopes.mjs'
-import { startDaemon, stopAllDaemons, getMetrics, metricSum } from '../blackbox/lib/daemon.mjs'
+import { startDaemon, stopAllDaemons, metric } from '../lib/index.mjs'
 import { joinPeer, joinAddr, peerId, offer, answerTo, closeClient, closeAllClients, eventually } from '../blackbox/lib/clients.mjs'
 
 const TIMEOUT = { timeout: 60000 }
@@ -25,12 +25,6 @@ const signal = (standin, payload, { src, dst }) => {
     { signer: other, to })
 }
 
-async function metric (d, name, label) {
-  const text = await getMetrics(d)
-  if (!label) return metricSum(text, name) ?? 0
-  const m = new RegExp(`^${name}\\{[^}]*"${label}"\\}\\s+(\\S+)`, 'm').exec(text)
-  return m ? Number(m[1]) : 0
-}
 const dials = async (d) => ({
   total: await metric(d, 'webrtc_star_dials_total'),
   failure: await metric(d, 'webrtc_star_dials_total_failure'),

@@ -11,7 +11,7 @@ import { startStandin, waitForMesh } from './lib/standin.mjs'
 import { makeFederation } from './lib/federation-keys.mjs'
 import { createHash, ECDH } from 'node:crypto'
 import * as symmetric from '@waku/message-encryption/symmetric'
-import { startDaemon, stopAllDaemons, freePort, httpGet, getMetrics, metricSum } from '../blackbox/lib/daemon.mjs'
+import { startDaemon, stopAllDaemons, freePort, httpGet, getMetrics, metricSum, readyz } from '../lib/index.mjs'
 import { joinPeer, connect, joinWithAck, joinAddr, peerId, offer, answerTo, closeAllClients, eventually, sleep } from '../blackbox/lib/clients.mjs'
 
 const TIMEOUT = { timeout: 60000 }
@@ -21,10 +21,6 @@ const FEDERATION_ARGS = ['--backend', 'waku', '--waku-poll-interval', '50ms',
 let fed
 async function federatedServer (name, standin) {
   return startDaemon([...FEDERATION_ARGS, ...fed.args(name), '--waku-rest-url', standin.restUrl])
-}
-
-async function readyz (daemon) {
-  return httpGet(`${daemon.url}/readyz`)
 }
 
 describe('two servers federated over Waku relay', () => {

@@ -9,6 +9,7 @@ import { existsSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { test } from 'node:test'
 import { promisify } from 'node:util'
+import { skipUnlessRequired } from '../lib/require.mjs'
 import { generatePrivateKey, getPublicKey } from '@waku/message-encryption'
 import * as ecies from '@waku/message-encryption/ecies'
 import * as symmetric from '@waku/message-encryption/symmetric'
@@ -17,7 +18,7 @@ const run = promisify(execFile)
 const tool = process.env.STAR_SEAL_TOOL ??
   (process.env.WEBRTC_STAR_SERVER_BIN && join(dirname(process.env.WEBRTC_STAR_SERVER_BIN), '../tests/federation/star-seal-tool'))
 const skip = !tool || !existsSync(tool) ? 'star-seal-tool not built (set STAR_SEAL_TOOL)' : false
-if (skip && process.env.STAR_TESTS_REQUIRE_ALL) throw new Error(skip)
+skipUnlessRequired(skip)
 
 const pubsubTopic = '/waku/2/rs/66/0'
 const prefix = `/webrtc-star-interop/${randomBytes(4).toString('hex')}`

@@ -3,8 +3,8 @@
 // Run from the repo root:  node --test tests/waku/
 
 import assert from "node:assert/strict";
-import net from "node:net";
 import { test } from "node:test";
+import { freePort } from "../lib/net.mjs";
 import { parseJson } from "./lib/json.mjs";
 import { DEFAULT_PUBSUB_TOPIC, meshState, startMeshedPair, startStandin, waitForMesh } from "./lib/standin.mjs";
 
@@ -209,14 +209,6 @@ test("three stand-ins: a message from C reaches A through relay", TIMEOUT, () =>
       for (const m of [fromA, fromB]) assert.equal(m.timestamp.toBigInt(), 1700000000999999999n);
     },
   ));
-
-async function freePort() {
-  const srv = net.createServer();
-  await new Promise((r) => srv.listen(0, "127.0.0.1", r));
-  const { port } = srv.address();
-  await new Promise((r) => srv.close(r));
-  return port;
-}
 
 test("a restarted peer (same --nodekey and --tcp-port) is redialled and relays again", TIMEOUT, async () => {
   const args = ["--nodekey", "1f".repeat(32), "--tcp-port", String(await freePort())];

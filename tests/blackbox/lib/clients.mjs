@@ -3,7 +3,8 @@
 // Every client created here is remembered; closeAllClients() (use it in an
 // afterEach() hook) closes them all so the test process can exit by itself.
 
-import { randomBytes } from 'node:crypto'
+import { peerId, joinAddr } from '../../lib/signalling.mjs'
+import { sleep } from '../../lib/wait.mjs'
 import ioV2 from 'sio-v2'
 import { io as ioV3 } from 'sio-v3'
 import { io as ioV4 } from 'sio-v4'
@@ -16,48 +17,12 @@ const open = new Set()
 /** The events the server sends that tests look at. */
 export const RECORDED_EVENTS = ['ws-peer', 'ws-handshake', 'error', 'disconnect', 'connect_error']
 
-// ---------------------------------------------------------------- peer ids
-
-const B58 = '123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz'
-
-/** base58btc (bitcoin alphabet) encoding of a byte array. */
-export function base58btc (bytes) {
-  let zeros = 0
-  while (zeros < bytes.length && bytes[zeros] === 0) zeros++
-  let n = 0n
-  for (const b of bytes) n = n * 256n + BigInt(b)
-  let out = ''
-  while (n > 0n) {
-    out = B58[Number(n % 58n)] + out
-    n /= 58n
-  }
-  return '1'.repeat(zeros) + out
-}
-
-/** A fresh, valid "Qm..." peer id: base58btc of the sha2-256 multihash 0x12 0x20 <32 random bytes>. */
-export function peerId () {
-  return base58btc(Buffer.concat([Buffer.from([0x12, 0x20]), randomBytes(32)]))
-}
-
-/**
- * A webrtc-star join address.
- * prefix: 'ip4' (/ip4/127.0.0.1), 'dns4' (/dns4/localhost) or 'ip6' (/ip6/::1).
- */
-export function joinAddr (port, id = peerId(), { prefix = 'ip4', wss = false } = {}) {
-  const host = { ip4: '/ip4/127.0.0.1', dns4: '/dns4/localhost', ip6: '/ip6/::1' }[prefix]
-  if (!host) throw new Error(`unknown prefix ${prefix}`)
-  return `${host}/tcp/${port}/${wss ? 'wss' : 'ws'}/p2p-webrtc-star/p2p/${id}`
-}
-
-/** The peer id at the end of an address (/p2p/<id> or /ipfs/<id>). */
-export function idOf (addr) {
-  const m = /\/(?:p2p|ipfs)\/([^/]+)$/.exec(addr)
-  return m ? m[1] : null
-}
+// Peer ids, addresses, offers, waiting: the shared test library (tests/lib/), re-exported under the
+// names these tests import.
+export { base58btc, peerId, joinAddr, idOf, offer, answerTo, offerAndWait, eventuallyUnavailable, PEER_NOT_AVAILABLE } from '../../lib/signalling.mjs'
+export { sleep, eventually } from '../../lib/wait.mjs'
 
 // ---------------------------------------------------------------- helpers
-
-export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
 
 /**
  * Watch this process's event-loop lag (a stalled test process bunches
@@ -228,39 +193,8 @@ export async function joinPeer (daemon, version = 'v4', { path = '/socket.io', p
   return { socket, rec, id, addr, version }
 }
 
-/** An offer from peer `from` to the address `dstAddr`. */
-export function offer (from, dstAddr, extra = {}) {
-  return {
-    srcMultiaddr: from.addr,
-    dstMultiaddr: dstAddr,
-    intentId: `intent-${Math.random().toString(36).slice(2)}`,
-    signal: { type: 'offer', sdp: 'v=0\r\no=- 4611731400430051336 2 IN IP4 127.0.0.1\r\ns=-\r\n' },
-    ...extra
-  }
-}
 
-/** The answer to `off`, as the callee sends it back. */
-export function answerTo (off, extra = {}) {
-  return { ...off, answer: true, signal: { type: 'answer', sdp: 'v=0\r\na=answer\r\n' }, ...extra }
-}
 
-/**
- * Repeat `attempt` (an async function returning true on success) every
- * `everyMs` until it succeeds or `timeoutMs` passed.
- */
-export async function eventually (attempt, { timeoutMs = 3000, everyMs = 100, what = 'condition' } = {}) {
-  const deadline = Date.now() + timeoutMs
-  let lastErr
-  while (Date.now() < deadline) {
-    try {
-      if (await attempt()) return
-    } catch (err) {
-      lastErr = err
-    }
-    await sleep(everyMs)
-  }
-  throw new Error(`${what} not reached within ${timeoutMs} ms${lastErr ? `: ${lastErr.message}` : ''}`)
-}
 
 /** Close one client. */
 export function closeClient (socket) {

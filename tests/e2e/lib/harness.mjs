@@ -10,7 +10,9 @@ import { fileURLToPath } from 'node:url'
 import path from 'node:path'
 import { startStandin, waitForMesh } from '../../waku/lib/standin.mjs'
 import { makeFederation } from '../../waku/lib/federation-keys.mjs'
-import { httpGet } from '../../blackbox/lib/daemon.mjs'
+import { findServerBin, startDaemon } from '../../lib/daemon.mjs'
+import { isReady } from '../../lib/metrics.mjs'
+import { until, withTimeout } from '../../lib/wait.mjs'
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 export const E2E_DIR = path.resolve(here, '..')
@@ -20,49 +22,11 @@ const WAKU_DIR = path.resolve(E2E_DIR, '..', 'waku')
 export const VERBOSE = process.env.E2E_VERBOSE === '1'
 
 // ---------------------------------------------------------------- utilities
+// (waiting, readiness, skipping and the daemon itself: the shared test library, tests/lib/)
 
-export const sleep = (ms) => new Promise(resolve => setTimeout(resolve, ms))
-
-export async function withTimeout (promise, ms, what) {
-  let timer
-  try {
-    return await Promise.race([
-      promise,
-      new Promise((resolve, reject) => {
-        timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms: ${what}`)), ms)
-      })
-    ])
-  } finally {
-    clearTimeout(timer)
-  }
-}
-
-/** Polls `attempt` (sync or async) until it returns truthy; resolves with that value. */
-export async function until (attempt, timeoutMs, what, everyMs = 100) {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    let last
-    try {
-      const v = await attempt()
-      if (v) return v
-    } catch (err) {
-      last = err
-    }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms: ${what}${last ? ` (last error: ${last.message})` : ''}`)
-    await sleep(everyMs)
-  }
-}
-
-/**
- * A skip reason, unless STAR_TESTS_REQUIRE_ALL=1 (as CTest sets it): then a missing
- * prerequisite fails the run instead of silently skipping what CI must prove.
- */
-export function skipUnlessRequired (reason) {
-  if (reason && process.env.STAR_TESTS_REQUIRE_ALL === '1') {
-    throw new Error(`required test cannot run: ${reason}`)
-  }
-  return reason
-}
+export { sleep, until, withTimeout } from '../../lib/wait.mjs'
+export { skipUnlessRequired } from '../../lib/require.mjs'
+export { isReady } from '../../lib/metrics.mjs'
 
 export function depsInstalled () {
   return existsSync(path.join(E2E_DIR, 'node_modules', 'libp2p', 'package.json')) &&
@@ -75,12 +39,7 @@ export function wakuDepsInstalled () {
 }
 
 /** Path of our daemon: $WEBRTC_STAR_SERVER_BIN, else build/server/webrtc-star-server if built. */
-export function daemonBinary () {
-  const fromEnv = process.env.WEBRTC_STAR_SERVER_BIN
-  if (fromEnv != null && fromEnv !== '') return fromEnv
-  const built = path.join(REPO_ROOT, 'build', 'server', 'webrtc-star-server')
-  return existsSync(built) ? built : null
-}
+export const daemonBinary = findServerBin
 
 // every child process still alive, killed on exit whatever happens
 const live = new Set()
@@ -118,22 +77,19 @@ async function killChild (child, graceMs = 3000, signal = 'SIGTERM') {
  * Starts a signalling server and resolves once it listens.
  * kind: 'reference' (npm @libp2p/webrtc-star-signalling-server@4) or 'daemon' (ours).
  * port: 0 for an ephemeral port, or a fixed one (used to restart on the same port).
+ * Our daemon is started by tests/lib (a clean environment, stopped by its PID whatever happens).
  */
 export async function startServer (kind, { port = 0, extraArgs = [], timeoutMs = 15000 } = {}) {
-  let child
   const args = ['--host', '127.0.0.1', '--port', String(port), ...extraArgs]
-  if (kind === 'reference') {
-    child = spawn(process.execPath, [path.join(here, 'ref-server.mjs'), ...args], {
-      cwd: E2E_DIR, stdio: ['ignore', 'pipe', 'pipe', 'ipc']
-    })
-  } else if (kind === 'daemon') {
-    const bin = daemonBinary()
-    if (bin == null) throw new Error('daemon binary not found: set WEBRTC_STAR_SERVER_BIN')
-    child = spawn(bin, args, { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
-  } else {
-    throw new Error(`unknown server kind ${kind}`)
+  if (kind === 'daemon') {
+    const onOutput = VERBOSE ? (d) => process.stderr.write(`[daemon] ${d}`) : undefined
+    const d = await startDaemon([], { args, timeoutMs, onOutput })
+    return { kind, port: d.port, child: d.process, output: d.output, stop: (graceMs = 6000) => d.stop({ graceMs }) }
   }
-  track(child)
+  if (kind !== 'reference') throw new Error(`unknown server kind ${kind}`)
+  const child = track(spawn(process.execPath, [path.join(here, 'ref-server.mjs'), ...args], {
+    cwd: E2E_DIR, stdio: ['ignore', 'pipe', 'pipe', 'ipc']
+  }))
   let output = ''
   const onData = (d) => {
     output += d.toString()
@@ -181,10 +137,6 @@ export async function startServer (kind, { port = 0, extraArgs = [], timeoutMs =
 export const FEDERATION_ARGS = ['--backend', 'waku', '--waku-poll-interval', '50ms',
   '--federation-presence-interval', '500ms', '--federation-peer-ttl', '2s']
 
-/** GET <daemon>/readyz: 200 once its federation bridge is up. */
-export async function readyz (server) {
-  return (await httpGet(`http://127.0.0.1:${server.port}/readyz`)).status
-}
 
 // ---------------------------------------------------------------- peers
 
@@ -357,7 +309,7 @@ export class Scope {
       servers.push(s)
     }
     await Promise.all(servers.map(s =>
-      until(async () => await readyz(s) === 200, 10_000, `${s.name}: GET /readyz to answer 200`)))
+      until(() => isReady(s), 10_000, `${s.name}: GET /readyz to answer 200`)))
     return servers
   }
 

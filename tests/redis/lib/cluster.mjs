@@ -1,8 +1,10 @@
 // Our daemons with the Redis backend, on one real redis-server (lib/redis.mjs). Presence is
 // fast (every 500 ms) so that remote peers are learnt, and expire, within seconds.
 
-import { startDaemon, httpGet, getMetrics, metricSum } from '../../blackbox/lib/daemon.mjs'
-import { eventually } from '../../blackbox/lib/clients.mjs'
+import { startDaemon } from '../../lib/daemon.mjs'
+import { metric } from '../../lib/metrics.mjs'
+
+export { readyz, waitReady } from '../../lib/metrics.mjs'
 
 export const PEER_TTL_MS = 4000
 export const REDIS_ARGS = ['--backend', 'redis', '--federation-presence-interval', '500ms',
@@ -14,16 +16,7 @@ export async function redisDaemon (redis, serverId, { extraArgs = [], env = {} }
   return d
 }
 
-export async function readyz (daemon) {
-  return httpGet(`${daemon.url}/readyz`)
-}
-
-export async function waitReady (daemons, timeoutMs = 10000) {
-  for (const d of daemons) {
-    await eventually(async () => (await readyz(d)).status === 200, { timeoutMs, what: `${d.serverId} ready` })
-  }
-}
-
-export async function metricOf (daemon, name) {
-  return metricSum(await getMetrics(daemon), name)
+/** The sum of every sample of `name` (0 if absent). */
+export function metricOf (daemon, name) {
+  return metric(daemon, name)
 }

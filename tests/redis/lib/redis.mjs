@@ -7,7 +7,8 @@ import { spawn, execFileSync } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { freePort } from '../../blackbox/lib/daemon.mjs'
+import { freePort } from '../../lib/net.mjs'
+import { skipUnlessRequired } from '../../lib/require.mjs'
 
 const running = new Set()
 process.on('exit', () => {
@@ -29,10 +30,7 @@ export function redisServerBin () {
  * CTest sets it) a missing redis-server fails the run instead: CI must not skip what it is to prove.
  */
 export function skipWithoutRedis () {
-  if (redisServerBin()) return false
-  const reason = 'no redis-server (apt-get install redis-server, or scripts/bootstrap --tests)'
-  if (process.env.STAR_TESTS_REQUIRE_ALL === '1') throw new Error(`required test cannot run: ${reason}`)
-  return reason
+  return skipUnlessRequired(!redisServerBin() && 'no redis-server (apt-get install redis-server, or scripts/bootstrap --tests)')
 }
 
 export class RedisServer {
