@@ -84,7 +84,11 @@ export async function startServer (kind, { port = 0, extraArgs = [], timeoutMs =
   if (kind === 'daemon') {
     const onOutput = VERBOSE ? (d) => process.stderr.write(`[daemon] ${d}`) : undefined
     const d = await startDaemon([], { args, timeoutMs, onOutput })
-    return { kind, port: d.port, child: d.process, output: d.output, stop: (graceMs = 6000) => d.stop({ graceMs }) }
+    const stop = async (graceMs = 6000) => {
+      const { code, signal } = await d.stop({ graceMs })
+      return { code, signal }
+    }
+    return { kind, port: d.port, child: d.process, output: d.output, stop }
   }
   if (kind !== 'reference') throw new Error(`unknown server kind ${kind}`)
   const child = track(spawn(process.execPath, [path.join(here, 'ref-server.mjs'), ...args], {
