@@ -2,7 +2,7 @@
 // and timer expiries, and says what to send, when to close and what to ask of the hub through
 // session_protocol_events. The same rules serve every transport (WebSocket, long-polling,
 // and the switch between them), so each limit can be tested without a socket
-// (tests/unit/server/session_protocol_test.cpp). The upgrade's own steps are
+// (tests/unit/server/transport/session_protocol_test.cpp). The upgrade's own steps are
 // upgrade_handshake's. Not thread-safe: its owner calls it from
 // its own thread only.
 #pragma once
