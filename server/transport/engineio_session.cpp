@@ -89,12 +89,11 @@ void engineio_session::schedule_flush() {
     });
 }
 
-std::deque<outgoing> engineio_session::take_queued(std::size_t max) {
-    if (max >= queue_.size()) return std::exchange(queue_, {});
-    std::deque<outgoing> taken(std::make_move_iterator(queue_.begin()),
-                               std::make_move_iterator(queue_.begin() + static_cast<std::ptrdiff_t>(max)));
-    queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(max));
-    return taken;
+bool engineio_session::take_queued(outgoing& out) {
+    if (queue_.empty()) return false;
+    out = std::move(queue_.front());
+    queue_.pop_front();
+    return true;
 }
 
 // Counted here, for every transport; the caller calls account() once its batch is done.

@@ -57,7 +57,8 @@ public:
     // The send queue, which transports take from; each packet taken is reported sent (counted,
     // its latency observed) or discarded, and until then counts as queued.
     bool has_queued() const { return !queue_.empty(); }
-    std::deque<outgoing> take_queued(std::size_t max = SIZE_MAX);
+    // Moves the oldest queued packet into `out`; false when none is queued.
+    bool take_queued(outgoing& out);
     void sent(outgoing const& packet);
     void discard(outgoing const& packet);
     bool upgrade_probed() const { return upgrade_.probed(); }

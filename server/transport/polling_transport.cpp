@@ -30,10 +30,11 @@ void polling_transport::start(polling_reply_fn reply) {
         if (s.finished() || !s.has_queued()) return reply(error_reply(eio::handshake_error::bad_request));
         // The open packet alone answers the handshake, as engine.io does; the rest (the
         // Engine.IO 3 connect) waits for the next GET.
-        auto open = s.take_queued(1);
+        outgoing open;
+        s.take_queued(open);
         std::string payload;
-        eio::append_to_payload(payload, self->version_, *open.front().frame);
-        s.sent(open.front());
+        eio::append_to_payload(payload, self->version_, *open.frame);
+        s.sent(open);
         s.account();
         reply(payload_reply(std::move(payload)));
     });
@@ -127,7 +128,7 @@ bool polling_transport::close(close_kind) {
 void polling_transport::flush(std::string_view last_packet) {
     auto& s = *session_;
     std::string payload;
-    for (auto const& p : s.take_queued()) {
+    for (outgoing p; s.take_queued(p);) {
         eio::append_to_payload(payload, version_, *p.frame);
         s.sent(p);
     }

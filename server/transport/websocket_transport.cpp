@@ -157,8 +157,7 @@ template <class Stream> void websocket_transport<Stream>::on_bytes(std::string_v
 
 // The session's packets join the frames waiting: all of them go in the next write.
 template <class Stream> void websocket_transport<Stream>::send_ready() {
-    auto packets = session_->take_queued();
-    for (auto& p : packets) {
+    for (outgoing p; session_->take_queued(p);) {
         if (closing_ || finished_) {
             session_->discard(p);
             continue;

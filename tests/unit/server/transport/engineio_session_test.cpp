@@ -21,7 +21,7 @@ public:
     explicit fake_websocket(engineio_session& s) : session_(s) {}
     ~fake_websocket() override { session_.transport_closed(*this); }  // as a WebSocket says its end
     void send_ready() override {
-        for (auto& p : session_.take_queued()) {
+        for (outgoing p; session_.take_queued(p);) {
             taken.push_back(*p.frame);
             session_.sent(p);
         }
