@@ -2,8 +2,9 @@
 
 #include "http/endpoints.hpp"
 #include "logger.hpp"
-#include "transport/client_session.hpp"
+#include "transport/engineio_session.hpp"
 #include "transport/normal_close.hpp"
+#include "transport/websocket_transport.hpp"
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/beast/core/bind_handler.hpp>
@@ -108,12 +109,13 @@ template <class Stream> void http_session<Stream>::on_read(beast::error_code ec,
 
 template <class Stream> void http_session<Stream>::on_upgrade(http_request& req) {
     auto decision = decide_upgrade(req, ctx_.cfg);
-    if (decision.version && decision.sid) return upgrade_polling_session(req, *decision.sid, *decision.version);
+    if (decision.version && decision.sid) return upgrade_polling_session(req, *decision.sid);
     if (decision.version) {
         std::string early = beast::buffers_to_string(buffer_.data());
-        auto session = std::make_shared<client_session<Stream>>(std::move(stream_), *decision.version, ctx_,
-                                                                std::move(*slot_), ssl_context_, std::move(early));
-        session->run(req);
+        auto session = std::make_shared<engineio_session>(stream_.get_executor(), *decision.version, ctx_);
+        auto websocket = std::make_shared<websocket_transport<Stream>>(
+            std::move(stream_), std::move(session), std::move(*slot_), ssl_context_, std::move(early));
+        websocket->run(req);
         return;
     }
     decision.refusal->keep_alive(false);

@@ -1,11 +1,12 @@
 // A plain HTTP (or HTTPS) connection: reads requests, answers them, hands an accepted
-// WebSocket upgrade on an Engine.IO path over to a client_session on the same stream, and
-// passes long-polling requests to their polling_session (http_session_polling.cpp).
+// WebSocket upgrade on an Engine.IO path over to a websocket_transport on the same stream (of
+// a new engineio_session, or of the polling session whose sid it names), and passes
+// long-polling requests to their polling_transport (http_session_polling.cpp).
 #pragma once
 
 #include "http/endpoints.hpp"
 #include "transport/memory_budget.hpp"
-#include "transport/polling_session.hpp"
+#include "transport/polling_transport.hpp"
 #include "transport/server_context.hpp"
 #include "transport/stream_types.hpp"
 
@@ -38,8 +39,8 @@ private:
     bool is_polling_post() const;
     void serve_polling(http_request& req, polling_request const& p);
     polling_reply_fn reply_to(http_request const& req);
-    void watch_pending_poll(std::shared_ptr<polling_session> const& session);
-    void upgrade_polling_session(http_request const& req, std::string const& sid, protocol::engineio::version version);
+    void watch_pending_poll(std::shared_ptr<polling_transport> const& polling);
+    void upgrade_polling_session(http_request const& req, std::string const& sid);
 
     Stream stream_;
     boost::beast::flat_buffer buffer_;

@@ -1,9 +1,10 @@
 // The long-polling half of http_session: a request for the polling transport is handed to
-// its polling_session (found by sid), and the answer comes back through a callback that
+// its polling_transport (found by sid), and the answer comes back through a callback that
 // writes it on this connection's own thread. Meanwhile nothing is read from the connection.
 #include "transport/http_session.hpp"
 
-#include "transport/client_session.hpp"
+#include "transport/engineio_session.hpp"
+#include "transport/websocket_transport.hpp"
 
 #include <boost/asio/post.hpp>
 #include <boost/beast/core/buffers_to_string.hpp>
@@ -35,23 +36,25 @@ template <class Stream> void http_session<Stream>::serve_polling(http_request& r
             res.result(http::status::service_unavailable);
             return write(std::move(res));
         }
-        auto session = std::make_shared<polling_session>(stream_.get_executor(), p.version, ctx_, socket_slot(ctx_));
-        return session->start(reply_to(req));
+        auto session = std::make_shared<engineio_session>(stream_.get_executor(), p.version, ctx_);
+        auto polling = std::make_shared<polling_transport>(std::move(session), socket_slot(ctx_));
+        return polling->start(reply_to(req));
     }
-    auto session = ctx_.polling.find(*p.sid);
-    if (!session) return write(engineio_error(req, eio::handshake_error::unknown_sid));
-    if (req.method() == http::verb::post) return session->post(std::move(req.body()), reply_to(req));
-    session->poll(reply_to(req), this);
-    if constexpr (!is_tls_v<Stream>) watch_pending_poll(session);
+    auto polling = ctx_.polling.find(*p.sid);
+    if (!polling) return write(engineio_error(req, eio::handshake_error::unknown_sid));
+    if (req.method() == http::verb::post) return polling->post(std::move(req.body()), reply_to(req));
+    polling->poll(reply_to(req), this);
+    if constexpr (!is_tls_v<Stream>) watch_pending_poll(polling);
 }
 
 // engine.io ends a session whose pending GET's connection closes. Nothing is read while a GET
 // waits, so we wait for readability and peek: end of stream means the client is gone. (Plain
 // TCP only: under TLS the bytes seen would be records, not the end.)
-template <class Stream> void http_session<Stream>::watch_pending_poll(std::shared_ptr<polling_session> const& session) {
+template <class Stream>
+void http_session<Stream>::watch_pending_poll(std::shared_ptr<polling_transport> const& polling) {
     auto generation = ++poll_generation_;
     auto& socket = beast::get_lowest_layer(stream_).socket();
-    socket.async_wait(net::socket_base::wait_read, [self = this->shared_from_this(), weak = std::weak_ptr(session),
+    socket.async_wait(net::socket_base::wait_read, [self = this->shared_from_this(), weak = std::weak_ptr(polling),
                                                     generation](beast::error_code ec) {
         if (generation != self->poll_generation_) return;  // answered since: a later request's bytes
         char c;
@@ -85,23 +88,20 @@ template <class Stream> polling_reply_fn http_session<Stream>::reply_to(http_req
     };
 }
 
-// A WebSocket with the sid of a polling session: it becomes that session's carrier, and the
-// session decides (on its own thread) whether the upgrade goes on.
+// A WebSocket with the sid of a polling session: a transport of that session, which decides
+// (on its own thread, once the 101 is written) whether the upgrade goes on.
 template <class Stream>
-void http_session<Stream>::upgrade_polling_session(http_request const& req, std::string const& sid,
-                                                   eio::version version) {
-    auto owner = ctx_.polling.find(sid);
-    if (!owner) {
+void http_session<Stream>::upgrade_polling_session(http_request const& req, std::string const& sid) {
+    auto polling = ctx_.polling.find(sid);
+    if (!polling) {
         auto res = engineio_error(req, eio::handshake_error::unknown_sid);
         res.keep_alive(false);
         return write(std::move(res));
     }
     std::string early = beast::buffers_to_string(buffer_.data());
-    auto carrier = std::make_shared<client_session<Stream>>(std::move(stream_), version, ctx_, std::move(*slot_),
-                                                            ssl_context_, std::move(early));
-    carrier->carry_for(owner);
-    owner->offer_carrier(carrier);
-    carrier->run(req);
+    auto websocket = std::make_shared<websocket_transport<Stream>>(std::move(stream_), polling->session(),
+                                                                   std::move(*slot_), ssl_context_, std::move(early));
+    websocket->run(req);
 }
 
 template class http_session<plain_stream>;

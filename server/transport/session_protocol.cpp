@@ -77,7 +77,7 @@ void session_protocol::on_packet(std::string_view text, steady_time now) {
             return;
         case eio::packet_type::ping:
             if (version_ != eio::version::v3) return protocol_error("heartbeat_direction");
-            if (!within_ping_limit(now)) return;
+            if (!allow_ping(now)) return;
             out_.send_packet("3" + std::string(packet->data.substr(0, 64)));
             heartbeat_at_ = now + cfg_.ping_interval + cfg_.ping_timeout;
             return;
@@ -97,12 +97,12 @@ void session_protocol::on_packet(std::string_view text, steady_time now) {
     }
 }
 
-// The same rule as for WebSocket pings (client_session_limits.cpp): pings beyond
-// --max-pings-per-second are not answered, and a hundred seconds' worth dropped ends the session.
-bool session_protocol::within_ping_limit(steady_time now) {
+// A flood costs the attacker reconnects rather than costing us a third of a core to parse.
+bool session_protocol::allow_ping(steady_time now) {
+    if (closed_) return false;
     if (pings_.allow(now)) return true;
     stats_.dropped.inc("ping_rate_limited");
-    if (++pings_dropped_ >= 100ull * std::max(1u, cfg_.max_pings_per_second)) close("Engine.IO ping flood");
+    if (++pings_dropped_ >= 100ull * std::max(1u, cfg_.max_pings_per_second)) close("ping flood", true);
     return false;
 }
 
@@ -215,10 +215,10 @@ void session_protocol::protocol_error(std::string_view reason) {
     close(reason);
 }
 
-void session_protocol::close(std::string_view why) {
+void session_protocol::close(std::string_view why, bool policy_violation) {
     if (closed_) return;
     closed_ = true;
-    out_.close_session(why);
+    out_.close_session(why, policy_violation);
 }
 
 }  // namespace star::server

@@ -55,3 +55,35 @@ export class PollingClient {
     return { status: res.status, text: await res.text() }
   }
 }
+
+/**
+ * A polling session that has joined as `addr`: the Socket.IO CONNECT (Engine.IO 4) and the
+ * join go in one POST, and GETs read until the join's ack. Then it polls only when told.
+ */
+export async function pollingJoin (daemon, addr, { eio = 4, path } = {}) {
+  const c = new PollingClient(daemon, { eio, path })
+  await c.open()
+  const join = '421' + JSON.stringify(['ss-join', addr])
+  const { status } = await c.post(eio === 4 ? ['40', join] : [join])
+  if (status !== 200) throw new Error(`join POST: ${status}`)
+  for (let i = 0; i < 5; i++) {
+    const r = await c.get(3000)
+    if (r.packets.includes('431[null]')) return c
+  }
+  throw new Error(`no ack for the join of ${addr}`)
+}
+
+/**
+ * Upgrades the polling session of `client` to a byte-level WebSocket (wire.mjs's connection,
+ * passed in as `upgrade` to keep this file free of sockets): "2probe", "3probe", then "5".
+ * wire.mjs appends "?EIO=..&transport=websocket" to the path it is given, so the sid rides in
+ * front and the appended "?EIO=.." lands in a parameter of no meaning.
+ */
+export async function upgradeSession (daemon, client, { upgrade, until, texts, clientFrame }, opts = {}) {
+  const path = `/socket.io/?EIO=${client.eio}&sid=${client.sid}&unused=`
+  const ws = await upgrade(daemon.port, { ...opts, eio: client.eio, path })
+  ws.socket.write(clientFrame(1, '2probe'))
+  await until(ws, (x) => texts(x).includes('3probe'), 3000, '3probe')
+  ws.socket.write(clientFrame(1, '5'))
+  return ws
+}

@@ -14,10 +14,13 @@ struct recorder : session_protocol_events {
     std::vector<std::string> sent;
     std::vector<std::string> closed;
     std::vector<std::string> joins;
-    int handshakes = 0, leaves = 0, left = 0;
+    int handshakes = 0, leaves = 0, left = 0, violations = 0;
 
     void send_packet(std::string p) override { sent.push_back(std::move(p)); }
-    void close_session(std::string_view why) override { closed.emplace_back(why); }
+    void close_session(std::string_view why, bool violation) override {
+        closed.emplace_back(why);
+        violations += violation;
+    }
     void join(star::protocol::star_address a, std::optional<std::uint64_t>) override { joins.push_back(a.key); }
     void leave() override { ++leaves; }
     void handshake(routed_handshake) override { ++handshakes; }

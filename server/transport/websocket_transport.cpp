@@ -1,13 +1,11 @@
-// I/O half of client_session: the WebSocket, the write queue, timers and closing.
-// The protocol half is in client_session_protocol.cpp.
-#include "transport/client_session.hpp"
+// I/O of websocket_transport: the upgrade response, reading, the write queue and closing.
+#include "transport/websocket_transport.hpp"
 
 #include "logger.hpp"
-#include "random_id.hpp"
+#include "transport/engineio_session.hpp"
 #include "transport/normal_close.hpp"
-#include "transport/polling_session.hpp"
 
-#include <boost/asio/dispatch.hpp>
+#include <boost/asio/bind_executor.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/bind_handler.hpp>
@@ -25,6 +23,8 @@ namespace {
 
 spdlog::logger& log() { return *logger_for("transport"); }
 
+constexpr std::uint16_t policy_violation = 1008;
+
 // Why a connection ended, at debug level, unless it ended normally.
 void fail(std::uint64_t session, std::string_view what, beast::error_code ec) {
     if (!is_normal_close(ec)) log().debug("session {}: {}: {}", session, what, ec.message());
@@ -33,74 +33,70 @@ void fail(std::uint64_t session, std::string_view what, beast::error_code ec) {
 }  // namespace
 
 template <class Stream>
-client_session<Stream>::client_session(Stream&& stream, protocol::engineio::version version, server_context& ctx,
-                                       socket_slot slot, ssl_context_ptr ssl_context, std::string early_bytes)
-    : session_base(ctx.sessions.next_id()),
-      stream_(std::move(stream)),
-      ssl_context_(std::move(ssl_context)),
-      reader_(ctx.cfg.max_message_size),
-      early_bytes_(std::move(early_bytes)),
-      version_(version),
-      ctx_(ctx),
+websocket_transport<Stream>::websocket_transport(Stream&& stream, std::shared_ptr<engineio_session> session,
+                                                 socket_slot slot, ssl_context_ptr ssl_context, std::string early_bytes)
+    : stream_(std::move(stream)),
+      session_(std::move(session)),
+      ctx_(session_->context()),
+      executor_(session_->executor()),
       slot_(std::move(slot)),
-      protocol_(version, random_id(), ctx.cfg, ctx.stats, *this),
-      heartbeat_timer_(stream_.get_executor()),
-      budget_(ctx.budget) {}
+      ssl_context_(std::move(ssl_context)),
+      reader_(ctx_.cfg.max_message_size),
+      early_bytes_(std::move(early_bytes)),
+      close_timer_(executor_) {}
 
-template <class Stream> void client_session<Stream>::run(request const& req) {
+// The socket stays with the io_context that accepted it; its completions run on the session's.
+template <class Stream> template <class Handler> auto websocket_transport<Stream>::on_session_thread(Handler&& h) {
+    return net::bind_executor(executor_, std::forward<Handler>(h));
+}
+
+template <class Stream> void websocket_transport<Stream>::run(request const& req) {
     beast::get_lowest_layer(stream_).expires_never();
     beast::error_code ignored;
     socket().non_blocking(true, ignored);
     auto response = std::make_shared<std::string>(
         "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: " +
         ws::accept_key(req[beast::http::field::sec_websocket_key]) + "\r\nServer: webrtc-star-server\r\n\r\n");
-    net::async_write(
-        stream_, net::buffer(*response),
-        [self = this->shared_from_this(), response](beast::error_code ec, std::size_t) { self->on_upgraded(ec); });
+    net::async_write(stream_, net::buffer(*response),
+                     on_session_thread([self = this->shared_from_this(), response](beast::error_code ec, std::size_t) {
+                         self->on_upgraded(ec);
+                     }));
 }
 
-template <class Stream> void client_session<Stream>::on_upgraded(beast::error_code ec) {
+template <class Stream> void websocket_transport<Stream>::on_upgraded(beast::error_code ec) {
     if (ec) {
-        fail(id(), "upgrade response", ec);
-        return;  // never registered: nothing to undo
+        fail(session_->id(), "upgrade response", ec);
+        return;  // never attached: nothing to undo
     }
-    if (owner_) {
-        // Carrier mode: the polling session owns the Engine.IO state, the heartbeats and the
-        // registration; this connection only moves packets.
-        if (!early_bytes_.empty()) on_bytes(std::exchange(early_bytes_, {}));
-        return do_read();
-    }
-    ctx_.sessions.add(id(), this->weak_from_this());
-    ctx_.stats.connections.fetch_add(1, std::memory_order_relaxed);
-    inc(ctx_.stats.connections_total);
-    pings_.reset(ctx_.cfg.max_pings_per_second);
-    protocol_.open(std::chrono::steady_clock::now(), false);
-    arm_protocol_timer();
+    session_->attach_websocket(*this);
+    if (closing_ || finished_) return;  // refused: the read that follows fails and ends it
     if (!early_bytes_.empty()) on_bytes(std::exchange(early_bytes_, {}));
     do_read();
 }
 
 // Plain TCP: wait until readable, then read into this thread's buffer, so that an idle
 // connection holds no read buffer at all. TLS keeps a small buffer of its own.
-template <class Stream> void client_session<Stream>::do_read() {
+template <class Stream> void websocket_transport<Stream>::do_read() {
     if constexpr (is_tls_v<Stream>) {
         if (!tls_buffer_) tls_buffer_ = std::make_unique<std::array<char, 4096>>();
-        stream_.async_read_some(net::buffer(*tls_buffer_),
-                                beast::bind_front_handler(&client_session::on_tls_read, this->shared_from_this()));
+        stream_.async_read_some(
+            net::buffer(*tls_buffer_),
+            on_session_thread(beast::bind_front_handler(&websocket_transport::on_tls_read, this->shared_from_this())));
     } else {
-        socket().async_wait(net::socket_base::wait_read,
-                            beast::bind_front_handler(&client_session::on_readable, this->shared_from_this()));
+        socket().async_wait(
+            net::socket_base::wait_read,
+            on_session_thread(beast::bind_front_handler(&websocket_transport::on_readable, this->shared_from_this())));
     }
 }
 
-template <class Stream> void client_session<Stream>::on_readable(beast::error_code ec) {
+template <class Stream> void websocket_transport<Stream>::on_readable(beast::error_code ec) {
     if (ec) return finish();
     thread_local std::array<char, 64 * 1024> buffer;
     for (int round = 0; round < 4 && !finished_; ++round) {  // then let other connections have a turn
         std::size_t n = socket().read_some(net::buffer(buffer), ec);
         if (ec == net::error::would_block || ec == net::error::try_again) break;
         if (ec) {
-            fail(id(), "read", ec);
+            fail(session_->id(), "read", ec);
             return finish();
         }
         on_bytes(std::string_view(buffer.data(), n));
@@ -109,17 +105,17 @@ template <class Stream> void client_session<Stream>::on_readable(beast::error_co
     if (!finished_) do_read();
 }
 
-template <class Stream> void client_session<Stream>::on_tls_read(beast::error_code ec, std::size_t n) {
+template <class Stream> void websocket_transport<Stream>::on_tls_read(beast::error_code ec, std::size_t n) {
     if (ec) {
-        fail(id(), "read", ec);
+        fail(session_->id(), "read", ec);
         return finish();
     }
     on_bytes(std::string_view(tls_buffer_->data(), n));
     if (!finished_) do_read();
 }
 
-template <class Stream> void client_session<Stream>::on_bytes(std::string_view bytes) {
-    bytes_received_ += bytes.size();
+template <class Stream> void websocket_transport<Stream>::on_bytes(std::string_view bytes) {
+    session_->on_alive();  // anything received answers a liveness probe, even behind a flood
     if (closing_) return;  // after our close frame, only the peer's close matters: EOF ends it
     reader_.feed(bytes);
     using kind = ws::reader::kind;
@@ -133,40 +129,25 @@ template <class Stream> void client_session<Stream>::on_bytes(std::string_view b
             case kind::none:
                 reader_.release_idle();
                 watch_receive_deadline(completed);
-                account();
+                session_->account();
                 return;
             case kind::text:
-                inc(ctx_.stats.frames_received);
-                on_alive();
-                if (owner_) {
-                    owner_->carried_packet(this, std::string(e.payload), false);
-                } else {
-                    protocol_.on_packet(e.payload, std::chrono::steady_clock::now());
-                    arm_protocol_timer();
-                }
+                session_->on_text(*this, e.payload);
                 break;
             case kind::binary:
-                inc(ctx_.stats.frames_received);
-                on_alive();
-                if (owner_) {
-                    owner_->carried_packet(this, {}, true);
-                } else {
-                    protocol_.on_binary();  // socket.io refuses binary it was not told to expect
-                }
+                session_->on_binary(*this);
                 break;
             case kind::ping:
-                on_alive();
-                if (within_ping_limit()) enqueue(make_frame(std::string(e.payload)), {}, ws_opcode::pong);
+                if (session_->allow_ping()) enqueue(make_frame(std::string(e.payload)), {}, ws_opcode::pong, false);
                 break;
             case kind::pong:
-                on_alive();
                 break;
             case kind::close:
                 peer_closed_ = true;
                 send_close(ws::close_code::normal);
                 return;
             case kind::error:
-                log().debug("session {}: WebSocket protocol error, closing with {}", id(), e.code);
+                log().debug("session {}: WebSocket protocol error, closing with {}", session_->id(), e.code);
                 if (e.code == ws::close_code::too_big) ctx_.stats.dropped.inc("too_big");
                 send_close(e.code);
                 return;
@@ -174,28 +155,31 @@ template <class Stream> void client_session<Stream>::on_bytes(std::string_view b
     }
 }
 
-template <class Stream> void client_session<Stream>::enqueue(frame_ptr frame, steady_time received, ws_opcode op) {
-    if (closing_ || finished_) return;
-    std::size_t size = frame ? frame->size() : 0;
-    if (queued_bytes_ + size > ctx_.cfg.max_queued_bytes) {
-        // A client that does not read is cut off rather than buffered for without bound.
-        inc(ctx_.stats.slow_consumers);
-        ctx_.stats.dropped.inc("queue_full");
-        close_now("send queue full");
-        return;
+// The session's packets join the frames waiting: all of them go in the next write.
+template <class Stream> void websocket_transport<Stream>::send_ready() {
+    for (outgoing p; session_->take_queued(p);) {
+        if (closing_ || finished_) {
+            session_->discard(p);
+            continue;
+        }
+        queue_.push_back({std::move(p.frame), p.received, ws_opcode::text, true});
     }
-    queued_bytes_ += size;
-    queue_.push_back({std::move(frame), received, op});
-    account();
+    if (!writing_ && !queue_.empty() && !finished_) do_write();
+}
+
+template <class Stream>
+void websocket_transport<Stream>::enqueue(frame_ptr frame, steady_time received, ws_opcode op, bool from_session) {
+    if (closing_ || finished_) return;
+    queue_.push_back({std::move(frame), received, op, from_session});
     schedule_flush();
 }
 
 // Writing starts on the loop's next turn, not at once: frames queued by the handlers that run
-// before it (a batch of announcements, handshakes from several peers) leave in one write.
-template <class Stream> void client_session<Stream>::schedule_flush() {
+// before it leave in one write.
+template <class Stream> void websocket_transport<Stream>::schedule_flush() {
     if (writing_ || flush_scheduled_) return;
     flush_scheduled_ = true;
-    net::post(stream_.get_executor(), [self = this->shared_from_this()] {
+    net::post(executor_, [self = this->shared_from_this()] {
         self->flush_scheduled_ = false;
         if (!self->writing_ && !self->queue_.empty() && !self->finished_) self->do_write();
     });
@@ -203,18 +187,20 @@ template <class Stream> void client_session<Stream>::schedule_flush() {
 
 // Everything queued goes out together, many frames to a write: a burst of announcements or
 // forwarded handshakes costs one syscall, not one per message.
-template <class Stream> void client_session<Stream>::do_write() {
+template <class Stream> void websocket_transport<Stream>::do_write() {
     writing_ = true;
     in_flight_ = prepare_write();
     if constexpr (is_tls_v<Stream>) {
         net::async_write(stream_, write_buffers_,
-                         [self = this->shared_from_this()](beast::error_code ec, std::size_t) { self->on_write(ec); });
+                         on_session_thread([self = this->shared_from_this()](beast::error_code ec, std::size_t) {
+                             self->on_write(ec);
+                         }));
     } else {
         write_plain();
     }
 }
 
-template <class Stream> std::size_t client_session<Stream>::prepare_write() {
+template <class Stream> std::size_t websocket_transport<Stream>::prepare_write() {
     std::size_t count = std::min(queue_.size(), max_frames_per_write);
     write_headers_.resize(count * ws::max_header_size);
     write_buffers_.clear();
@@ -235,7 +221,7 @@ template <class Stream> std::size_t client_session<Stream>::prepare_write() {
 // Asio's composed write would split this into sendmsg calls of 16 buffers (8 frames); one
 // sendmsg takes them all. Writes that complete at once (the usual case) never touch the
 // reactor; the loop goes on while the queue has more, instead of recursing.
-template <class Stream> void client_session<Stream>::write_plain() {
+template <class Stream> void websocket_transport<Stream>::write_plain() {
     for (;;) {
         std::array<iovec, 2 * max_frames_per_write> iov;
         std::size_t n_iov = 0;
@@ -268,12 +254,14 @@ template <class Stream> void client_session<Stream>::write_plain() {
             // The socket's buffer is full: send the rest when it drains.
             write_buffers_[write_buffers_done_] += left;
             write_blocked_ = true;
-            socket().async_wait(net::socket_base::wait_write, [self = this->shared_from_this()](beast::error_code ec) {
-                self->write_blocked_ = false;
-                if (ec) return self->on_write(ec);
-                ++self->backlog_drains_;  // the client read some of its backlog: it is alive
-                self->write_plain();
-            });
+            socket().async_wait(
+                net::socket_base::wait_write,
+                on_session_thread([self = this->shared_from_this()](beast::error_code ec) {
+                    self->write_blocked_ = false;
+                    if (ec) return self->on_write(ec);
+                    self->session_->on_backlog_drained();  // the client read some of its backlog: it is alive
+                    self->write_plain();
+                }));
             return;
         }
         if (!complete_write() || queue_.empty()) {
@@ -284,33 +272,30 @@ template <class Stream> void client_session<Stream>::write_plain() {
     }
 }
 
-template <class Stream> void client_session<Stream>::on_write(beast::error_code ec) {
+template <class Stream> void websocket_transport<Stream>::on_write(beast::error_code ec) {
     if (ec) {
         writing_ = false;
-        fail(id(), "write", ec);
+        fail(session_->id(), "write", ec);
         close_now("write failed");
         return;
     }
     if constexpr (is_tls_v<Stream>) {
         writing_ = false;
-        ++backlog_drains_;
+        session_->on_backlog_drained();
         if (complete_write() && !queue_.empty()) do_write();
     }
 }
 
-template <class Stream> bool client_session<Stream>::complete_write() {
+template <class Stream> bool websocket_transport<Stream>::complete_write() {
     bool close_written = false;
-    auto now = std::chrono::steady_clock::now();
     for (std::size_t i = 0; i < in_flight_; ++i) {
-        queued const& done = queue_.front();
+        queued& done = queue_.front();
         if (done.op == ws_opcode::close) close_written = true;
-        if (done.op == ws_opcode::text) inc(ctx_.stats.frames_sent);
-        if (done.frame) queued_bytes_ -= done.frame->size();
-        if (done.received != steady_time{}) ctx_.stats.forward_latency.observe(now - done.received);
+        if (done.from_session) session_->sent({std::move(done.frame), done.received});
         queue_.pop_front();
     }
     in_flight_ = 0;
-    account();
+    session_->account();
     if (write_buffers_.capacity() > 32) std::vector<net::const_buffer>().swap(write_buffers_);
     if (write_headers_.capacity() > 160) std::string().swap(write_headers_);
     if (close_written) {
@@ -320,90 +305,74 @@ template <class Stream> bool client_session<Stream>::complete_write() {
     return !finished_;
 }
 
-template <class Stream> void client_session<Stream>::close_going_away() {
-    net::dispatch(stream_.get_executor(),
-                  [self = this->shared_from_this()] { self->send_close(ws::close_code::going_away); });
+template <class Stream> bool websocket_transport<Stream>::close(close_kind kind) {
+    if (finished_) return false;
+    switch (kind) {
+        case close_kind::abort:
+            close_now("session closed");
+            return false;
+        case close_kind::policy_violation:
+            send_close(policy_violation);
+            return true;
+        case close_kind::going_away:
+            send_close(ws::close_code::going_away);
+            return true;
+    }
+    return false;
 }
 
 // The closing handshake: our close frame goes after the frame being written (anything not yet
 // started is dropped), then we wait, at most the handshake timeout, for the client's.
-template <class Stream> void client_session<Stream>::send_close(std::uint16_t code) {
+template <class Stream> void websocket_transport<Stream>::send_close(std::uint16_t code) {
     if (close_sent_ || finished_) return;
     close_sent_ = true;
     closing_ = true;
     while (queue_.size() > in_flight_) {
-        if (queue_.back().frame) queued_bytes_ -= queue_.back().frame->size();
+        if (queue_.back().from_session) session_->discard({std::move(queue_.back().frame), {}});
         queue_.pop_back();
     }
-    account();
-    queue_.push_back({make_frame(ws::close_payload(code)), {}, ws_opcode::close});
+    session_->stop_sending(*this);
+    queue_.push_back({make_frame(ws::close_payload(code)), {}, ws_opcode::close, false});
     schedule_flush();
 }
 
-template <class Stream> void client_session<Stream>::on_close_written() {
+template <class Stream> void websocket_transport<Stream>::on_close_written() {
     if (peer_closed_) return close_now("closed");
     if constexpr (!is_tls_v<Stream>) {
         beast::error_code ignored;
         socket().shutdown(net::ip::tcp::socket::shutdown_send, ignored);
     }
-    heartbeat_timer_.expires_after(ctx_.cfg.handshake_timeout);
-    heartbeat_timer_.async_wait([self = this->shared_from_this()](beast::error_code ec) {
+    close_timer_.expires_after(ctx_.cfg.handshake_timeout);
+    close_timer_.async_wait([self = this->shared_from_this()](beast::error_code ec) {
         if (!ec) self->close_now("no close frame from the client in time");
     });
 }
 
-template <class Stream> void client_session<Stream>::drop(std::string_view why) {
-    net::post(stream_.get_executor(),
-              [self = this->shared_from_this(), why = std::string(why)] { self->close_now(why); });
-}
-
-template <class Stream> void client_session<Stream>::close_now(std::string_view why) {
+template <class Stream> void websocket_transport<Stream>::close_now(std::string_view why) {
     if (finished_) return;
-    log().debug("session {}: closing: {}", id(), why);
+    log().debug("session {}: closing the WebSocket: {}", session_->id(), why);
     closing_ = true;
     beast::error_code ignored;
     socket().shutdown(net::ip::tcp::socket::shutdown_both, ignored);
     socket().close(ignored);  // the pending read fails, and finish() runs from there
 }
 
-template <class Stream> void client_session<Stream>::finish() {
+template <class Stream> void websocket_transport<Stream>::finish() {
     if (finished_) return;
     finished_ = true;
     closing_ = true;
-    heartbeat_timer_.cancel();
+    close_timer_.cancel();
     if (receive_timer_) receive_timer_->cancel();
-    finish_probe(false);
-    if (owner_) {
-        std::exchange(owner_, nullptr)->carrier_closed(this);
-        beast::error_code ignored;
-        socket().close(ignored);
-        return;
-    }
-    ctx_.sessions.remove(id());
-    ctx_.stats.connections.fetch_sub(1, std::memory_order_relaxed);
-    ctx_.hub.disconnected(this->shared_from_this());
+    for (auto& q : queue_)
+        if (q.from_session) session_->discard({std::move(q.frame), {}});
+    queue_.clear();
+    in_flight_ = 0;
     beast::error_code ignored;
     socket().close(ignored);
+    session_->transport_closed(*this);
 }
 
-// One timer serves all of session_protocol's deadlines (heartbeat, CONNECT); it is re-armed
-// only when the next deadline moves (a pong, an Engine.IO 3 ping), not on every message.
-template <class Stream> void client_session<Stream>::arm_protocol_timer() {
-    if (closing_ || finished_) return;
-    auto at = protocol_.next_deadline();
-    if (at == heartbeat_timer_at_) return;
-    heartbeat_timer_at_ = at;
-    if (at == steady_time::max()) return static_cast<void>(heartbeat_timer_.cancel());
-    heartbeat_timer_.expires_at(at);
-    heartbeat_timer_.async_wait([self = this->shared_from_this()](beast::error_code ec) {
-        if (ec || self->closing_ || self->finished_) return;
-        self->heartbeat_timer_at_ = steady_time::max();
-        self->protocol_.on_timer(std::chrono::steady_clock::now());
-        self->arm_protocol_timer();
-    });
-}
-
-template class client_session<plain_stream>;
-template class client_session<tls_stream>;
+template class websocket_transport<plain_stream>;
+template class websocket_transport<tls_stream>;
 
 }  // namespace star::server
