@@ -88,7 +88,8 @@ public:
     virtual void connect() = 0;
     // The wire form of an envelope (from, id and ts are set), or why it cannot go.
     virtual wire_message encode(protocol::federation::envelope const& e) = 0;
-    // Send one; `done` is called exactly once, perhaps before transmit returns, unless close() came first.
+    // Send one; `done` is called exactly once, perhaps before transmit returns, unless close() came
+    // first. `m` stays valid until `done` is called (or destroyed uncalled), not after.
     virtual void transmit(wire_message const& m, publish_done done) = 0;
     // A cross-server handshake is likely soon (an engine that polls polls faster for a while).
     virtual void traffic_likely() {}
