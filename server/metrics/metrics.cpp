@@ -174,7 +174,7 @@ std::string metrics::render() const {
     one(out, "webrtc_star_server_federation_reconnects_total", "counter",
         "times the federation backend lost its relay (e.g. Redis) and began to reconnect", get(federation_reconnects));
     header(out, "webrtc_star_server_federation_publish_latency_seconds", "histogram",
-           "time the relay took to acknowledge one published envelope (Redis PUBLISH)");
+           "time the relay took to acknowledge one published envelope (Redis PUBLISH, nwaku's REST publish)");
     federation_publish_latency.render(out, "webrtc_star_server_federation_publish_latency_seconds");
     header(out, "webrtc_star_server_federation_crossing_latency_seconds", "histogram",
            "age of a received envelope: receipt time less its sender's timestamp (millisecond resolution; "

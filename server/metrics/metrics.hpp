@@ -102,8 +102,8 @@ struct metrics {
                                              "no_trusted_key", "own_key", "other"}};
     // clang-format on
     latency_histogram federation_poll_latency;
-    // The Redis backend: reconnections, how long Redis takes to acknowledge a PUBLISH, and how old an
-    // envelope is when it arrives (its sender's clock, millisecond resolution).
+    // The federation shell, whatever its engine: reconnections, how long the relay takes to acknowledge
+    // a publish, and how old an envelope is when it arrives (its sender's clock, millisecond resolution).
     counter federation_reconnects{0};
     latency_histogram federation_publish_latency, federation_crossing_latency;
 

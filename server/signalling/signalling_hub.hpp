@@ -37,8 +37,9 @@ class signalling_hub : public backend_events {
 public:
     signalling_hub(boost::asio::any_io_executor executor, config const& cfg, metrics& m, backend& b);
 
-    // Starts the backend and, when federated, the presence and expiry timers. Refreshes run
-    // on the hub's own timer while anyone is joined.
+    // Starts the backend (on the calling thread, outside the hub's lock: it logs and starts a
+    // thread) and, when federated, the presence and expiry timers. Refreshes run on the hub's own
+    // timer while anyone is joined. Called once, before any other thread calls the hub.
     void start();
     // Synchronous and safe to call twice; from any thread but the hub's. Publishes the leave
     // of every peer still joined, then stops the backend, which returns after its last call

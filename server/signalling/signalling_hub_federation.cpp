@@ -23,9 +23,9 @@ bool agrees(protocol::handshake const& h, server::remote_signal const& s) {
 }  // namespace
 
 void signalling_hub::start() {
+    backend_.start(*this);  // not under the lock: it writes log lines and starts the backend's thread
+    if (!backend_.federated()) return;
     on_hub_thread([this] {
-        backend_.start(*this);
-        if (!backend_.federated()) return;
         schedule_presence();
         schedule_expiry();
     });
@@ -109,14 +109,13 @@ bool signalling_hub::speaks_for(std::string const& server, server::remote_signal
 }
 
 void signalling_hub::publish_presence() {
-    // A full snapshot, in chunks: it refreshes our peers' TTL on every other server.
+    // A full snapshot: it refreshes our peers' TTL on every other server (the backend sends it in
+    // envelopes of a size it knows).
     if (stopped_) return;  // our leaves went out: no snapshot may bring the peers back
-    std::vector<std::string> chunk;
-    for (std::size_t i = 0; i < table_.size(); ++i) {
-        chunk.push_back(table_.at(i).address.key);
-        if (chunk.size() == 500) backend_.announce(presence_change::snapshot, std::exchange(chunk, {}));
-    }
-    if (!chunk.empty() || table_.size() == 0) backend_.announce(presence_change::snapshot, std::move(chunk));
+    std::vector<std::string> peers;
+    peers.reserve(table_.size());
+    for (std::size_t i = 0; i < table_.size(); ++i) peers.push_back(table_.at(i).address.key);
+    backend_.announce(presence_change::snapshot, std::move(peers));
 }
 
 void signalling_hub::schedule_presence() {
