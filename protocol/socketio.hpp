@@ -33,8 +33,8 @@ std::optional<packet> parse(std::string_view text);
 // Why socket.io's parser would refuse `p` (which then closes the connection), or an empty
 // view for a well-formed packet: the data must be JSON of the shape its type allows (an EVENT
 // an array that starts with a number or a non-reserved event name, an ACK an array, a
-// CONNECT nothing or an object, a DISCONNECT nothing). Nesting deeper than the JSON
-// scanner's limit counts as malformed.
+// CONNECT nothing or an object, a DISCONNECT nothing). Nesting is no reason: JSON.parse takes
+// any depth, and so does the scanner.
 std::string_view invalid_reason(packet const& p);
 
 // Whether the client speaks the protocol of socket.io-client v2 (Engine.IO 3).
