@@ -42,6 +42,8 @@ enum class dialect { v4_format, v5 };
 
 // Complete Engine.IO message frames ("4" + Socket.IO packet), ready to send.
 std::string connect_frame(dialect d, std::string_view sid);
+// CONNECT_ERROR is {"message":...} in both dialects, as socket.io 4 sends it (the dialect is
+// kept in the signature for callers that pass it everywhere).
 std::string connect_error_frame(dialect d, std::string_view nsp, std::string_view message);
 // `arg_json` must be valid JSON text.
 std::string event_frame(std::string_view event, std::string_view arg_json);
