@@ -73,13 +73,16 @@ export function clientScenarios () {
       }
     }
   }
-  list.push({ id: 'client/v4/namespace_other', kind: 'client', run: otherNamespace })
+  for (const version of ['v2', 'v3', 'v4']) {
+    list.push({ id: `client/${version}/namespace_other`, kind: 'client', run: (ctx) => otherNamespace(ctx, version) })
+  }
   return list
 }
 
-async function otherNamespace (ctx) {
+async function otherNamespace (ctx, version) {
   const log = []
-  const s = createClient('v4', `${ctx.server.url}/other`, { extra: { transports: ['websocket'] } })
+  const s = createClient(version, `${ctx.server.url}/other`, { extra: { transports: ['websocket'] } })
+  s.on('error', (err) => log.push(`error ${JSON.stringify(err)}`))
   await new Promise((resolve) => {
     const timer = setTimeout(() => { log.push('timeout'); resolve() }, 5000)
     s.once('connect', () => { clearTimeout(timer); log.push('connected'); resolve() })

@@ -85,8 +85,27 @@ export function pollingScenarios () {
     http('transport_unknown', '/socket.io/?EIO=4&transport=flash'),
     http('cors_preflight', '/socket.io/?EIO=4&transport=polling', { method: 'OPTIONS', headers: { origin: 'https://example.com', 'access-control-request-method': 'POST' } }),
     http('cors_get_with_origin', '/socket.io/?EIO=4&transport=polling&sid=nope', { headers: { origin: 'https://example.com' } }),
-    http('jsonp_eio3', '/socket.io/?EIO=3&transport=polling&j=0')
+    http('jsonp_eio3', '/socket.io/?EIO=3&transport=polling&j=0'),
+    http('b64_eio3', '/socket.io/?EIO=3&transport=polling&b64=1'),
+    http('root', '/'),
+    http('metrics', '/metrics'),
+    http('unknown_path', '/nope'),
+    http('socket_io_no_query', '/socket.io/'),
+    http('post_handshake', '/socket.io/?EIO=4&transport=polling', { method: 'POST', body: '40' })
   )
+  for (const eio of [3, 4]) {
+    // Non-ASCII in a payload: v3 lengths count UTF-16 units, v4 records need none.
+    list.push({
+      id: `polling/eio${eio}/non_ascii_payload`,
+      kind: 'polling',
+      run: (ctx) => pollingScenario(ctx, eio, [
+        (s) => eio === 4 ? s.post(['40']) : null,
+        (s) => s.get(),
+        (s) => s.post(['42["h\u00e9llo","\ud83d\ude00"]', '42["ss-leave"]']),
+        (s) => s.post(['421["caf\u00e9"]'])
+      ])
+    })
+  }
   return list
 }
 
