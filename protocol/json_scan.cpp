@@ -1,6 +1,7 @@
 #include "protocol/json_scan.hpp"
 
 #include <cstdint>
+#include <vector>
 
 namespace star::protocol::json {
 namespace detail {
@@ -81,71 +82,106 @@ std::size_t scan_key(std::string_view s, std::size_t i) {
     return i + 1;
 }
 
-// Iterative scanner: an explicit stack of open containers bounds depth without recursion.
+// The containers open around the scanner, one bit each (set: an object). The first 1,024
+// levels live on the stack; deeper input, which real clients never send, spills to the heap,
+// so depth is bounded by the input's size alone and nothing recurses.
+class open_containers {
+public:
+    bool empty() const { return depth_ == 0; }
+    std::size_t depth() const { return depth_; }
+    bool top_is_object() const { return (word(depth_ - 1) >> ((depth_ - 1) % 64)) & 1u; }
+    void push(bool object) {
+        std::size_t w = depth_ / 64;
+        if (w >= inline_words && w - inline_words >= spilled_.size()) spilled_.push_back(0);
+        std::uint64_t& bits = w < inline_words ? inline_[w] : spilled_[w - inline_words];
+        std::uint64_t mask = std::uint64_t{1} << (depth_ % 64);
+        bits = object ? bits | mask : bits & ~mask;
+        ++depth_;
+    }
+    void pop() { --depth_; }
+
+private:
+    static constexpr std::size_t inline_words = 16;
+    std::uint64_t word(std::size_t level) const {
+        std::size_t w = level / 64;
+        return w < inline_words ? inline_[w] : spilled_[w - inline_words];
+    }
+    std::uint64_t inline_[inline_words] = {};
+    std::vector<std::uint64_t> spilled_;
+    std::size_t depth_ = 0;
+};
+
+// A scalar (string, number, literal) at s[i]; returns the index past it or npos.
+std::size_t scan_scalar(std::string_view s, std::size_t i, kind& k) {
+    char c = s[i];
+    if (c == '"') {
+        k = kind::string;
+        return scan_string(s, i);
+    }
+    if (c == 't' || c == 'f' || c == 'n') {
+        std::string_view word = c == 't' ? "true" : c == 'f' ? "false" : "null";
+        k = c == 'n' ? kind::null : kind::boolean;
+        return s.substr(i, word.size()) == word ? i + word.size() : std::string_view::npos;
+    }
+    k = kind::number;
+    return scan_number(s, i);
+}
+
+// After a value: closes as many containers as the input closes, then expects ',' (and a key
+// in an object). Returns the index of the next value, or npos; once all are closed, sets `end`
+// to the index past the outermost value instead.
+std::size_t after_value(std::string_view s, std::size_t i, open_containers& open, std::size_t& end) {
+    constexpr std::size_t npos = std::string_view::npos;
+    while (!open.empty()) {
+        i = skip_ws_at(s, i);
+        if (i >= s.size()) return npos;
+        bool object = open.top_is_object();
+        if (s[i] == (object ? '}' : ']')) {
+            open.pop();
+            ++i;
+            continue;
+        }
+        if (s[i] != ',') return npos;
+        return object ? scan_key(s, skip_ws_at(s, i + 1)) : i + 1;
+    }
+    end = i;
+    return i;
+}
+
+// Iterative scanner: the open containers are kept in a bit stack, never on the call stack.
 std::size_t scan_value(std::string_view s, std::size_t i, int max_depth, kind& type) {
     constexpr std::size_t npos = std::string_view::npos;
-    char stack[256];
-    if (max_depth > 256) max_depth = 256;
-    int depth = 0;
+    open_containers open;
     bool first_value = true;
+    std::size_t end = npos;
     while (true) {
         i = skip_ws_at(s, i);
         if (i >= s.size()) return npos;
         char c = s[i];
         kind k;
-        // A value.
         if (c == '{' || c == '[') {
-            if (depth >= max_depth) return npos;
-            stack[depth++] = c;
-            k = c == '{' ? kind::object : kind::array;
-            if (first_value) type = k;
-            first_value = false;
+            if (open.depth() >= static_cast<std::size_t>(max_depth)) return npos;
+            bool object = c == '{';
+            open.push(object);
+            k = object ? kind::object : kind::array;
             i = skip_ws_at(s, i + 1);
-            if (i < s.size() && s[i] == (c == '{' ? '}' : ']')) {
-                --depth;
+            if (i < s.size() && s[i] == (object ? '}' : ']')) {
+                open.pop();
                 ++i;
-                goto after_value;
-            }
-            if (c == '{' && (i = scan_key(s, i)) == npos) return npos;
-            continue;
-        }
-        if (c == '"') {
-            k = kind::string;
-            i = scan_string(s, i);
-        } else if (c == 't' && s.substr(i, 4) == "true") {
-            k = kind::boolean;
-            i += 4;
-        } else if (c == 'f' && s.substr(i, 5) == "false") {
-            k = kind::boolean;
-            i += 5;
-        } else if (c == 'n' && s.substr(i, 4) == "null") {
-            k = kind::null;
-            i += 4;
-        } else {
-            k = kind::number;
-            i = scan_number(s, i);
-        }
-        if (i == npos) return npos;
-        if (first_value) type = k;
-        first_value = false;
-    after_value:
-        // Close as many containers as the input closes; then expect ',' or end.
-        while (true) {
-            if (depth == 0) return i;
-            i = skip_ws_at(s, i);
-            if (i >= s.size()) return npos;
-            char open = stack[depth - 1];
-            char close = open == '{' ? '}' : ']';
-            if (s[i] == close) {
-                --depth;
-                ++i;
+            } else if (object && (i = scan_key(s, i)) == npos) {
+                return npos;
+            } else {
+                if (first_value) type = k;
+                first_value = false;
                 continue;
             }
-            if (s[i] != ',') return npos;
-            ++i;
-            if (open == '{' && (i = scan_key(s, skip_ws_at(s, i))) == npos) return npos;
-            break;
+        } else if ((i = scan_scalar(s, i, k)) == npos) {
+            return npos;
         }
+        if (first_value) type = k;
+        first_value = false;
+        i = after_value(s, i, open, end);
+        if (i == npos || end != npos) return i;
     }
 }
 

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <limits>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -18,7 +19,10 @@ struct value {
     std::string_view text;
 };
 
-inline constexpr int default_max_depth = 64;
+// Nesting is not limited by default: whatever JSON.parse (and so socket.io) accepts is valid
+// here, however deep; the scanner keeps one bit per open container and never recurses, so
+// depth is bounded by the input's size. A caller with its own rule passes a smaller limit.
+inline constexpr int default_max_depth = std::numeric_limits<int>::max();
 
 // Validates exactly one JSON value at the start of `text` (leading whitespace allowed).
 // Returns the value and sets `rest` to what follows it, or nullopt if invalid or nested

@@ -93,19 +93,16 @@ std::string connect_frame(dialect d, std::string_view sid) {
     return out;
 }
 
-std::string connect_error_frame(dialect d, std::string_view nsp, std::string_view message) {
+std::string connect_error_frame(dialect, std::string_view nsp, std::string_view message) {
+    // socket.io 4 sends the same object to v2 clients (allowEIO3): their `error` event gets it.
     std::string out = "44";
     if (nsp != "/") {
         out += nsp;
         out += ',';
     }
-    if (d == dialect::v4_format) {
-        json::append_quoted(out, message);
-    } else {
-        out += "{\"message\":";
-        json::append_quoted(out, message);
-        out += '}';
-    }
+    out += "{\"message\":";
+    json::append_quoted(out, message);
+    out += '}';
     return out;
 }
 

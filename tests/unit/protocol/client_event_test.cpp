@@ -94,3 +94,22 @@ TEST_CASE("a refused join is told in its ack when it asked for one, else in an e
     CHECK(join_refusal_frame(7, "no \"x\"") == R"(437["no \"x\""])");
     CHECK(join_refusal_frame(std::nullopt, "no") == R"(42["error","no"])");
 }
+
+TEST_CASE("deeply nested event data is parsed and refused as data, not as a packet") {
+    std::string deep = std::string(10000, '[') + std::string(10000, ']');
+    std::string data = "[\"ss-handshake\"," + deep + "]";  // the event's views point into it
+    auto ev = parse_client_event(data);
+    REQUIRE(ev);
+    CHECK(ev->kind == client_event_kind::handshake);
+    CHECK(parse_handshake(ev->arg).error == "handshake_not_object");
+    // A deep signal is still a signal object: the hub forwards it unread, as the reference does.
+    std::string signal = R"(,"signal":{"type":"offer","x":)" + deep + "}";
+    std::string handshake_data = "[\"ss-handshake\"," + handshake_json(signal) + "]";
+    auto h = parse_client_event(handshake_data);
+    REQUIRE(h);
+    CHECK(parse_handshake(h->arg).value);
+    std::string join_data = "[\"ss-join\"," + deep + "]";
+    auto join = parse_client_event(join_data);
+    REQUIRE(join);
+    CHECK(join->kind == client_event_kind::join);
+}

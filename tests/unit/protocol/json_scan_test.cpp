@@ -1,6 +1,8 @@
 #include "protocol/json_scan.hpp"
 
 #include <catch2/catch.hpp>
+#include <string>
+#include <vector>
 
 using namespace star::protocol;
 
@@ -21,13 +23,58 @@ TEST_CASE("json_scan refuses invalid JSON") {
     }
 }
 
-TEST_CASE("json_scan bounds nesting depth without recursion") {
-    std::string deep(100000, '[');
-    CHECK_FALSE(json::scan_whole(deep));
-    std::string ok = std::string(64, '[') + std::string(64, ']');
-    CHECK(json::scan_whole(ok));
-    std::string too_deep = std::string(65, '[') + std::string(65, ']');
-    CHECK_FALSE(json::scan_whole(too_deep));
+TEST_CASE("json_scan accepts any nesting depth without recursion, as JSON.parse does") {
+    for (std::size_t levels : {1000u, 1025u, 10000u, 200000u}) {
+        INFO(levels);
+        auto arrays = json::scan_whole(std::string(levels, '[') + std::string(levels, ']'));
+        REQUIRE(arrays);
+        CHECK(arrays->type == json::kind::array);
+        std::string objects;
+        for (std::size_t i = 0; i < levels; ++i) objects += "{\"a\":[";
+        objects += "1";
+        for (std::size_t i = 0; i < levels; ++i) objects += "]}";
+        auto mixed = json::scan_whole(objects);
+        REQUIRE(mixed);
+        CHECK(mixed->type == json::kind::object);
+        CHECK(mixed->text.size() == objects.size());
+    }
+}
+
+TEST_CASE("json_scan refuses deep input that does not close as it opened") {
+    std::size_t const levels = 10000;
+    CHECK_FALSE(json::scan_whole(std::string(100000, '[')));  // never closed
+    CHECK_FALSE(json::scan_whole(std::string(levels, '[') + std::string(levels - 1, ']')));
+    CHECK_FALSE(json::scan_whole(std::string(levels, '[') + std::string(levels + 1, ']')));
+    // One bracket of the wrong kind deep inside, past the levels kept on the stack.
+    std::string wrong = std::string(levels, '[') + std::string(levels, ']');
+    wrong[levels + 3000] = '}';
+    CHECK_FALSE(json::scan_whole(wrong));
+    std::string objects;
+    for (std::size_t i = 0; i < levels; ++i) objects += "{\"a\":";
+    objects += "1";
+    objects += std::string(levels, '}');
+    CHECK(json::scan_whole(objects));
+    objects[objects.size() - 2000] = ']';
+    CHECK_FALSE(json::scan_whole(objects));
+}
+
+TEST_CASE("json_scan still bounds depth for a caller that asks") {
+    CHECK(json::scan_whole(std::string(64, '[') + std::string(64, ']'), 64));
+    CHECK_FALSE(json::scan_whole(std::string(65, '[') + std::string(65, ']'), 64));
+    CHECK(json::scan_whole(R"({"a":{"b":1}})", 2));
+    CHECK_FALSE(json::scan_whole(R"({"a":{"b":[]}})", 2));
+}
+
+TEST_CASE("for_each_element walks deeply nested elements") {
+    std::string deep = std::string(10000, '[') + std::string(10000, ']');
+    auto v = json::scan_whole("[\"x\"," + deep + ",3]");
+    REQUIRE(v);
+    std::vector<std::size_t> sizes;
+    json::for_each_element(*v, [&](json::value const& e) {
+        sizes.push_back(e.text.size());
+        return true;
+    });
+    CHECK(sizes == std::vector<std::size_t>{3, deep.size(), 1});
 }
 
 TEST_CASE("json_scan reports the value's kind and exact text") {

@@ -1,6 +1,7 @@
 #include "protocol/socketio.hpp"
 
 #include <catch2/catch.hpp>
+#include <string>
 
 using namespace star::protocol::socketio;
 
@@ -41,7 +42,29 @@ TEST_CASE("socketio frames") {
     CHECK(connect_frame(dialect::v5, "s1") == R"(40{"sid":"s1"})");
     CHECK(connect_frame(dialect::v4_format, "s1") == "40");
     CHECK(connect_error_frame(dialect::v5, "/x", "Invalid namespace") == R"(44/x,{"message":"Invalid namespace"})");
-    CHECK(connect_error_frame(dialect::v4_format, "/x", "Invalid namespace") == R"(44/x,"Invalid namespace")");
+    // socket.io 4 sends v2 clients the same object (a v2 client's `error` event gets it).
+    CHECK(connect_error_frame(dialect::v4_format, "/x", "Invalid namespace") ==
+          R"(44/x,{"message":"Invalid namespace"})");
     CHECK(event_frame("ws-peer", R"("/a")") == R"(42["ws-peer","/a"])");
     CHECK(ack_frame(3, "[null]") == "433[null]");
+}
+
+TEST_CASE("an event nested however deep is a valid packet, as socket.io's JSON.parse takes it") {
+    for (std::size_t levels : {500u, 10000u}) {
+        INFO(levels);
+        std::string deep = std::string(levels, '[') + std::string(levels, ']');
+        std::string event = "2[\"ss-handshake\"," + deep + "]";  // parse's views point into it
+        auto p = parse(event);
+        REQUIRE(p);
+        CHECK(invalid_reason(*p).empty());
+        std::string ack_text = "31[" + deep + "]";
+        auto ack = parse(ack_text);
+        REQUIRE(ack);
+        CHECK(invalid_reason(*ack).empty());
+    }
+    // Still malformed when it does not close.
+    std::string open_text = "2[\"ss-handshake\"," + std::string(10000, '[') + "]";
+    auto open = parse(open_text);
+    REQUIRE(open);
+    CHECK(invalid_reason(*open) == "bad_payload");
 }
