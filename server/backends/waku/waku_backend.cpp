@@ -139,8 +139,15 @@ std::optional<std::string> waku_backend::degraded() const {
 
 void waku_backend::reload() {
     if (!trust_) return log()->info("SIGHUP: open mode, no trust list to reload");
-    if (auto problem = trust_->reload()) return log()->error("SIGHUP: {}", *problem);
-    log()->info("SIGHUP: trust list reloaded: {} server keys from {}", trust_->size(), trust_->file());
+    std::vector<std::string> revoked;
+    if (auto problem = trust_->reload(&revoked)) return log()->error("SIGHUP: {}", *problem);
+    log()->info("SIGHUP: trust list reloaded: {} server keys from {}, {} removed", trust_->size(), trust_->file(),
+                revoked.size());
+    // On the backend's thread: after whatever the old list let in, the hub forgets their peers.
+    if (!revoked.empty())
+        net::post(io_, [this, revoked = std::move(revoked)] {
+            for (auto const& id : revoked) events_->remote_server_gone(id);
+        });
 }
 
 void waku_backend::update_degraded() {

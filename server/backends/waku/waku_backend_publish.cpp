@@ -113,9 +113,13 @@ void waku_backend::publish(fed::envelope e, std::optional<remote_signal> offer) 
     out->offer = std::move(offer);
     std::vector<std::uint8_t> sealed;
     try {
-        // A signal is encrypted to its destination's key: the trust list's, else the one its id is.
-        auto to_key = trust_ && e.is_signal() ? trust_->key_of(e.to) : std::nullopt;
-        sealed = sealer_.seal(e, to_key ? &*to_key : nullptr);
+        // A signal is encrypted to its destination's key: the trust list's (none: not sent), else the one its id is.
+        auto sealed_for = sealer_.seal_for(e, trust_.get());
+        if (!sealed_for) {
+            metrics_.federation_refused.inc("untrusted_to");
+            return give_up(*out, "its destination is not in the trust list");
+        }
+        sealed = std::move(*sealed_for);
     } catch (std::invalid_argument const& error) {
         metrics_.federation_dropped.inc("other");
         return give_up(*out, error.what());
