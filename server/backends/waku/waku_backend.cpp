@@ -346,7 +346,12 @@ void waku_backend::on_message(nlohmann::json const& m) {
     auto payload = protocol::base64_decode(m["payload"].get_ref<std::string const&>());
     if (!payload) return metrics_.federation_dropped.inc("bad_message");
     auto bytes = std::span(reinterpret_cast<std::uint8_t const*>(payload->data()), payload->size());
-    if (auto e = gate_.admit(bytes, version, topic == signal_topic_, now_ms())) on_envelope(std::move(*e));
+    std::optional<std::string> meta;  // a signal's recipient tag: the gate skips others' before decrypting
+    if (auto t = m.find("meta"); t != m.end() && t->is_string())
+        meta = protocol::base64_decode(t->get_ref<std::string const&>());
+    auto tag = meta ? std::span(reinterpret_cast<std::uint8_t const*>(meta->data()), meta->size())
+                    : std::span<std::uint8_t const>();
+    if (auto e = gate_.admit(bytes, version, topic == signal_topic_, now_ms(), tag)) on_envelope(std::move(*e));
 }
 
 void waku_backend::on_envelope(fed::envelope e) {

@@ -133,6 +133,11 @@ void waku_backend::publish(fed::envelope e, std::optional<remote_signal> offer) 
     std::string_view text(reinterpret_cast<char const*>(sealed.data()), sealed.size());
     out->body = "{\"payload\":\"" + protocol::base64_encode(text) + "\",\"version\":1,\"contentTopic\":";
     protocol::json::append_quoted(out->body, topic);
+    // A signal's recipient tag, for nwaku that knows `meta` (it predates `ephemeral`).
+    if (auto meta = e.is_signal() && send_ephemeral_ ? gate_.signal_meta(e.to, sealed) : std::vector<std::uint8_t>();
+        !meta.empty())
+        out->body +=
+            ",\"meta\":\"" + protocol::base64_encode({reinterpret_cast<char const*>(meta.data()), meta.size()}) + "\"";
     auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch());
     // The timestamp is fixed here, so a retry is the same Waku message (the same hash).
     out->body += ",\"timestamp\":" + std::to_string(ns.count());
