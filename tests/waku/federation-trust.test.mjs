@@ -33,6 +33,15 @@ async function refusedAtLeast (d, reason, before, n = 1) {
     { timeoutMs: 8000, what: `${n} more refusals for ${reason}` })
 }
 
+// Sends SIGHUP and waits until the daemon has read its trust list again (its log says so either way):
+// /readyz alone cannot tell a reload that has not happened yet from one that succeeded.
+async function sighup (d) {
+  const reads = () => ((d.stderr + d.stdout).match(/SIGHUP: trust list (reloaded|not reloaded)/g) ?? []).length
+  const before = reads()
+  d.process.kill('SIGHUP')
+  await eventually(async () => reads() > before, { timeoutMs: 5000, what: 'the trust list read again' })
+}
+
 // A real handshake from `a` (on A) to `b` (on B) and back; `b` answers as a callee would.
 async function handshake (a, b, toB) {
   const off = offer(a, toB)
@@ -205,7 +214,7 @@ describe('federation trust: a rogue publisher on the relay', () => {
       const toP = await a.rec.waitFor('ws-peer', (ma) => ma.endsWith(p), 8000)
       const peersBefore = await metric(A, 'webrtc_star_server_remote_peers')
       writeFileSync(fed.trustFile, good.split('\n').filter((l) => !l.startsWith(trusted.id)).join('\n'))
-      A.process.kill('SIGHUP')
+      await sighup(A)
       // At once, not when their presence lapses (3 s here; 35 s by default).
       await eventually(async () => await metric(A, 'webrtc_star_server_remote_peers') < peersBefore,
         { timeoutMs: 1500, what: "T's peers forgotten" })
@@ -219,7 +228,7 @@ describe('federation trust: a rogue publisher on the relay', () => {
         assert.equal(await open(m, { privateKey: trusted.privateKey }), null, 'nothing sealed to the revoked key')
     } finally {
       writeFileSync(fed.trustFile, good)
-      A.process.kill('SIGHUP')
+      await sighup(A)
       await eventually(async () => (await httpGet(`${A.url}/readyz`)).status === 200, { timeoutMs: 5000, what: '/readyz 200' })
     }
   })
@@ -264,7 +273,7 @@ describe('federation trust: a rogue publisher on the relay', () => {
     const good = readFileSync(fed.trustFile, 'utf8')
     try {
       writeFileSync(fed.trustFile, 'not-a-key here\n')
-      A.process.kill('SIGHUP')
+      await sighup(A)
       await eventually(async () => (await httpGet(`${A.url}/readyz`)).status === 503, { timeoutMs: 5000, what: '/readyz 503' })
       assert.match((await httpGet(`${A.url}/readyz`)).body, /trust list not reloaded.*not a public key/)
       // The old list is still in force: T is still trusted.
@@ -273,14 +282,14 @@ describe('federation trust: a rogue publisher on the relay', () => {
       await a.rec.waitFor('ws-peer', (ma) => ma.endsWith(p), 8000)
       // T's key removed (a rotation's last step): its envelopes are refused from now on.
       writeFileSync(fed.trustFile, good.split('\n').filter((l) => !l.startsWith(trusted.id)).join('\n'))
-      A.process.kill('SIGHUP')
+      await sighup(A)
       await eventually(async () => (await httpGet(`${A.url}/readyz`)).status === 200, { timeoutMs: 5000, what: '/readyz 200' })
       const before = await refused(A, 'unknown_key')
       await publish(standinR, presence(trusted, 'join', [peerId()]), { signer: trusted })
       await refusedAtLeast(A, 'unknown_key', before)
     } finally {
       writeFileSync(fed.trustFile, good)
-      A.process.kill('SIGHUP')
+      await sighup(A)
       await eventually(async () => (await httpGet(`${A.url}/readyz`)).status === 200, { timeoutMs: 5000, what: '/readyz 200' })
     }
   })
