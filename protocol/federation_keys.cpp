@@ -2,6 +2,7 @@
 
 #include "protocol/secp256k1_context.hpp"
 
+#include <openssl/crypto.h>
 #include <openssl/rand.h>
 
 #include <algorithm>
@@ -54,6 +55,10 @@ secp256k1_context const* secp256k1() {
     }();
     return context;
 }
+
+void wipe(void* secret, std::size_t size) { OPENSSL_cleanse(secret, size); }
+
+private_key::~private_key() { wipe(bytes.data(), bytes.size()); }
 
 std::optional<private_key> parse_private_key(std::string_view hex) {
     private_key k;

@@ -14,9 +14,18 @@
 
 namespace star::protocol::federation {
 
+// Each copy wipes its secret when it goes (OPENSSL_cleanse), so no key lingers in freed memory.
 struct private_key {
     std::array<std::uint8_t, 32> bytes{};
+
+    private_key() = default;
+    private_key(private_key const&) = default;
+    private_key& operator=(private_key const&) = default;
+    ~private_key();
 };
+
+// Overwrites secret bytes that are no longer needed (not optimised away, unlike memset).
+void wipe(void* secret, std::size_t size);
 struct public_key {
     std::array<std::uint8_t, 33> compressed{};
     friend bool operator==(public_key const&, public_key const&) = default;

@@ -79,4 +79,25 @@ std::optional<bytes> decrypt_asymmetric(byte_view sealed, federation::private_ke
 // secret shared by the operators could be passed instead to hide it from the rest of the relay.
 symmetric_key presence_key(std::string_view secret_or_topic_prefix);
 
+// The recipient tag of a signal (sent in the Waku message's `meta`, outside the ciphertext), so that a
+// server skips the signals meant for others without an ECDH of its own per message. It reveals nothing
+// to the relay: it is an HMAC with a key only the two servers share (SHA-256 of a label and the x of
+// ECDH(sender's key, recipient's key): the same for both), over the recipient's public key and the
+// message's ephemeral ECIES key (its first 65 bytes, unique per message), cut to 16 bytes. One ECDH per
+// pair of servers, made once; then one HMAC per trusted server and received signal.
+inline constexpr std::size_t recipient_tag_size = 16;
+struct pair_key {
+    std::array<std::uint8_t, 32> bytes{};
+
+    pair_key() = default;
+    pair_key(pair_key const&) = default;
+    pair_key& operator=(pair_key const&) = default;
+    ~pair_key();  // wiped
+};
+using recipient_tag = std::array<std::uint8_t, recipient_tag_size>;
+// nullopt when `other` is not a usable public key.
+std::optional<pair_key> pair_key_of(federation::private_key const& own, federation::public_key const& other);
+// nullopt when `sealed` is too short to be an ECIES message.
+std::optional<recipient_tag> tag_of(pair_key const& key, federation::public_key const& recipient, byte_view sealed);
+
 }  // namespace star::protocol::waku_payload

@@ -38,10 +38,18 @@ bool aes_128_ctr(byte_view key, byte_view iv, byte_view in, std::uint8_t* out) {
 }
 
 // ECIES key material as go-ethereum and js-waku derive it: SHA-256(counter 1 | x of the shared point);
-// 16 bytes of AES key, and the MAC key SHA-256 of the other 16.
+// 16 bytes of AES key, and the MAC key SHA-256 of the other 16. Wiped when they go, as is every
+// step of the ECDH that made them.
 struct ecies_keys {
     std::array<std::uint8_t, 16> encryption;
     std::array<std::uint8_t, 32> mac;
+
+    ecies_keys() = default;
+    ecies_keys(ecies_keys const&) = default;
+    ~ecies_keys() {
+        federation::wipe(encryption.data(), encryption.size());
+        federation::wipe(mac.data(), mac.size());
+    }
 };
 
 std::optional<ecies_keys> derive(secp256k1_pubkey point, federation::private_key const& key) {
@@ -56,6 +64,9 @@ std::optional<ecies_keys> derive(secp256k1_pubkey point, federation::private_key
     ecies_keys out;
     std::copy_n(material.begin(), 16, out.encryption.begin());
     SHA256(material.data() + 16, 16, out.mac.data());
+    federation::wipe(&point, sizeof point);
+    federation::wipe(input.data(), input.size());
+    federation::wipe(material.data(), material.size());
     return out;
 }
 
@@ -142,6 +153,39 @@ std::optional<bytes> decrypt_asymmetric(byte_view sealed, federation::private_ke
     if (!aes_128_ctr(keys->encryption, iv_and_cipher.first(ecies_iv_size), iv_and_cipher.subspan(ecies_iv_size),
                      out.data()))
         return std::nullopt;
+    return out;
+}
+
+pair_key::~pair_key() { federation::wipe(bytes.data(), bytes.size()); }
+
+std::optional<pair_key> pair_key_of(federation::private_key const& own, federation::public_key const& other) {
+    auto const* ctx = federation::secp256k1();
+    secp256k1_pubkey point;
+    if (!secp256k1_ec_pubkey_parse(ctx, &point, other.compressed.data(), other.compressed.size()) ||
+        !secp256k1_ec_pubkey_tweak_mul(ctx, &point, own.bytes.data()))
+        return std::nullopt;
+    static constexpr std::string_view label = "webrtc-star recipient tag v1\n";
+    std::array<std::uint8_t, label.size() + 33> input{};
+    std::copy(label.begin(), label.end(), input.begin());
+    std::size_t written = 33;
+    secp256k1_ec_pubkey_serialize(ctx, input.data() + label.size(), &written, &point, SECP256K1_EC_COMPRESSED);
+    // Only x: the sign byte of the compressed form says nothing the other side would not also write.
+    input[label.size()] = 0;
+    pair_key out;
+    SHA256(input.data(), input.size(), out.bytes.data());
+    federation::wipe(&point, sizeof point);
+    federation::wipe(input.data(), input.size());
+    return out;
+}
+
+std::optional<recipient_tag> tag_of(pair_key const& key, federation::public_key const& recipient, byte_view sealed) {
+    if (sealed.size() <= ecies_overhead) return std::nullopt;
+    std::array<std::uint8_t, 33 + 65> input;
+    std::copy(recipient.compressed.begin(), recipient.compressed.end(), input.begin());
+    std::copy_n(sealed.begin(), 65, input.begin() + 33);
+    auto mac = hmac_sha256(key.bytes, input);
+    recipient_tag out;
+    std::copy_n(mac.begin(), out.size(), out.begin());
     return out;
 }
 

@@ -38,7 +38,9 @@ bool try_create(std::string const& path, fed::private_key const& key) {
         fail(path, "cannot create it: " + errno_text());
     }
     std::string line = fed::to_hex(key) + "\n";
-    if (::write(file.fd, line.data(), line.size()) != static_cast<ssize_t>(line.size()) || ::fsync(file.fd) != 0) {
+    bool written = ::write(file.fd, line.data(), line.size()) == static_cast<ssize_t>(line.size());
+    fed::wipe(line.data(), line.size());
+    if (!written || ::fsync(file.fd) != 0) {
         auto why = errno_text();
         ::unlink(path.c_str());
         fail(path, "cannot write it: " + why);
@@ -46,12 +48,19 @@ bool try_create(std::string const& path, fed::private_key const& key) {
     return true;
 }
 
+// Not through a symbolic link (whoever may change the link chooses our identity), a regular file of
+// our own user, which no one else may read or write.
 fed::private_key read_key(std::string const& path) {
-    fd_guard file{::open(path.c_str(), O_RDONLY | O_CLOEXEC)};
+    fd_guard file{::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW)};
+    if (file.fd < 0 && errno == ELOOP)
+        fail(path, "it is a symbolic link; give the path of the key file itself (a key is not read through a link)");
     if (file.fd < 0) fail(path, "cannot open it: " + errno_text());
     struct stat st {};
     if (::fstat(file.fd, &st) != 0) fail(path, "cannot stat it: " + errno_text());
     if (!S_ISREG(st.st_mode)) fail(path, "not a regular file");
+    if (st.st_uid != ::geteuid())
+        fail(path, "owned by uid " + std::to_string(st.st_uid) + ", not by this server's user (uid " +
+                       std::to_string(::geteuid()) + "): a private key must be the server's alone: chown it");
     if (st.st_mode & (S_IRWXG | S_IRWXO)) {
         char mode[8];
         std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
@@ -64,6 +73,7 @@ fed::private_key read_key(std::string const& path) {
     std::string_view text(buffer, static_cast<std::size_t>(n));
     while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' ')) text.remove_suffix(1);
     auto key = fed::parse_private_key(text);
+    fed::wipe(buffer, sizeof buffer);
     if (!key) fail(path, "expected one line: a secp256k1 private key in hex (64 digits)");
     return *key;
 }

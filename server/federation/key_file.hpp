@@ -2,8 +2,8 @@
 //
 // load_or_create_key_file: reads the key, or creates the file with a new key when it does not exist
 // (O_EXCL, mode 0600, so two starts never write two keys). Refuses (std::runtime_error, a message
-// naming the file and what to do) a file that group or others can read, or one that does not hold
-// exactly one valid key.
+// naming the file and what to do) a symbolic link, a file another user owns or that group or others
+// can read, or one that does not hold exactly one valid key. What held the key is wiped after use.
 // write_new_key_file: for --federation-keygen; refuses to overwrite an existing file.
 #pragma once
 

@@ -1,5 +1,8 @@
 #include "federation/sealer.hpp"
 
+#include "protocol/json_scan.hpp"
+
+#include <algorithm>
 #include <stdexcept>
 
 namespace star::server::federation {
@@ -17,14 +20,20 @@ std::string_view as_text(payload::byte_view bytes) {
     return {reinterpret_cast<char const*>(bytes.data()), bytes.size()};
 }
 
-// A payload that is not encrypted at all: a version 1 envelope (counted apart, as the README
-// promises), or clear JSON of another version, which no one signed. Ciphertext that merely starts
-// with '{' (one in 256 of them) is not JSON, and stays undecryptable.
+// A payload that is not encrypted at all: clear JSON, which no one signed. Told apart from ciphertext
+// without parsing it (no JSON parser ever sees unauthenticated input): printable text from '{' to
+// '}'. The version 1 envelopes of old servers begin with `{"v":1,` and are counted apart, as the
+// README promises. Ciphertext that merely starts with '{' (one in 256 of them) stays undecryptable.
 std::string_view clear_refusal(payload::byte_view bytes) {
-    if (bytes.empty() || bytes[0] != '{') return "undecryptable";
-    auto error = fed::decode(as_text(bytes)).error;
-    if (error == "bad_utf8" || error == "not_json_object") return "undecryptable";
-    return error == "old_version" ? "old_version" : "unsigned";
+    auto text = as_text(bytes);
+    while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' ')) text.remove_suffix(1);
+    if (text.size() < 2 || text.front() != '{' || text.back() != '}') return "undecryptable";
+    bool printable = std::all_of(text.begin(), text.end(), [](char c) {
+        auto u = static_cast<unsigned char>(c);
+        return u >= 0x20 || c == '\n' || c == '\r' || c == '\t';
+    });
+    if (!printable || !protocol::json::valid_utf8(text)) return "undecryptable";
+    return text.starts_with(R"({"v":1,)") ? "old_version" : "unsigned";
 }
 
 }  // namespace
@@ -48,7 +57,14 @@ std::vector<std::uint8_t> sealer::seal(fed::envelope const& env, fed::public_key
     return payload::encrypt_asymmetric(inner, *to_key);
 }
 
-open_result sealer::open(std::span<std::uint8_t const> bytes, bool is_signal_topic) const {
+std::optional<std::vector<std::uint8_t>> sealer::seal_for(fed::envelope const& env, trust_list const* trust) const {
+    if (!trust || !env.is_signal()) return seal(env, nullptr);
+    auto to_key = trust->key_of(env.to);
+    if (!to_key) return std::nullopt;
+    return seal(env, &*to_key);
+}
+
+unseal_result sealer::unseal(std::span<std::uint8_t const> bytes, bool is_signal_topic) const {
     if (bytes.size() > payload::max_sealed_size) return {std::nullopt, "too_large"};
     auto inner =
         is_signal_topic ? payload::decrypt_asymmetric(bytes, own_) : payload::decrypt_symmetric(bytes, presence_key_);
@@ -59,12 +75,22 @@ open_result sealer::open(std::span<std::uint8_t const> bytes, bool is_signal_top
         return {std::nullopt, "undecryptable"};
     }
     if (!decoded.value->signer) return {std::nullopt, "unsigned"};
-    auto env = fed::decode(as_text(decoded.value->payload));
+    return {unsealed{std::move(decoded.value->payload), *decoded.value->signer}, {}};
+}
+
+open_result sealer::read(unsealed u, bool is_signal_topic) {
+    auto env = fed::decode(as_text(u.payload));
     if (!env.value) return {std::nullopt, env.error == "old_version" ? "old_version" : "bad_envelope"};
     // Each topic carries its own types: a presence sealed to our key on the signal topic is not ours
     // to believe, nor a signal readable by every member.
     if (env.value->is_signal() != is_signal_topic) return {std::nullopt, "bad_envelope"};
-    return {opened{std::move(*env.value), *decoded.value->signer}, {}};
+    return {opened{std::move(*env.value), u.signer}, {}};
+}
+
+open_result sealer::open(std::span<std::uint8_t const> bytes, bool is_signal_topic) const {
+    auto u = unseal(bytes, is_signal_topic);
+    if (!u.value) return {std::nullopt, u.refusal};
+    return read(std::move(*u.value), is_signal_topic);
 }
 
 }  // namespace star::server::federation

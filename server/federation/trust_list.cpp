@@ -1,6 +1,11 @@
 #include "federation/trust_list.hpp"
 
-#include <fstream>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 #include <stdexcept>
 
 namespace star::server::federation {
@@ -32,6 +37,35 @@ std::optional<trusted_server> parse_line(std::string_view line, std::string& err
     return s;
 }
 
+// Whoever may write the list decides whom we believe: it must be ours or root's, and no one else's to
+// write. A link is followed (configuration mounts are links); what it leads to is what is checked.
+std::string read_protected_file(std::string const& file, std::string& text) {
+    int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return "cannot read trust list '" + file + "': " + std::strerror(errno);
+    struct stat st {};
+    std::string error;
+    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) error = "trust list '" + file + "' is not a regular file";
+    else if (st.st_uid != ::geteuid() && st.st_uid != 0)
+        error = "trust list '" + file + "' is owned by uid " + std::to_string(st.st_uid) +
+                ", neither this server's user nor root: whoever owns it chooses whom we trust";
+    else if (st.st_mode & (S_IWGRP | S_IWOTH))
+        error = "trust list '" + file + "' may be written by group or others: chmod go-w '" + file + "'";
+    else if (st.st_size > static_cast<off_t>(max_file_size)) error = "trust list '" + file + "' is larger than 4MiB";
+    text.resize(error.empty() ? max_file_size + 1 : 0);
+    std::size_t got = 0;
+    while (error.empty() && got < text.size()) {
+        auto n = ::read(fd, text.data() + got, text.size() - got);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) error = "cannot read trust list '" + file + "': " + std::strerror(errno);
+        if (n <= 0) break;
+        got += static_cast<std::size_t>(n);
+    }
+    ::close(fd);
+    text.resize(got);
+    if (error.empty() && got > max_file_size) error = "trust list '" + file + "' is larger than 4MiB";
+    return error;
+}
+
 }  // namespace
 
 parsed_trust_list parse_trust_list(std::string_view text, std::string const& source) {
@@ -61,18 +95,9 @@ parsed_trust_list parse_trust_list(std::string_view text, std::string const& sou
 }
 
 std::shared_ptr<trust_list::table const> trust_list::read(std::string const& file, std::string& error) {
-    std::ifstream in(file, std::ios::binary);
-    if (!in) {
-        error = "cannot read trust list '" + file + "'";
-        return nullptr;
-    }
-    std::string text(max_file_size + 1, '\0');
-    in.read(text.data(), static_cast<std::streamsize>(text.size()));
-    text.resize(static_cast<std::size_t>(in.gcount()));
-    if (text.size() > max_file_size) {
-        error = "trust list '" + file + "' is larger than 4MiB";
-        return nullptr;
-    }
+    std::string text;
+    error = read_protected_file(file, text);
+    if (!error.empty()) return nullptr;
     auto parsed = parse_trust_list(text, file);
     if (!parsed.error.empty()) {
         error = std::move(parsed.error);
@@ -89,7 +114,7 @@ trust_list::trust_list(std::string file) : file_(std::move(file)) {
     if (!table_) throw std::runtime_error(error);
 }
 
-std::optional<std::string> trust_list::reload() {
+std::optional<std::string> trust_list::reload(std::vector<std::string>* revoked) {
     std::string error;
     auto fresh = read(file_, error);
     std::lock_guard lock(mutex_);
@@ -97,6 +122,9 @@ std::optional<std::string> trust_list::reload() {
         problem_ = "trust list not reloaded, the previous one is in use: " + error;
         return problem_;
     }
+    if (revoked)
+        for (auto const& [id, server] : *table_)
+            if (!fresh->count(id)) revoked->push_back(id);
     table_ = std::move(fresh);
     problem_.reset();
     return std::nullopt;
@@ -115,6 +143,14 @@ std::optional<fed::public_key> trust_list::key_of(std::string const& id) const {
     auto it = table_->find(id);
     if (it == table_->end()) return std::nullopt;
     return it->second.key;
+}
+
+std::vector<fed::public_key> trust_list::keys() const {
+    std::lock_guard lock(mutex_);
+    std::vector<fed::public_key> out;
+    out.reserve(table_->size());
+    for (auto const& [id, server] : *table_) out.push_back(server.key);
+    return out;
 }
 
 std::optional<std::string> trust_list::problem() const {

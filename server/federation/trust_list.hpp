@@ -5,7 +5,8 @@
 //   # eu-west, rotated 2026-11
 //   02a1...c3  eu-west-1
 //
-// Read at start (a file that cannot be read, holds a bad line or no key at all stops the start) and
+// The file must be ours or root's and writable by no one else (whoever writes it chooses whom we
+// believe). Read at start (a file that cannot be read, holds a bad line or no key at all stops the start) and
 // again on SIGHUP: a bad file then keeps the old list, and the problem is logged and shown on /readyz
 // until a good file is read. Thread-safe: the SIGHUP thread swaps the list, the backend's thread
 // reads it.
@@ -42,13 +43,16 @@ public:
     // Throws std::runtime_error naming the file when it cannot be read, is invalid or is empty.
     explicit trust_list(std::string file);
 
-    // Re-reads the file. On failure keeps the old list, remembers the problem and returns it.
-    std::optional<std::string> reload();
+    // Re-reads the file. On failure keeps the old list, remembers the problem and returns it. On
+    // success, `revoked` (if given) receives the ids of the servers no longer trusted.
+    std::optional<std::string> reload(std::vector<std::string>* revoked = nullptr);
 
     // The trusted server with this key; nullopt when it is not trusted.
     std::optional<trusted_server> find(protocol::federation::public_key const& key) const;
     // A trusted server's key by its federation id.
     std::optional<protocol::federation::public_key> key_of(std::string const& id) const;
+    // Every trusted key (a copy).
+    std::vector<protocol::federation::public_key> keys() const;
     // Why the file on disk is not the list in use (a failed reload), for /readyz.
     std::optional<std::string> problem() const;
     std::size_t size() const;

@@ -88,11 +88,12 @@ struct metrics {
     gauge federation_degraded{0};
     counter federation_published{0}, federation_received{0}, federation_backend_errors{0}, federation_polls{0};
     labelled_counter<4> federation_signals{{"published", "received", "given_up", "other"}};
-    labelled_counter<23> federation_dropped{{"refused_by_nwaku", "too_large", "not_json_object", "unsupported_version", "bad_type",
+    labelled_counter<24> federation_dropped{{"refused_by_nwaku", "too_large", "not_json_object", "unsupported_version", "bad_type",
                                              "unknown_type", "bad_server_id", "bad_id", "bad_ts", "bad_peer_id",
                                              "bad_intent", "bad_answer", "bad_payload", "bad_peers",
                                              "missing_field", "own_echo", "duplicate", "not_for_us",
-                                             "queue_full", "bad_message", "publish_failed", "bad_utf8", "other"}};
+                                             "queue_full", "bad_message", "publish_failed", "bad_utf8", "untrusted_to",
+                                             "other"}};
     // Envelopes and announcements refused by the federation's trust rules (server/federation/gate.hpp,
     // signalling/remote_peers.hpp): each is something a trusted server would not have sent.
     labelled_counter<19> federation_refused{{"old_version", "undecryptable", "unsigned", "bad_signature",

@@ -28,6 +28,8 @@ public:
     virtual ~backend_events() = default;
     virtual void remote_presence(std::string server, std::vector<std::string> peer_ids, presence_change change) = 0;
     virtual void remote_signal(remote_signal signal) = 0;
+    // The server is no longer believed (its key left the trust list): every peer it holds goes now.
+    virtual void remote_server_gone(std::string server) = 0;
 };
 
 class backend {

@@ -94,7 +94,12 @@ void handshake_router::refuse_offer(handshake_sender const& from, routed_handsha
     backend_.send({*from.server, h.src_key, h.dst_key, h.intent_id, false, true, std::string(h.forward.payload())});
 }
 
-void handshake_router::on_unavailable(routed_handshake& h) {
+void handshake_router::on_unavailable(std::string const& server, routed_handshake& h) {
+    auto const* holder = remote_.find(h.dst_key);
+    if ((holder && holder->server != server) || table_.find(h.dst_key)) {
+        metrics_.dropped.inc("remote_spoofed");
+        return;
+    }
     peer* src = table_.find(h.src_key);
     if (!src || !src->intents.matches(h.intent_id, h.dst_key, std::chrono::steady_clock::now())) {
         metrics_.dropped.inc("remote_unknown_intent");

@@ -56,8 +56,10 @@ public:
 
     void route(handshake_sender const& from, routed_handshake& h);
     // Another server says the recipient of an offer we forwarded is not there: the dialer is
-    // told "peer is not available", if it did make that offer.
-    void on_unavailable(routed_handshake& h);
+    // told "peer is not available", if it did make that offer and `server` may say so: it holds
+    // the recipient, or no server does any more (its leave came first). No other server can abort
+    // a dial it is not part of.
+    void on_unavailable(std::string const& server, routed_handshake& h);
 
     // A handshake whose sender could not be established (not joined, spoofed): counted, dropped.
     void drop_unsent(std::string_view reason);

@@ -53,6 +53,14 @@ void remote_peers::erase(std::string const& key) {
     by_key_.erase(it);
 }
 
+std::size_t remote_peers::erase_server(std::string const& server) {
+    std::vector<std::string> gone;
+    for (auto const& [key, e] : by_key_)
+        if (e.server == server) gone.push_back(key);
+    for (auto const& key : gone) erase(key);
+    return gone.size();
+}
+
 void remote_peers::expire(clock::time_point now) {
     std::vector<std::string> gone;
     for (auto const& [key, e] : by_key_)

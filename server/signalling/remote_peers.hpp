@@ -39,6 +39,8 @@ public:
     // Removes `key` if `server` holds it.
     void erase(std::string const& key, std::string const& server);
     void erase(std::string const& key);
+    // Removes every peer `server` holds; returns how many.
+    std::size_t erase_server(std::string const& server);
     // Removes expired entries.
     void expire(clock::time_point now);
 

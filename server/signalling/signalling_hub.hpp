@@ -57,6 +57,7 @@ public:
     // backend_events
     void remote_presence(std::string server, std::vector<std::string> peer_ids, presence_change change) override;
     void remote_signal(server::remote_signal signal) override;
+    void remote_server_gone(std::string server) override;
 
 private:
     struct pending_claim {

@@ -61,6 +61,17 @@ void signalling_hub::remote_signal(server::remote_signal signal) {
     locked([&] { on_remote_signal(signal); });
 }
 
+// A revoked key: its peers go at once rather than after their TTL, so that no offer to them is
+// forwarded (and sealed to that key) from now on.
+void signalling_hub::remote_server_gone(std::string server) {
+    locked([&] {
+        auto gone = remote_.erase_server(server);
+        metrics_.remote_peers.store(static_cast<std::int64_t>(remote_.size()), std::memory_order_relaxed);
+        log_.later(log_.refusals, spdlog::level::info, "server {} is no longer trusted: forgot its {} peers", server,
+                   gone);
+    });
+}
+
 void signalling_hub::on_remote_presence(std::string const& server, std::vector<std::string> const& ids,
                                         presence_change change) {
     auto expires = remote_peers::clock::now() + cfg_.federation_peer_ttl;
@@ -90,7 +101,7 @@ void signalling_hub::on_remote_signal(server::remote_signal& s) {
         return handshake_router::count_invalid(metrics_, invalid);
     }
     routed_handshake h = route_of(std::move(*parsed.value), std::chrono::steady_clock::now());
-    if (s.unavailable) return router_.on_unavailable(h);
+    if (s.unavailable) return router_.on_unavailable(s.server, h);
     if (!speaks_for(s.server, s)) return router_.drop_unsent("remote_spoofed");
     router_.route({nullptr, &s.server}, h);
 }

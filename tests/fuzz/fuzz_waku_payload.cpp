@@ -1,7 +1,7 @@
 // Sealed federation messages are untrusted input: opening must never misbehave, whatever the bytes,
 // and nothing claimed inside may make it allocate beyond the input's size. The input is tried as
 // every layer (inner, symmetric, asymmetric); then, as a payload, it must seal and open again to
-// itself, signed by the key that sealed it.
+// itself, signed by the key that sealed it. A recipient tag is computed over it too.
 #include "protocol/waku_payload.hpp"
 
 #include <algorithm>
@@ -45,6 +45,9 @@ extern "C" int LLVMFuzzerTestOneInput(std::uint8_t const* data, std::size_t size
     auto const key = wp::presence_key("/webrtc-star/fuzz");
     if (auto clear = wp::decrypt_symmetric(input, key)) (void)wp::decode(*clear);
     if (auto clear = wp::decrypt_asymmetric(input, own())) (void)wp::decode(*clear);
+    // A recipient tag is read from any message: it must never misbehave, and exists only for ECIES sizes.
+    static auto const pair = *wp::pair_key_of(own(), fed::public_of(own()));
+    if (wp::tag_of(pair, fed::public_of(own()), input).has_value() != (size > wp::ecies_overhead)) __builtin_trap();
     if (size <= 4096) check_round_trip(input);  // bounded: each run stays fast
     return 0;
 }

@@ -8,11 +8,12 @@
 
 import { describe, it, before, after, afterEach } from 'node:test'
 import assert from 'node:assert/strict'
-import { readFileSync, writeFileSync } from 'node:fs'
+import { chmodSync, chownSync, copyFileSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
 import { startStandin, waitForMesh } from './lib/standin.mjs'
 import { makeFederation } from './lib/federation-keys.mjs'
-import { newKey, presence, signal, publish, publishRaw, receive, open, SIGNAL_TOPIC, PRESENCE_TOPIC } from './lib/federation-envelopes.mjs'
-import { startDaemon, stopAllDaemons, httpGet, readyz, metric } from '../lib/index.mjs'
+import { newKey, presence, signal, publish, publishRaw, receive, open, sealBytes, SIGNAL_TOPIC, PRESENCE_TOPIC } from './lib/federation-envelopes.mjs'
+import { startDaemon, stopAllDaemons, httpGet, getMetrics, metricSum } from '../blackbox/lib/daemon.mjs'
+import { readyz, metric } from '../lib/index.mjs'
 import { joinPeer, joinAddr, peerId, offer, answerTo, closeAllClients, eventually, sleep } from '../blackbox/lib/clients.mjs'
 
 const TIMEOUT = { timeout: 60000 }
@@ -25,6 +26,15 @@ const refused = (d, reason) => metric(d, 'webrtc_star_server_federation_refused_
 async function refusedAtLeast (d, reason, before, n = 1) {
   await eventually(async () => await refused(d, reason) >= before + n,
     { timeoutMs: 8000, what: `${n} more refusals for ${reason}` })
+}
+
+// Sends SIGHUP and waits until the daemon has read its trust list again (its log says so either way):
+// /readyz alone cannot tell a reload that has not happened yet from one that succeeded.
+async function sighup (d) {
+  const reads = () => ((d.stderr + d.stdout).match(/SIGHUP: trust list (reloaded|not reloaded)/g) ?? []).length
+  const before = reads()
+  d.process.kill('SIGHUP')
+  await eventually(async () => reads() > before, { timeoutMs: 5000, what: 'the trust list read again' })
 }
 
 // A real handshake from `a` (on A) to `b` (on B) and back; `b` answers as a callee would.
@@ -151,7 +161,74 @@ describe('federation trust: a rogue publisher on the relay', () => {
       { timeoutMs: 10000, what: "T's peers expired" })
   })
 
-  it('a signal crossing the relay cannot be read by anyone but its destination', TIMEOUT, async () => {
+  it('a flood of envelopes stamped a minute ahead by a trusted key is refused, and stales no honest envelope', TIMEOUT, async () => {
+    // Issue #23: such a flood once filled the one replay cache all signers shared, and every honest
+    // envelope was "stale" for a minute. Now the future is bounded (5 s) and each signer has its own memory.
+    const before = await refused(A, 'stale')
+    const n = 150
+    for (let i = 0; i < n; i++)
+      await publish(standinR, { ...presence(trusted, 'join', [peerId()]), ts: Date.now() + 60000 }, { signer: trusted })
+    await refusedAtLeast(A, 'stale', before, n)
+    // B's envelopes are still believed: its newcomer is heard of at once.
+    const b2 = await joinPeer(B)
+    await a.rec.waitFor('ws-peer', (ma) => ma.endsWith(b2.id), 8000)
+  })
+
+  it("an outsider's envelope is refused for its key before any JSON is read", TIMEOUT, async () => {
+    const beforeUnknown = await refused(A, 'unknown_key')
+    const beforeBad = await refused(A, 'bad_envelope')
+    const notJson = Buffer.from('{"v":2,"type":"join",not json')
+    await publishRaw(standinR, await sealBytes(notJson, { signer: rogue }))
+    await refusedAtLeast(A, 'unknown_key', beforeUnknown)
+    assert.equal(await refused(A, 'bad_envelope'), beforeBad, 'had it been parsed, it would be bad_envelope')
+    // The same bytes signed by a trusted key are read, and refused for what they are.
+    await publishRaw(standinR, await sealBytes(notJson, { signer: trusted }))
+    await refusedAtLeast(A, 'bad_envelope', beforeBad)
+  })
+
+  it('an "unavailable" from a server that does not hold the peer aborts no dial', TIMEOUT, async () => {
+    const off = offer(a, toB)
+    a.socket.emit('ss-handshake', off)
+    const got = await b.rec.waitFor('ws-handshake', (h) => h.intentId === off.intentId, 5000)
+    const dropped = () => metric(A, 'webrtc_star_server_messages_dropped_total', 'remote_spoofed')
+    const before = await dropped()
+    // T is trusted, but b is B's: T has no say in this dial.
+    await publish(standinR, signal(trusted, fed.publicKey('a'), { src: a.id, dst: b.id, intent: off.intentId, payload: off, type: 'unavailable' }),
+      { signer: trusted, to: fed.publicKey('a') })
+    await eventually(async () => await dropped() > before, { timeoutMs: 8000, what: 'the unavailable dropped' })
+    await a.rec.expectNone('ws-handshake', (h) => h.intentId === off.intentId && h.err, 300)
+    b.socket.emit('ss-handshake', answerTo(got))
+    await a.rec.waitFor('ws-handshake', (h) => h.intentId === off.intentId && h.answer, 5000)
+  })
+
+  it('a dial right after a key is revoked ends at once; nothing is sealed to that key', TIMEOUT, async () => {
+    const good = readFileSync(fed.trustFile, 'utf8')
+    try {
+      const p = peerId()
+      await publish(standinR, presence(trusted, 'join', [p]), { signer: trusted })
+      const toP = await a.rec.waitFor('ws-peer', (ma) => ma.endsWith(p), 8000)
+      const peersBefore = await metric(A, 'webrtc_star_server_remote_peers')
+      writeFileSync(fed.trustFile, good.split('\n').filter((l) => !l.startsWith(trusted.id)).join('\n'))
+      await sighup(A)
+      // At once, not when their presence lapses (3 s here; 35 s by default).
+      await eventually(async () => await metric(A, 'webrtc_star_server_remote_peers') < peersBefore,
+        { timeoutMs: 1500, what: "T's peers forgotten" })
+      await receive(standinR)
+      const off = offer(a, toP)
+      a.socket.emit('ss-handshake', off)
+      const got = await a.rec.waitFor('ws-handshake', (h) => h.intentId === off.intentId, 1000)
+      assert.equal(got.err, 'peer is not available')
+      await sleep(500)
+      for (const m of (await receive(standinR)).filter((m) => m.contentTopic === SIGNAL_TOPIC))
+        assert.equal(await open(m, { privateKey: trusted.privateKey }), null, 'nothing sealed to the revoked key')
+    } finally {
+      writeFileSync(fed.trustFile, good)
+      await sighup(A)
+      await eventually(async () => (await httpGet(`${A.url}/readyz`)).status === 200, { timeoutMs: 5000, what: '/readyz 200' })
+    }
+  })
+
+  it('a signal crossing the relay cannot be read by anyone but its destination, and is tagged for it alone', TIMEOUT, async () => {
     await receive(standinR)
     const off = offer(a, toB, { signal: { type: 'offer', sdp: 'v=0\r\na=candidate:secret-198.51.100.7\r\n' } })
     a.socket.emit('ss-handshake', off)
@@ -166,6 +243,9 @@ describe('federation trust: a rogue publisher on the relay', () => {
       assert.ok(!m.bytes.includes('secret-198.51.100.7'), 'the SDP is not in clear')
       assert.equal(await open(m, { privateKey: rogue.privateKey }), null, 'the rogue cannot decrypt it')
     }
+    // Its recipient tag (meta) lets the other servers skip it; to the relay it is 16 random bytes.
+    assert.ok(signals.every((m) => m.meta?.length === 16), 'a 16-byte recipient tag in meta')
+    assert.equal(new Set(signals.map((m) => m.meta.toString('hex'))).size, signals.length, 'no two alike: it links nothing')
   })
 
   it('a version 1 envelope (clear JSON, Waku message version 0) is refused as old_version', TIMEOUT, async () => {
@@ -188,24 +268,24 @@ describe('federation trust: a rogue publisher on the relay', () => {
     const good = readFileSync(fed.trustFile, 'utf8')
     try {
       writeFileSync(fed.trustFile, 'not-a-key here\n')
-      A.process.kill('SIGHUP')
-      await eventually(async () => (await readyz(A)).status === 503, { timeoutMs: 5000, what: '/readyz 503' })
-      assert.match((await readyz(A)).body, /trust list not reloaded.*not a public key/)
+      await sighup(A)
+      await eventually(async () => (await httpGet(`${A.url}/readyz`)).status === 503, { timeoutMs: 5000, what: '/readyz 503' })
+      assert.match((await httpGet(`${A.url}/readyz`)).body, /trust list not reloaded.*not a public key/)
       // The old list is still in force: T is still trusted.
       const p = peerId()
       await publish(standinR, presence(trusted, 'join', [p]), { signer: trusted })
       await a.rec.waitFor('ws-peer', (ma) => ma.endsWith(p), 8000)
       // T's key removed (a rotation's last step): its envelopes are refused from now on.
       writeFileSync(fed.trustFile, good.split('\n').filter((l) => !l.startsWith(trusted.id)).join('\n'))
-      A.process.kill('SIGHUP')
-      await eventually(async () => (await readyz(A)).status === 200, { timeoutMs: 5000, what: '/readyz 200' })
+      await sighup(A)
+      await eventually(async () => (await httpGet(`${A.url}/readyz`)).status === 200, { timeoutMs: 5000, what: '/readyz 200' })
       const before = await refused(A, 'unknown_key')
       await publish(standinR, presence(trusted, 'join', [peerId()]), { signer: trusted })
       await refusedAtLeast(A, 'unknown_key', before)
     } finally {
       writeFileSync(fed.trustFile, good)
-      A.process.kill('SIGHUP')
-      await eventually(async () => (await readyz(A)).status === 200, { timeoutMs: 5000, what: '/readyz 200' })
+      await sighup(A)
+      await eventually(async () => (await httpGet(`${A.url}/readyz`)).status === 200, { timeoutMs: 5000, what: '/readyz 200' })
     }
   })
 
@@ -266,6 +346,26 @@ describe('federation trust at start', () => {
     await refusesToStart(['--federation-key-file', fed.keyFile('a'), '--federation-trusted-keys', `${fed.dir}/missing`], /cannot read trust list/)
   })
 
+  it('a key file behind a symbolic link or owned by another user, or a trust list others may write: refuses to start', TIMEOUT, async () => {
+    fed.writeTrust([[fed.publicKey('a'), 'a']])
+    const link = `${fed.dir}/link.key`
+    symlinkSync(fed.keyFile('a'), link)
+    await refusesToStart(['--federation-key-file', link, '--federation-trusted-keys', fed.trustFile], /symbolic link/)
+    chmodSync(fed.trustFile, 0o664)  // anyone in the group could add a key
+    try {
+      await refusesToStart(['--federation-key-file', fed.keyFile('a'), '--federation-trusted-keys', fed.trustFile], /written by group or others/)
+    } finally {
+      chmodSync(fed.trustFile, 0o644)
+    }
+    if (process.getuid?.() === 0) {  // root can give a copy of the key to someone else
+      const theirs = `${fed.dir}/theirs.key`
+      copyFileSync(fed.keyFile('a'), theirs)
+      chmodSync(theirs, 0o600)
+      chownSync(theirs, 65534, 65534)
+      await refusesToStart(['--federation-key-file', theirs, '--federation-trusted-keys', fed.trustFile], /owned by uid 65534/)
+    }
+  })
+
   it('open mode starts, and says so loudly', TIMEOUT, async () => {
     const s = await startStandin()
     try {
@@ -275,5 +375,43 @@ describe('federation trust at start', () => {
     } finally {
       await s.stop()
     }
+  })
+})
+
+describe('federation trust across a restart', () => {
+  let standinA, standinT, fed
+  const t = newKey()  // a trusted server the test plays
+
+  before(async () => {
+    standinA = await startStandin()
+    standinT = await startStandin({ peers: [standinA.relayAddr] })
+    await waitForMesh([standinA, standinT])
+    fed = await makeFederation(['a'], { extraTrusted: [[t.id, 'the test']] })
+  })
+
+  after(async () => {
+    await stopAllDaemons()
+    await Promise.all([standinA, standinT].map((s) => s?.stop()))
+    fed?.cleanup()
+  })
+
+  const startA = async () => {
+    const d = await startDaemon([...FEDERATION_ARGS, ...fed.args('a'), '--waku-rest-url', standinA.restUrl])
+    await eventually(async () => (await httpGet(`${d.url}/readyz`)).status === 200, { timeoutMs: 15000, what: 'A ready' })
+    return d
+  }
+
+  it('an envelope captured before a restart is not taken after it', TIMEOUT, async () => {
+    let A = await startA()
+    const captured = await publish(standinT, presence(t, 'join', [peerId()]), { signer: t })
+    await eventually(async () => await metric(A, 'webrtc_star_server_remote_peers') === 1, { timeoutMs: 8000, what: 'the join believed' })
+    // Past the 5 s skew a restart allows, well within the 60 s window the envelope is fresh in.
+    await sleep(5500)
+    await A.stop()
+    A = await startA()
+    const before = await refused(A, 'stale')
+    await publishRaw(standinT, captured)
+    await refusedAtLeast(A, 'stale', before)
+    assert.equal(await metric(A, 'webrtc_star_server_remote_peers'), 0)
   })
 })

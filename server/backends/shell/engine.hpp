@@ -16,6 +16,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace star::server::shell {
 
@@ -79,8 +80,9 @@ public:
     virtual bool repeats_are_harmless() const = 0;
     // Why federation cannot work beyond the link itself (the Waku trust list's problem), for /readyz.
     virtual std::optional<std::string> problem() const { return std::nullopt; }
-    // SIGHUP, on the signal thread: re-read what the operator may change while running.
-    virtual void reload() {}
+    // SIGHUP, on the signal thread: re-read what the operator may change while running. Returns the
+    // servers no longer trusted (the Waku trust list's removed keys): the shell forgets their peers.
+    virtual std::vector<std::string> reload() { return {}; }
     // Once, on the starting thread before the backend thread runs: who we are, where the relay is.
     virtual void log_start() const = 0;
 

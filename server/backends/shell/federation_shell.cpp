@@ -62,6 +62,17 @@ void federation_shell::stop() {
     else io_.run();  // runner::caller: until finish_shutdown stops the context
 }
 
+// SIGHUP, on the signal thread. The servers the engine no longer trusts are forgotten on the backend
+// thread, after whatever the old trust let in: their peers are no longer dialable from here.
+void federation_shell::reload() {
+    auto revoked = engine_->reload();
+    if (revoked.empty()) return;
+    net::post(io_, [this, revoked = std::move(revoked)] {
+        if (!events_ || shutting_down_) return;
+        for (auto const& id : revoked) events_->remote_server_gone(id);
+    });
+}
+
 std::optional<std::string> federation_shell::degraded() const {
     {
         std::lock_guard lock(health_mutex_);

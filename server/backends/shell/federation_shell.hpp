@@ -65,7 +65,7 @@ public:
     void announce(presence_change change, std::vector<std::string> peer_ids) override;
     void send(remote_signal signal) override;
     std::optional<std::string> degraded() const override;
-    void reload() override { engine_->reload(); }
+    void reload() override;
 
     boost::asio::io_context& context() { return io_; }
 

@@ -112,10 +112,17 @@ void waku_engine::log_start() const {
 
 std::optional<std::string> waku_engine::problem() const { return trust_ ? trust_->problem() : std::nullopt; }
 
-void waku_engine::reload() {
-    if (!trust_) return log()->info("SIGHUP: open mode, no trust list to reload");
-    if (auto problem = trust_->reload()) return log()->error("SIGHUP: {}", *problem);
-    log()->info("SIGHUP: trust list reloaded: {} server keys from {}", trust_->size(), trust_->file());
+std::vector<std::string> waku_engine::reload() {
+    std::vector<std::string> revoked;
+    if (!trust_) {
+        log()->info("SIGHUP: open mode, no trust list to reload");
+    } else if (auto problem = trust_->reload(&revoked)) {
+        log()->error("SIGHUP: {}", *problem);
+    } else {
+        log()->info("SIGHUP: trust list reloaded: {} server keys from {}, {} removed", trust_->size(), trust_->file(),
+                    revoked.size());
+    }
+    return revoked;
 }
 
 // Tells the shell the link is lost, saying why from an answer that is not about one message.

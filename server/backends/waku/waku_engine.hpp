@@ -48,7 +48,7 @@ public:
     std::string const& server_id() const override { return server_id_; }
     bool repeats_are_harmless() const override { return true; }
     std::optional<std::string> problem() const override;
-    void reload() override;
+    std::vector<std::string> reload() override;
     void log_start() const override;
 
     // Connecting, health and polling (waku_engine.cpp).

@@ -28,8 +28,14 @@ shell::wire_message waku_engine::encode(fed::envelope const& e) {
     shell::wire_message out;
     std::vector<std::uint8_t> sealed;
     try {
-        auto to_key = trust_ && e.is_signal() ? trust_->key_of(e.to) : std::nullopt;
-        sealed = sealer_.seal(e, to_key ? &*to_key : nullptr);
+        // Nothing is sealed to a server the trust list does not hold (a revoked key): given up.
+        auto sealed_for = sealer_.seal_for(e, trust_.get());
+        if (!sealed_for) {
+            metrics_.federation_refused.inc("untrusted_to");
+            out.refused = "untrusted_to";
+            return out;
+        }
+        sealed = std::move(*sealed_for);
     } catch (std::invalid_argument const& error) {
         log()->debug("waku backend: cannot seal an envelope: {}", error.what());
         out.refused = "other";
@@ -44,6 +50,12 @@ shell::wire_message waku_engine::encode(fed::envelope const& e) {
     std::string_view text(reinterpret_cast<char const*>(sealed.data()), sealed.size());
     out.bytes = "{\"payload\":\"" + protocol::base64_encode(text) + "\",\"version\":1,\"contentTopic\":";
     protocol::json::append_quoted(out.bytes, e.is_signal() ? signal_topic_ : presence_topic_);
+    // A signal's recipient tag, for nwaku that knows `meta` (it predates `ephemeral`): the other
+    // servers skip a signal not tagged for them before any ECDH.
+    if (auto meta = e.is_signal() && send_ephemeral_ ? gate_.signal_meta(e.to, sealed) : std::vector<std::uint8_t>();
+        !meta.empty())
+        out.bytes +=
+            ",\"meta\":\"" + protocol::base64_encode({reinterpret_cast<char const*>(meta.data()), meta.size()}) + "\"";
     auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch());
     // The timestamp is fixed here, so a retry is the same Waku message (the same hash).
     out.bytes += ",\"timestamp\":" + std::to_string(ns.count());
@@ -100,7 +112,12 @@ void waku_engine::on_message(nlohmann::json const& m) {
     auto payload = protocol::base64_decode(m["payload"].get_ref<std::string const&>());
     if (!payload) return metrics_.federation_dropped.inc("bad_message");
     auto bytes = std::span(reinterpret_cast<std::uint8_t const*>(payload->data()), payload->size());
-    if (auto e = gate_.admit(bytes, version, topic == signal_topic_, now_ms())) events_.received(std::move(*e));
+    std::optional<std::string> meta;  // a signal's recipient tag: the gate skips others' before decrypting
+    if (auto t = m.find("meta"); t != m.end() && t->is_string())
+        meta = protocol::base64_decode(t->get_ref<std::string const&>());
+    auto tag = meta ? std::span(reinterpret_cast<std::uint8_t const*>(meta->data()), meta->size())
+                    : std::span<std::uint8_t const>();
+    if (auto e = gate_.admit(bytes, version, topic == signal_topic_, now_ms(), tag)) events_.received(std::move(*e));
 }
 
 }  // namespace star::server::waku

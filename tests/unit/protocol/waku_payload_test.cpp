@@ -2,6 +2,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <new>
 #include <string>
 
 namespace fed = star::protocol::federation;
@@ -178,4 +180,32 @@ TEST_CASE("asymmetric: only the recipient opens; tampering and truncation refuse
     CHECK_FALSE(wp::decrypt_asymmetric(wp::bytes(wp::max_sealed_size + 1, 4), recipient));
     // Each seal draws a new ephemeral key and IV: the same message never looks the same twice.
     CHECK(wp::encrypt_asymmetric(inner, fed::public_of(recipient)) != sealed);
+}
+
+TEST_CASE("recipient tags: both servers of a pair make the same key; a tag names one recipient of one message") {
+    auto a = key_of('1'), b = key_of('2'), c = key_of('3');
+    auto ab = wp::pair_key_of(a, fed::public_of(b)), ba = wp::pair_key_of(b, fed::public_of(a));
+    auto ac = wp::pair_key_of(a, fed::public_of(c));
+    REQUIRE(ab);
+    REQUIRE(ba);
+    REQUIRE(ac);
+    CHECK(ab->bytes == ba->bytes);
+    CHECK(ab->bytes != ac->bytes);
+    auto inner = wp::encode_signed(bytes_of(R"({"v":2})"), a);
+    auto sealed = wp::encrypt_asymmetric(inner, fed::public_of(b));
+    auto tag = wp::tag_of(*ab, fed::public_of(b), sealed);
+    REQUIRE(tag);
+    CHECK(wp::tag_of(*ba, fed::public_of(b), sealed) == tag);  // what b checks
+    CHECK(wp::tag_of(*ac, fed::public_of(c), sealed) != tag);  // what c checks
+    CHECK(wp::tag_of(*ab, fed::public_of(a), sealed) != tag);  // the other direction
+    CHECK(wp::tag_of(*ab, fed::public_of(b), wp::encrypt_asymmetric(inner, fed::public_of(b))) != tag);
+    CHECK_FALSE(wp::tag_of(*ab, fed::public_of(b), wp::byte_view(sealed).first(wp::ecies_overhead)));
+}
+
+TEST_CASE("a private key wipes its secret when it goes") {
+    alignas(fed::private_key) unsigned char storage[sizeof(fed::private_key)];
+    auto* k = new (storage) fed::private_key(key_of('7'));
+    CHECK(k->bytes[0] == 0x77);
+    k->~private_key();
+    CHECK(std::all_of(std::begin(storage), std::end(storage), [](unsigned char b) { return b == 0; }));
 }

@@ -38,8 +38,12 @@ export function signal (key, to, { src, dst, intent, answer = false, payload, ty
 
 // The Waku message payload bytes: presence with the presence key, signals ECIES to `to`.
 // signer: the key that signs (default: the envelope's own sender key given as `key`).
-export async function seal (envelope, { signer, to, symKey = PRESENCE_KEY } = {}) {
-  const payload = Buffer.from(JSON.stringify(envelope))
+export async function seal (envelope, options = {}) {
+  return sealBytes(Buffer.from(JSON.stringify(envelope)), options)
+}
+
+// As seal(), with any payload bytes (not necessarily JSON).
+export async function sealBytes (payload, { signer, to, symKey = PRESENCE_KEY } = {}) {
   const encoder = to
     ? ecies.createEncoder({ pubsubTopic: PUBSUB_TOPIC, contentTopic: SIGNAL_TOPIC, publicKey: uncompressed(to), sigPrivKey: signer?.privateKey })
     : symmetric.createEncoder({ pubsubTopic: PUBSUB_TOPIC, contentTopic: PRESENCE_TOPIC, symKey, sigPrivKey: signer?.privateKey })
@@ -47,8 +51,9 @@ export async function seal (envelope, { signer, to, symKey = PRESENCE_KEY } = {}
 }
 
 // POSTs a message to the stand-in (nwaku's REST), which publishes it on the relay.
-export async function publishRaw (standin, bytes, { contentTopic = PRESENCE_TOPIC, version = 1 } = {}) {
+export async function publishRaw (standin, bytes, { contentTopic = PRESENCE_TOPIC, version = 1, meta } = {}) {
   const body = { payload: Buffer.from(bytes).toString('base64'), contentTopic, version }
+  if (meta) body.meta = Buffer.from(meta).toString('base64')
   const r = await fetch(`${standin.restUrl}/relay/v1/messages/${encodeURIComponent(PUBSUB_TOPIC)}`, {
     method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body)
   })
@@ -62,10 +67,15 @@ export async function publish (standin, envelope, { signer, to } = {}) {
   return publishRaw(standin, bytes, { contentTopic: to ? SIGNAL_TOPIC : PRESENCE_TOPIC })
 }
 
-// What the stand-in received since the last call: [{contentTopic, version, bytes}].
+// What the stand-in received since the last call: [{contentTopic, version, bytes, meta}].
 export async function receive (standin) {
   const r = await fetch(`${standin.restUrl}/relay/v1/messages/${encodeURIComponent(PUBSUB_TOPIC)}`)
-  return (await r.json()).map((m) => ({ contentTopic: m.contentTopic, version: m.version ?? 0, bytes: Buffer.from(m.payload, 'base64') }))
+  return (await r.json()).map((m) => ({
+    contentTopic: m.contentTopic,
+    version: m.version ?? 0,
+    bytes: Buffer.from(m.payload, 'base64'),
+    meta: m.meta ? Buffer.from(m.meta, 'base64') : null
+  }))
 }
 
 // Opens a received message with js-waku: the envelope and its signer's id, or null.

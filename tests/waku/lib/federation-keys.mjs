@@ -42,8 +42,9 @@ export async function makeFederation (names, { extraTrusted = [] } = {}) {
     servers.set(name, { keyFile, publicKey: await keygen(keyFile) })
   }
   const trustFile = join(dir, 'trusted-keys')
+  // Mode 0644 whatever the umask: the daemon refuses a trust list that group or others may write.
   const writeTrust = (entries) => writeFileSync(trustFile, '# written by tests/waku/lib/federation-keys.mjs\n' +
-    entries.map(([key, name]) => `${key} ${name}\n`).join(''))
+    entries.map(([key, name]) => `${key} ${name}\n`).join(''), { mode: 0o644 })
   writeTrust([...[...servers].map(([name, s]) => [s.publicKey, name]), ...extraTrusted])
   return {
     dir,

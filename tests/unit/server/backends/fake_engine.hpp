@@ -87,6 +87,7 @@ public:
         presence.push_back({std::move(server), std::move(ids), c});
     }
     void remote_signal(server::remote_signal s) override { signals.push_back(std::move(s)); }
+    void remote_server_gone(std::string server) override { gone.push_back(std::move(server)); }
 
     struct presence_call {
         std::string server;
@@ -95,6 +96,7 @@ public:
     };
     std::vector<presence_call> presence;
     std::vector<server::remote_signal> signals;
+    std::vector<std::string> gone;
 };
 
 }  // namespace star::test

@@ -4,6 +4,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <sys/stat.h>
+
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -54,8 +56,9 @@ struct gate_fixture {
 
     gate_fixture() {
         std::ofstream(path) << fed::to_text(trusted.own_key()) << " b\n";
+        ::chmod(path.c_str(), 0644);
         trust = std::make_unique<trust_list>(path);
-        g = std::make_unique<gate>(us, trust.get(), 60'000, stats);
+        g = std::make_unique<gate>(us, trust.get(), 60'000, stats, now);
     }
     ~gate_fixture() { std::remove(path.c_str()); }
     std::optional<fed::envelope> admit(std::vector<std::uint8_t> const& sealed, bool signal = false,
@@ -113,6 +116,50 @@ TEST_CASE_METHOD(gate_fixture, "gate: a trusted server cannot speak as another")
 TEST_CASE("gate: in open mode any signer passes, but only as itself") {
     sealer us{key_of('a'), "/webrtc-star/1"}, anyone{key_of('c'), "/webrtc-star/1"};
     metrics stats;
-    gate g(us, nullptr, 60'000, stats);
+    gate g(us, nullptr, 60'000, stats, now);
     CHECK(g.admit(anyone.seal(join_from(anyone.own_id()), nullptr), 1, false, now));
+}
+
+TEST_CASE_METHOD(gate_fixture, "gate: what an untrusted key signed never reaches the JSON parser") {
+    namespace wp = star::protocol::waku_payload;
+    auto presence_of = [](std::string const& text, fed::private_key const& signer) {
+        auto inner = wp::encode_signed({reinterpret_cast<std::uint8_t const*>(text.data()), text.size()}, signer);
+        return wp::encrypt_symmetric(inner, wp::presence_key("/webrtc-star/1"));
+    };
+    // Not JSON at all: had it been parsed, it would be refused as bad_envelope.
+    CHECK_FALSE(admit(presence_of("{\"v\":2,not json", key_of('c'))));
+    CHECK(refused("unknown_key") == 1);
+    CHECK(refused("bad_envelope") == 0);
+    // The same from a trusted key is read, and refused for what it is.
+    CHECK_FALSE(admit(presence_of("{\"v\":2,not json", key_of('b'))));
+    CHECK(refused("bad_envelope") == 1);
+}
+
+TEST_CASE_METHOD(gate_fixture, "gate: a signal tagged for another server is skipped before any decryption") {
+    gate theirs(trusted, nullptr, 60'000, stats, now);  // b's own gate makes b's tags
+    auto sealed_with_tag = [&](std::string const& to, std::string const& id) {
+        auto e = signal_to(trusted.own_id(), to);
+        e.id = id;
+        auto sealed = trusted.seal(e, nullptr);
+        return std::pair(sealed, theirs.signal_meta(to, sealed));
+    };
+    auto [for_c, tag_c] = sealed_with_tag(outsider.own_id(), "s1");
+    REQUIRE(tag_c.size() == 16);
+    CHECK_FALSE(g->admit(for_c, 1, true, now, tag_c));
+    CHECK(stats.federation_dropped.get("not_for_us") == 1);
+    CHECK(refused("undecryptable") == 0);  // it was never tried
+    auto [for_us, tag_us] = sealed_with_tag(us.own_id(), "s2");
+    CHECK(g->admit(for_us, 1, true, now, tag_us));
+    // A tag that is no one's is skipped; one cut out of another message too.
+    auto [for_us2, tag_us2] = sealed_with_tag(us.own_id(), "s3");
+    std::vector<std::uint8_t> garbage(16, 7);
+    CHECK_FALSE(g->admit(for_us2, 1, true, now, garbage));
+    CHECK_FALSE(g->admit(for_us2, 1, true, now, tag_us));
+    CHECK(stats.federation_dropped.get("not_for_us") == 3);
+    // No tag (an older sender, or a relay that dropped it): opened as before.
+    CHECK(g->admit(for_us2, 1, true, now));
+    // Our own tags are ours: what the relay cannot read names no one.
+    auto sealed = us.seal(signal_to(us.own_id(), trusted.own_id()), nullptr);
+    CHECK(g->signal_meta(trusted.own_id(), sealed).size() == 16);
+    CHECK(g->signal_meta(outsider.own_id(), sealed).empty());  // not trusted: none made
 }

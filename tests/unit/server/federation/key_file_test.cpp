@@ -80,3 +80,23 @@ TEST_CASE("key file: keygen writes a new key and never overwrites one") {
     CHECK(error_of([&] { write_new_key_file(file); }).find("exists") != std::string::npos);
     CHECK(fed::to_hex(load_or_create_key_file(file)) == fed::to_hex(key));
 }
+
+TEST_CASE("key file: not read through a symbolic link, nor when another user owns it") {
+    temp_dir dir;
+    auto real = dir.path / "real.key";
+    auto key = load_or_create_key_file(real.string());
+    auto link = dir.path / "link.key";
+    std::filesystem::create_symlink(real, link);
+    auto error = error_of([&] { load_or_create_key_file(link.string()); });
+    CHECK(error.find("symbolic link") != std::string::npos);
+    // A dangling link is not followed to create a key somewhere else either.
+    auto dangling = dir.path / "dangling.key";
+    std::filesystem::create_symlink(dir.path / "elsewhere.key", dangling);
+    CHECK_FALSE(error_of([&] { load_or_create_key_file(dangling.string()); }).empty());
+    CHECK_FALSE(std::filesystem::exists(dir.path / "elsewhere.key"));
+    if (::geteuid() == 0) {  // root can give it to someone else
+        REQUIRE(::chown(real.c_str(), 65534, 65534) == 0);
+        error = error_of([&] { load_or_create_key_file(real.string()); });
+        CHECK(error.find("owned by uid 65534") != std::string::npos);
+    }
+}

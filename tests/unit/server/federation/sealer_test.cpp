@@ -4,6 +4,13 @@
 
 #include <catch2/catch.hpp>
 
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+
 namespace fed = star::protocol::federation;
 namespace wp = star::protocol::waku_payload;
 using star::server::federation::sealer;
@@ -128,4 +135,22 @@ TEST_CASE("sealer: a member that re-encrypts someone's presence after changing i
     auto opened = b.open(wp::encrypt_symmetric(forged, key), false);
     bool still_a = opened.value && opened.value->signer == a.own_key();
     CHECK_FALSE(still_a);
+}
+
+TEST_CASE("sealer: with a trust list, a signal is sealed only to a server in it") {
+    sealer a(key_of('a'), "/webrtc-star/1"), b(key_of('b'), "/webrtc-star/1");
+    auto path = (std::filesystem::temp_directory_path() / ("sealer_test_" + std::to_string(::getpid()))).string();
+    std::ofstream(path) << fed::to_text(b.own_key()) << " b\n";
+    ::chmod(path.c_str(), 0644);
+    star::server::federation::trust_list trust(path);
+    auto sealed = a.seal_for(signal_from(a.own_id(), b.own_id()), &trust);
+    REQUIRE(sealed);
+    CHECK(b.open(*sealed, true).value);
+    // b's key revoked: nothing is sealed for it any more.
+    std::ofstream(path, std::ios::trunc) << fed::to_text(a.own_key()) << " a\n";
+    REQUIRE_FALSE(trust.reload());
+    CHECK_FALSE(a.seal_for(signal_from(a.own_id(), b.own_id()), &trust));
+    CHECK(a.seal_for(presence_from(a.own_id()), &trust));             // presence is for every member
+    CHECK(a.seal_for(signal_from(a.own_id(), b.own_id()), nullptr));  // open mode: the key its id is
+    std::remove(path.c_str());
 }

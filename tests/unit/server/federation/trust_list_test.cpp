@@ -2,6 +2,9 @@
 
 #include <catch2/catch.hpp>
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -16,7 +19,10 @@ fed::public_key key_of(char digit) { return fed::public_of(*fed::parse_private_k
 struct temp_file {
     std::string path =
         (std::filesystem::temp_directory_path() / ("trust_list_test_" + std::to_string(::getpid()) + ".txt")).string();
-    void write(std::string const& text) { std::ofstream(path, std::ios::trunc) << text; }
+    void write(std::string const& text, unsigned mode = 0644) {
+        std::ofstream(path, std::ios::trunc) << text;
+        ::chmod(path.c_str(), mode);
+    }
     ~temp_file() { std::remove(path.c_str()); }
 };
 
@@ -70,4 +76,35 @@ TEST_CASE("trust list file: unreadable or empty at start is an error naming the 
     temp_file f;
     f.write("# nothing yet\n");
     CHECK_THROWS_WITH(trust_list(f.path), Catch::Contains("no public key"));
+}
+
+TEST_CASE("trust list file: a reload names the servers it no longer trusts") {
+    temp_file f;
+    f.write(fed::to_text(key_of('a')) + " a\n" + fed::to_text(key_of('b')) + " b\n");
+    trust_list list(f.path);
+    f.write(fed::to_text(key_of('b')) + " b\n" + fed::to_text(key_of('c')) + " c\n");
+    std::vector<std::string> revoked;
+    CHECK_FALSE(list.reload(&revoked));
+    CHECK(revoked == std::vector<std::string>{fed::server_id(key_of('a'))});
+    CHECK(list.keys().size() == 2);
+}
+
+TEST_CASE("trust list file: refused when group or others may write it, or another user owns it") {
+    temp_file f;
+    f.write(fed::to_text(key_of('a')) + " a\n", 0664);  // anyone in the group could add a key
+    CHECK_THROWS_WITH(trust_list(f.path), Catch::Contains("written by group or others"));
+    f.write(fed::to_text(key_of('a')) + " a\n", 0646);
+    CHECK_THROWS_WITH(trust_list(f.path), Catch::Contains("chmod go-w"));
+    f.write(fed::to_text(key_of('a')) + " a\n", 0644);
+    trust_list list(f.path);
+    f.write(fed::to_text(key_of('b')) + " b\n", 0666);
+    auto problem = list.reload();  // a reload refuses it too, and keeps the old list
+    REQUIRE(problem);
+    CHECK(problem->find("written by group or others") != std::string::npos);
+    CHECK(list.find(key_of('a')));
+    if (::geteuid() == 0) {  // root can give it to someone else
+        f.write(fed::to_text(key_of('a')) + " a\n", 0644);
+        REQUIRE(::chown(f.path.c_str(), 65534, 65534) == 0);
+        CHECK_THROWS_WITH(trust_list(f.path), Catch::Contains("owned by uid 65534"));
+    }
 }

@@ -262,3 +262,51 @@ TEST_CASE_METHOD(federation_fixture,
     REQUIRE(remote.sent.size() == 1);
     CHECK(remote.sent[0].server == "there");
 }
+
+TEST_CASE_METHOD(federation_fixture, "an unavailable from a server that does not hold the recipient aborts no dial") {
+    auto l = join_with_remote_peer();  // R is held by "there"
+    hub.handshake(l, handshake(L, R, "i1", false));
+    run();
+    l->frames.clear();
+    // "elsewhere" (trusted, but not part of this dial) says R is not available.
+    auto forged = remote.sent.at(0);
+    forged.server = "elsewhere";
+    forged.unavailable = true;
+    hub.remote_signal(forged);
+    run();
+    CHECK(l->frames.empty());
+    CHECK(dropped("remote_spoofed") == 1);
+    // The answer from R's server still reaches the dialer.
+    hub.remote_signal(signal("there", L, R, "i1", true));
+    run();
+    REQUIRE(l->frames.size() == 1);
+    CHECK(l->frames[0].find("peer is not available") == std::string::npos);
+    // And R's own server may still say it is gone.
+    hub.handshake(l, handshake(L, R, "i2", false));
+    run();
+    auto back = remote.sent.back();
+    back.unavailable = true;
+    hub.remote_signal(back);
+    run();
+    CHECK(l->frames.back().find("peer is not available") != std::string::npos);
+}
+
+TEST_CASE_METHOD(federation_fixture, "a server no longer trusted: its peers go at once, and dials to them end here") {
+    auto l = join_with_remote_peer();
+    hub.remote_presence("other", {X}, presence_change::snapshot);
+    run();
+    CHECK(stats.remote_peers.load() == 2);
+    hub.remote_server_gone("there");
+    run();
+    CHECK(stats.remote_peers.load() == 1);
+    auto sent_before = remote.sent.size();
+    l->frames.clear();
+    hub.handshake(l, handshake(L, R, "i1", false));
+    run();
+    CHECK(remote.sent.size() == sent_before);  // nothing forwarded to (or sealed for) the revoked server
+    REQUIRE(l->frames.size() == 1);
+    CHECK(l->frames[0].find("peer is not available") != std::string::npos);
+    hub.handshake(l, handshake(L, X, "i2", false));  // the other server's peers are untouched
+    run();
+    CHECK(remote.sent.size() == sent_before + 1);
+}
