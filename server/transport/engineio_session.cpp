@@ -117,13 +117,16 @@ void engineio_session::stop_sending(session_transport& from) {
 }
 
 void engineio_session::close_session(std::string_view why, bool policy_violation) {
-    close(why, policy_violation ? close_kind::policy_violation : close_kind::abort);
+    close(why, policy_violation ? close_kind::policy_violation : close_kind::engineio_close);
 }
 
-// A transport that lingers (a WebSocket's closing handshake) ends the session when it is
-// over; otherwise it ends now.
+// A 1008 or 1001 closing handshake ends the session when it is over; otherwise the session
+// ends now. On the session's own rules engine.io's socket is closed at once (socket.io says
+// "disconnect") while its WebSocket's closing handshake goes on: so here, the transport closes
+// the same way, by itself.
 void engineio_session::close(std::string_view why, close_kind kind) {
     if (finished_) return;
+    if (kind == close_kind::engineio_close) return finish(why, kind);
     if (kind != close_kind::abort && transport_ && transport_->close(kind)) {
         log().debug("session {}: closing: {}", id(), why);
         if (auto c = std::exchange(candidate_, nullptr)) c->close(close_kind::abort);
@@ -145,13 +148,13 @@ void engineio_session::transport_closed(session_transport& t) {
 
 // The session ends: its transports are closed (a pending GET gets what is queued and the
 // close packet), it leaves the registries, and the hub forgets the link.
-void engineio_session::finish(std::string_view why) {
+void engineio_session::finish(std::string_view why, close_kind transport_close) {
     if (finished_) return;
     finished_ = true;
     log().debug("session {}: closing: {}", id(), why);
     timer_.cancel();
     finish_probe(false);
-    if (auto t = std::exchange(transport_, nullptr)) t->close(close_kind::abort);
+    if (auto t = std::exchange(transport_, nullptr)) t->close(transport_close);
     if (auto c = std::exchange(candidate_, nullptr)) c->close(close_kind::abort);
     queue_.clear();
     queued_bytes_ = 0;

@@ -88,7 +88,7 @@ private:
     void open(session_transport& transport, bool polling);
     void enqueue(frame_ptr frame, steady_time received);
     void schedule_flush();
-    void finish(std::string_view why);
+    void finish(std::string_view why, close_kind transport_close = close_kind::abort);
 
     // engineio_session_limits.cpp
     void start_probe(std::function<void(bool alive)> done);

@@ -60,7 +60,7 @@ void polling_transport::on_poll(polling_reply_fn reply, void const* request) {
     s.on_alive();
     if (pending_poll_) {
         // Two GETs at once: engine.io closes the session; the first GET carries the close.
-        reply({400, "text/plain", {}});
+        reply({400, {}, {}});  // as engine.io: no body, no Content-Type
         s.context().stats.protocol_errors.inc("overlapping_request");
         return s.close("overlapping GET");
     }

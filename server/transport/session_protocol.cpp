@@ -78,7 +78,7 @@ void session_protocol::on_packet(std::string_view text, steady_time now) {
         case eio::packet_type::ping:
             if (version_ != eio::version::v3) return protocol_error("heartbeat_direction");
             if (!allow_ping(now)) return;
-            out_.send_packet("3" + std::string(packet->data.substr(0, 64)));
+            out_.send_packet("3");  // as engine.io: a bare pong, whatever the ping carried
             heartbeat_at_ = now + cfg_.ping_interval + cfg_.ping_timeout;
             return;
         case eio::packet_type::pong:

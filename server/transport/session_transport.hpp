@@ -20,7 +20,9 @@ struct outgoing {
 
 // How a session ends on its transport.
 enum class close_kind {
-    abort,             // at once: a protocol error, a dropped or shed session
+    abort,             // at once: a dropped or shed session
+    engineio_close,    // the session's own rules (a protocol error, a timeout, the client's close packet):
+                       // a WebSocket sends a close frame without a status code, as engine.io's does, then ends
     policy_violation,  // a WebSocket says so with 1008 (a ping flood), then ends
     going_away,        // shutdown: a WebSocket says 1001, so that clients reconnect by themselves
 };

@@ -311,6 +311,9 @@ template <class Stream> bool websocket_transport<Stream>::close(close_kind kind)
         case close_kind::abort:
             close_now("session closed");
             return false;
+        case close_kind::engineio_close:
+            send_close(std::nullopt);  // the client reads 1005, as from engine.io's ws
+            return true;
         case close_kind::policy_violation:
             send_close(policy_violation);
             return true;
@@ -323,7 +326,7 @@ template <class Stream> bool websocket_transport<Stream>::close(close_kind kind)
 
 // The closing handshake: our close frame goes after the frame being written (anything not yet
 // started is dropped), then we wait, at most the handshake timeout, for the client's.
-template <class Stream> void websocket_transport<Stream>::send_close(std::uint16_t code) {
+template <class Stream> void websocket_transport<Stream>::send_close(std::optional<std::uint16_t> code) {
     if (close_sent_ || finished_) return;
     close_sent_ = true;
     closing_ = true;
@@ -332,7 +335,7 @@ template <class Stream> void websocket_transport<Stream>::send_close(std::uint16
         queue_.pop_back();
     }
     session_->stop_sending(*this);
-    queue_.push_back({make_frame(ws::close_payload(code)), {}, ws_opcode::close, false});
+    queue_.push_back({code ? make_frame(ws::close_payload(*code)) : nullptr, {}, ws_opcode::close, false});
     schedule_flush();
 }
 

@@ -20,6 +20,7 @@
 #include <array>
 #include <deque>
 #include <memory>
+#include <optional>
 #include <vector>
 
 namespace star::server {
@@ -75,7 +76,7 @@ private:
     void write_plain();           // plain TCP: sendmsg now, wait for writability only if it would block
     void on_write(boost::beast::error_code ec);
     bool complete_write();  // pops the written frames; false when nothing more may be written
-    void send_close(std::uint16_t code);
+    void send_close(std::optional<std::uint16_t> code);  // none: a close frame without a status code
     void on_close_written();
     void close_now(std::string_view why);
     void watch_receive_deadline(bool message_completed);  // websocket_transport_limits.cpp

@@ -282,3 +282,15 @@ TEST_CASE("engineio_session: a GET pending at 5 ends with a noop; what is queued
     f.deliver("4a");
     CHECK(ws->taken == std::vector<std::string>{"4a"});
 }
+
+TEST_CASE("engineio_session: a protocol error after the upgrade ends the session now, the WebSocket as engine.io's") {
+    fixture f;
+    auto ws = f.websocket();
+    f.session->on_text(*ws, "5");
+    REQUIRE(f.session->upgraded());
+    f.session->on_text(*ws, "7");  // no such Engine.IO packet type
+    // A close frame without a status code, on the WebSocket's own time; the session is over.
+    CHECK(ws->closed == close_kind::engineio_close);
+    CHECK(f.session->finished());
+    CHECK(f.stats.protocol_errors.get("bad_engineio_packet") == 1);
+}
