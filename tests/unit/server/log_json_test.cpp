@@ -1,7 +1,7 @@
 #include "log_json.hpp"
 
-#include <catch2/catch.hpp>
 #include <spdlog/sinks/ostream_sink.h>
+#include <catch2/catch.hpp>
 
 #include <sstream>
 
@@ -27,9 +27,9 @@ TEST_CASE("append_json_string: quotes, backslashes and control characters are es
 TEST_CASE("append_json_string: valid UTF-8 is kept, invalid bytes become U+FFFD") {
     CHECK(quoted("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80") == "\"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80\"");
     CHECK(quoted("\xff") == "\"\\ufffd\"");
-    CHECK(quoted("\xc3") == "\"\\ufffd\"");                      // truncated
-    CHECK(quoted("\xc0\xaf") == "\"\\ufffd\\ufffd\"");           // overlong '/'
-    CHECK(quoted("\xed\xa0\x80") == "\"\\ufffd\\ufffd\\ufffd\"");  // a surrogate
+    CHECK(quoted("\xc3") == "\"\\ufffd\"");                                   // truncated
+    CHECK(quoted("\xc0\xaf") == "\"\\ufffd\\ufffd\"");                        // overlong '/'
+    CHECK(quoted("\xed\xa0\x80") == "\"\\ufffd\\ufffd\\ufffd\"");             // a surrogate
     CHECK(quoted("\xf4\x90\x80\x80") == "\"\\ufffd\\ufffd\\ufffd\\ufffd\"");  // above U+10FFFF
     CHECK(quoted("a\xe2\x82") == "\"a\\ufffd\\ufffd\"");
 }
