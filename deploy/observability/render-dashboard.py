@@ -29,10 +29,10 @@ PANELS = [  # (dashboard panel title, y-axis unit)
 ]
 
 
-def legend(fmt, labels):
+def legend(fmt, labels, names):
     out = fmt
     for k, v in labels.items():
-        out = out.replace("{{" + k + "}}", v)
+        out = out.replace("{{" + k + "}}", names.get(v, v))
     return out
 
 
@@ -44,9 +44,11 @@ def main():
     ap.add_argument("--out", required=True)
     ap.add_argument("--rate-interval", default="10s")
     ap.add_argument("--title", default="webrtc-star-server dashboard (Prometheus data plotted with gnuplot)")
+    ap.add_argument("--names", default="", help="INSTANCE=NAME,...: shorter names for the legends")
     args = ap.parse_args()
     dashboard = json.loads((HERE / "grafana" / "dashboards" / "webrtc-star.json").read_text())
     by_title = {p["title"]: p for p in dashboard["panels"]}
+    names = dict(pair.split("=", 1) for pair in args.names.split(",") if pair)
     queries = [json.loads(line) for line in subprocess.run(
         [sys.executable, str(HERE / "check-dashboard.py"), "--queries", "--rate-interval", args.rate_interval],
         capture_output=True, text=True, check=True).stdout.splitlines()]
@@ -61,7 +63,7 @@ def main():
                    f"&start={args.start}&end={args.end}&step={step}")
             result = json.load(urllib.request.urlopen(url))["data"]["result"]
             for i, series in enumerate(result):
-                name = legend(targets[q["refId"]]["legendFormat"], series["metric"]).replace('"', "'")
+                name = legend(targets[q["refId"]]["legendFormat"], series["metric"], names).replace('"', "'")
                 values = [(float(t) - args.start, v) for t, v in series["values"] if v not in ("NaN", "+Inf", "-Inf")]
                 if not values or (title.startswith("Messages dropped") and all(float(v) == 0 for _, v in values)):
                     continue
