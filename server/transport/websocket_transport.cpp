@@ -27,7 +27,10 @@ constexpr std::uint16_t policy_violation = 1008;
 
 // Why a connection ended, at debug level, unless it ended normally.
 void fail(std::uint64_t session, std::string_view what, beast::error_code ec) {
-    if (!is_normal_close(ec)) log().debug("session {}: {}: {}", session, what, ec.message());
+    if (!is_normal_close(ec) && log().should_log(spdlog::level::debug))
+        log_with(log(), spdlog::level::debug,
+                 {{log_key::connection, std::to_string(session)}, {log_key::reason, std::string(what)}},
+                 "session {}: {}: {}", session, what, ec.message());
 }
 
 }  // namespace
@@ -350,7 +353,16 @@ template <class Stream> void websocket_transport<Stream>::on_close_written() {
 
 template <class Stream> void websocket_transport<Stream>::close_now(std::string_view why) {
     if (finished_) return;
-    log().debug("session {}: closing the WebSocket: {}", session_->id(), why);
+    if (log().should_log(spdlog::level::debug)) {
+        beast::error_code ec;
+        auto client = socket().remote_endpoint(ec);
+        log_with(log(), spdlog::level::debug,
+                 {{log_key::connection, std::to_string(session_->id())},
+                  {log_key::client,
+                   ec ? std::string("unknown") : client.address().to_string() + ":" + std::to_string(client.port())},
+                  {log_key::reason, std::string(why)}},
+                 "session {}: closing the WebSocket: {}", session_->id(), why);
+    }
     closing_ = true;
     beast::error_code ignored;
     socket().shutdown(net::ip::tcp::socket::shutdown_both, ignored);
