@@ -353,16 +353,7 @@ template <class Stream> void websocket_transport<Stream>::on_close_written() {
 
 template <class Stream> void websocket_transport<Stream>::close_now(std::string_view why) {
     if (finished_) return;
-    if (log().should_log(spdlog::level::debug)) {
-        beast::error_code ec;
-        auto client = socket().remote_endpoint(ec);
-        log_with(log(), spdlog::level::debug,
-                 {{log_key::connection, std::to_string(session_->id())},
-                  {log_key::client,
-                   ec ? std::string("unknown") : client.address().to_string() + ":" + std::to_string(client.port())},
-                  {log_key::reason, std::string(why)}},
-                 "session {}: closing the WebSocket: {}", session_->id(), why);
-    }
+    log().debug("session {}: closing the WebSocket: {}", session_->id(), why);
     closing_ = true;
     beast::error_code ignored;
     socket().shutdown(net::ip::tcp::socket::shutdown_both, ignored);
