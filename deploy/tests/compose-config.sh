@@ -24,3 +24,37 @@ for id in star-1 star-2 star-3; do
   grep -q "server $id:9090" redis/nginx.conf || fail "nginx.conf does not balance over $id"
 done
 echo "compose-config: the Redis recipe is as documented"
+
+# Monitoring: every recipe has Prometheus and Grafana under the "monitoring" profile only (the default
+# stays small), each mounted file exists, Prometheus's configuration and rules are valid (promtool, from
+# Debian's prometheus), every alert's unit tests pass, the dashboard passes its checks, and the Redis
+# recipe's Prometheus scrapes exactly the servers the recipe runs.
+command -v promtool >/dev/null || { echo "compose-config: promtool is not installed (apt-get install prometheus)" >&2; exit 1; }
+for f in docker-compose.yml docker-compose.nwaku.yml redis/docker-compose.yml; do
+  merged=$(NWAKU_NODEKEY=0000 docker-compose -f "$f" --profile monitoring config)
+  for svc in prometheus grafana; do
+    MERGED="$merged" python3 - "$svc" <<'PY' || { echo "compose-config: $f: $svc" >&2; exit 1; }
+import sys, yaml, os
+svc = sys.argv[1]
+s = yaml.safe_load(os.environ["MERGED"])["services"].get(svc)
+assert s, "no such service"
+assert s.get("profiles") == ["monitoring"], f"profiles {s.get('profiles')}, expected [monitoring] only"
+for v in s.get("volumes", []):  # short syntax, as docker-compose 1.29 prints it
+    src = v.split(":")[0]
+    if src.startswith("/") and not os.path.exists(src):
+        raise SystemExit(f"mounts {src}, which does not exist")
+for p in s.get("ports", []):
+    assert str(p).startswith("127.0.0.1:"), f"port {p} is not on loopback"
+PY
+  done
+  echo "compose-config: $f: prometheus and grafana under the monitoring profile"
+done
+for c in observability/prometheus/*.yml; do promtool check config --syntax-only "$c" >/dev/null; done
+promtool check rules observability/rules/webrtc-star.rules.yml >/dev/null
+(cd observability/rules && promtool test rules webrtc-star.rules.test.yml >/dev/null)
+echo "compose-config: prometheus configurations and rules valid; every alert's unit test passes"
+observability/check-dashboard.py
+scraped=$(grep -o 'star-[0-9]*:9090' observability/prometheus/redis-cluster.yml | cut -d: -f1 | sort | tr '\n' ' ')
+run=$(docker-compose -f redis/docker-compose.yml config --services | grep '^star-' | sort | tr '\n' ' ')
+[ "$scraped" = "$run" ] || fail "Prometheus scrapes '$scraped' but the recipe runs '$run'"
+echo "compose-config: the Redis recipe's Prometheus scrapes every server"

@@ -67,7 +67,7 @@ int main(int argc, char** argv) {
     auto const& cfg = loaded.cfg;
     if (cfg.healthcheck) return run_healthcheck(cfg);
     if (cfg.federation_keygen) return write_federation_key(cfg.federation_key_file);
-    setup_logging(cfg.log_level);
+    setup_logging(cfg.log_level, cfg.log_format);
     if (!cfg.federation_key_file.empty() && !check_federation_key(cfg.federation_key_file)) return 2;
     std::shared_ptr<tls_context> tls;
     if (!cfg.tls_cert.empty()) {

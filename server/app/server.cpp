@@ -85,6 +85,7 @@ int run_server(config const& cfg, std::shared_ptr<tls_context> tls) {
 
     // Declared so that teardown can go in the one safe order (see the end).
     metrics stats;
+    stats.memory_budget_bytes.store(static_cast<std::int64_t>(cfg.memory_budget));
     session_registry sessions;
     auto pool = std::make_unique<io_pool>(cfg.io_threads());
     auto hub_context = std::make_unique<net::io_context>(1);

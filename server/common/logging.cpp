@@ -1,10 +1,12 @@
 #include "logging.hpp"
 
+#include "log_json.hpp"
 #include "logger.hpp"
 
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <unistd.h>
 #include <array>
 
 namespace star::server {
@@ -20,13 +22,16 @@ std::array<named_logger, 4> loggers{{{"main", {}}, {"transport", {}}, {"signalli
 
 }  // namespace
 
-void setup_logging(std::string const& level) {
-    auto sink = std::make_shared<spdlog::sinks::stderr_color_sink_mt>();
+void setup_logging(std::string const& level, std::string const& format) {
+    bool json = format == "json" || (format == "auto" && !::isatty(STDERR_FILENO));
+    auto sink = std::make_shared<spdlog::sinks::stderr_color_sink_mt>(json ? spdlog::color_mode::never
+                                                                           : spdlog::color_mode::automatic);
     auto lvl = spdlog::level::from_str(level);
     for (auto& named : loggers) {
         auto logger = std::make_shared<spdlog::logger>(std::string(named.name), sink);
         logger->set_level(lvl);
-        logger->set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%-5l%$ [%n] %v");
+        if (json) logger->set_formatter(std::make_unique<json_log_formatter>());
+        else logger->set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%-5l%$ [%n] %v");
         spdlog::register_logger(logger);
         named.logger = std::move(logger);
     }

@@ -17,7 +17,8 @@ struct config {
     std::uint16_t port = 9090;
     bool metrics = true;
     std::string log_level = "info";
-    unsigned threads = 0;  // 0: one per core
+    std::string log_format = "text";  // text, json, or auto: text on a terminal, else json
+    unsigned threads = 0;             // 0: one per core
 
     milliseconds peer_refresh_interval{10'000};
     std::size_t max_peers_per_announce = 50;

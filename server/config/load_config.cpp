@@ -72,6 +72,12 @@ std::vector<setting> settings() {
          [](config& c, std::string_view v) { c.metrics = !sv::parse_bool(v); }},
         {"log-level", "trace, debug, info, warn, error, critical or off", false, {},
          [](config& c, std::string_view v) { c.log_level = sv::parse_log_level(v); }, shown_text(&config::log_level)},
+        {"log-format", "text (a line for a terminal), json (an object a line, for log shippers) or auto (text "
+         "when stderr is a terminal, else json)", false, {},
+         [](config& c, std::string_view v) {
+             if (v != "text" && v != "json" && v != "auto") throw std::invalid_argument("expected text, json or auto");
+             c.log_format = std::string(v);
+         }, shown_text(&config::log_format)},
         {"threads", "I/O threads; 0 means one per core", false, {},
          [](config& c, std::string_view v) { c.threads = static_cast<unsigned>(sv::parse_unsigned(v, 0, 256)); },
          shown_number(&config::threads)},

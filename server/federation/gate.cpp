@@ -82,8 +82,9 @@ std::nullopt_t gate::refuse(std::string_view reason, std::string_view detail) {
     metrics_.federation_refused.inc(reason);
     std::uint64_t suppressed = 0;
     if (log_throttle_.allow(suppressed))
-        log()->warn("federation: refused an envelope ({}): {}{}", reason, detail,
-                    suppressed ? " (" + std::to_string(suppressed) + " similar lines suppressed)" : std::string());
+        log_with(*log(), spdlog::level::warn, {{log_key::reason, std::string(reason)}},
+                 "federation: refused an envelope ({}): {}{}", reason, detail,
+                 suppressed ? " (" + std::to_string(suppressed) + " similar lines suppressed)" : std::string());
     return std::nullopt;
 }
 

@@ -111,7 +111,8 @@ http_response handle_http(http_request const& req, config const& cfg, metrics co
     if (req.method() != http::verb::get && !head)
         return respond(req, http::status::method_not_allowed, "text/plain", "Method Not Allowed\n");
     http_response res;
-    if (path == "/") res = respond(req, http::status::ok, "text/html; charset=utf-8", status_page(cfg, stats));
+    if (path == "/")
+        res = respond(req, http::status::ok, "text/html; charset=utf-8", status_page(cfg, stats, degraded));
     else if (path == "/healthz") res = respond(req, http::status::ok, "text/plain", "ok");
     else if (path == "/readyz" && degraded)
         res = respond(req, http::status::service_unavailable, "text/plain", "degraded: " + *degraded + "\n");

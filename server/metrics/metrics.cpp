@@ -126,6 +126,8 @@ std::string metrics::render() const {
     one(out, "webrtc_star_server_buffered_bytes", "gauge",
         "bytes buffered for clients (partial frames, queued sends, TLS handshakes), against --memory-budget",
         get(buffered_bytes));
+    one(out, "webrtc_star_server_memory_budget_bytes", "gauge",
+        "--memory-budget: the most bytes buffered for clients (0: none)", get(memory_budget_bytes));
     one(out, "webrtc_star_server_memory_budget_shed_total", "counter",
         "connections dropped because --memory-budget was spent and they held the most", get(budget_sheds));
     one(out, "webrtc_star_server_frame_deadlines_total", "counter",

@@ -58,7 +58,8 @@ struct metrics {
     counter connections_total{0}, connections_refused{0};
     counter frames_received{0}, frames_sent{0};
     counter slow_consumers{0}, takeovers{0}, heartbeat_timeouts{0};
-    gauge buffered_bytes{0};  // the memory budget's use (transport/memory_budget.hpp)
+    gauge buffered_bytes{0};       // the memory budget's use (transport/memory_budget.hpp)
+    gauge memory_budget_bytes{0};  // --memory-budget, so that a dashboard can show the use against it
     counter budget_sheds{0}, frame_deadlines{0}, log_lines_suppressed{0};
     counter handshake_timeouts{0}, connect_timeouts{0};
 

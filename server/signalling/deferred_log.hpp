@@ -5,6 +5,7 @@
 #pragma once
 
 #include "log_throttle.hpp"
+#include "logger.hpp"
 #include "metrics/metrics.hpp"
 
 #include <spdlog/spdlog.h>
@@ -28,14 +29,21 @@ public:
     template <class... Args>
     void later(log_throttle& throttle, spdlog::level::level_enum level, fmt::format_string<Args...> format,
                Args... args) {
+        later_with(throttle, level, {}, format, std::move(args)...);
+    }
+    // The same with structured fields (logger.hpp), written as JSON members with --log-format json.
+    template <class... Args>
+    void later_with(log_throttle& throttle, spdlog::level::level_enum level, std::vector<log_field> fields,
+                    fmt::format_string<Args...> format, Args... args) {
         if (!logger_->should_log(level)) return;
         std::uint64_t suppressed = 0;
         if (!throttle.allow(suppressed)) {
             inc(metrics_.log_lines_suppressed);
             return;
         }
-        lines_.push_back([log = logger_, level, format, suppressed, args...] {
+        lines_.push_back([log = logger_, level, format, suppressed, fields = std::move(fields), args...] {
             if (suppressed) log->log(level, "({} similar lines suppressed)", suppressed);
+            detail::field_scope scope(fields.data(), fields.size());
             log->log(level, fmt::runtime(fmt::string_view(format)), args...);
         });
     }

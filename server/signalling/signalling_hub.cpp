@@ -94,8 +94,12 @@ void signalling_hub::on_probe_result(std::string const& key, std::uint64_t holde
         // The holder was silent: no pong, nothing received, no backlog drained. It may already
         // be gone from the table (its connection was closed as it failed the probe).
         inc(metrics_.takeovers);
-        log_.later(log_.takeovers, spdlog::level::info, "peer {} was silent: connection {} takes it over from {}",
-                   claim.address.peer_id, claim.claimant->id(), holder_id);
+        log_.later_with(log_.takeovers, spdlog::level::info,
+                        {{log_key::peer, claim.address.peer_id},
+                         {log_key::connection, std::to_string(claim.claimant->id())},
+                         {log_key::reason, "takeover"}},
+                        "peer {} was silent: connection {} takes it over from {}", claim.address.peer_id,
+                        claim.claimant->id(), holder_id);
     }
     if (holder && holder->link->id() == holder_id) {
         if (alive) {
@@ -223,7 +227,9 @@ void signalling_hub::refuse_join(link_ptr const& from, std::optional<std::uint64
                                  std::string const& message) {
     inc(metrics_.joins_failure);  // joins_total counted on the way in (on_join)
     metrics_.joins_refused.inc(reason);
-    log_.later(log_.refusals, spdlog::level::info, "join refused for connection {}: {}", from->id(), message);
+    log_.later_with(log_.refusals, spdlog::level::info,
+                    {{log_key::connection, std::to_string(from->id())}, {log_key::reason, std::string(reason)}},
+                    "join refused for connection {}: {}", from->id(), message);
     outbox_.send(from, make_frame(protocol::join_refusal_frame(ack_id, message)));
 }
 

@@ -96,7 +96,9 @@ void signalling_hub::on_remote_signal(server::remote_signal& s) {
     auto parsed = protocol::parse_handshake_text(s.payload, cfg_.max_message_size);
     std::string_view invalid = !parsed.value ? parsed.error : !agrees(*parsed.value, s) ? "remote_mismatch" : "";
     if (!invalid.empty()) {
-        log_.later(log_.refusals, spdlog::level::info, "handshake from server {} dropped: {}", s.server, invalid);
+        log_.later_with(log_.refusals, spdlog::level::info,
+                        {{log_key::server, s.server}, {log_key::reason, std::string(invalid)}},
+                        "handshake from server {} dropped: {}", s.server, invalid);
         if (s.unavailable) return metrics_.dropped.inc(invalid);  // not a dial: a reply to one of ours
         return handshake_router::count_invalid(metrics_, invalid);
     }

@@ -15,10 +15,12 @@ namespace {
 spdlog::logger& log() { return *logger_for("transport"); }
 }  // namespace
 
-engineio_session::engineio_session(net::any_io_executor executor, protocol::engineio::version v, server_context& ctx)
+engineio_session::engineio_session(net::any_io_executor executor, protocol::engineio::version v, server_context& ctx,
+                                   std::string client)
     : session_base(ctx.sessions.next_id()),
       executor_(std::move(executor)),
       ctx_(ctx),
+      client_(std::move(client)),
       protocol_(v, random_id(), ctx.cfg, ctx.stats, *this),
       budget_(ctx.budget),
       timer_(executor_) {}
@@ -120,6 +122,15 @@ void engineio_session::close_session(std::string_view why, bool policy_violation
     close(why, policy_violation ? close_kind::policy_violation : close_kind::engineio_close);
 }
 
+// Why a session ended, with the fields a log shipper indexes (connection, client, reason).
+void engineio_session::log_closing(std::string_view why) const {
+    if (!log().should_log(spdlog::level::debug)) return;
+    log_with(
+        log(), spdlog::level::debug,
+        {{log_key::connection, std::to_string(id())}, {log_key::client, client_}, {log_key::reason, std::string(why)}},
+        "session {}: closing: {}", id(), why);
+}
+
 // A 1008 or 1001 closing handshake ends the session when it is over; otherwise the session
 // ends now. On the session's own rules engine.io's socket is closed at once (socket.io says
 // "disconnect") while its WebSocket's closing handshake goes on: so here, the transport closes
@@ -128,7 +139,7 @@ void engineio_session::close(std::string_view why, close_kind kind) {
     if (finished_) return;
     if (kind == close_kind::engineio_close) return finish(why, kind);
     if (kind != close_kind::abort && transport_ && transport_->close(kind)) {
-        log().debug("session {}: closing: {}", id(), why);
+        log_closing(why);
         if (auto c = std::exchange(candidate_, nullptr)) c->close(close_kind::abort);
         return;
     }
@@ -151,7 +162,7 @@ void engineio_session::transport_closed(session_transport& t) {
 void engineio_session::finish(std::string_view why, close_kind transport_close) {
     if (finished_) return;
     finished_ = true;
-    log().debug("session {}: closing: {}", id(), why);
+    log_closing(why);
     timer_.cancel();
     finish_probe(false);
     if (auto t = std::exchange(transport_, nullptr)) t->close(transport_close);

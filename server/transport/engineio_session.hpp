@@ -34,7 +34,9 @@ class engineio_session : public session_base,
                          public session_protocol_events,
                          public std::enable_shared_from_this<engineio_session> {
 public:
-    engineio_session(boost::asio::any_io_executor executor, protocol::engineio::version v, server_context& ctx);
+    // `client`: the address the session's first request came from ("ip:port"), for its log lines.
+    engineio_session(boost::asio::any_io_executor executor, protocol::engineio::version v, server_context& ctx,
+                     std::string client);
 
     // Opening, on executor(): the session registers, counts itself and sends the open packet.
     void open_polling(std::shared_ptr<polling_transport> polling);
@@ -53,6 +55,7 @@ public:
     void stop_sending(session_transport& from);  // it began a WebSocket closing handshake
     void transport_closed(session_transport& t);
     void close(std::string_view why, close_kind kind = close_kind::abort);
+    std::string const& client() const { return client_; }
 
     // The send queue, which transports take from; each packet taken is reported sent (counted,
     // its latency observed) or discarded, and until then counts as queued.
@@ -89,6 +92,7 @@ private:
     void enqueue(frame_ptr frame, steady_time received);
     void schedule_flush();
     void finish(std::string_view why, close_kind transport_close = close_kind::abort);
+    void log_closing(std::string_view why) const;
 
     // engineio_session_limits.cpp
     void start_probe(std::function<void(bool alive)> done);
@@ -103,6 +107,7 @@ private:
 
     boost::asio::any_io_executor executor_;
     server_context& ctx_;
+    std::string client_;
     session_protocol protocol_;
     upgrade_handshake upgrade_;
     // A WebSocket lives as long as an operation of its own is pending, and says when it ends

@@ -107,12 +107,20 @@ template <class Stream> void http_session<Stream>::on_read(beast::error_code ec,
     write(handle_http(req, ctx_.cfg, ctx_.stats, ctx_.active_backend.degraded()));
 }
 
+template <class Stream> std::string http_session<Stream>::client_address() {
+    beast::error_code ec;
+    auto peer = beast::get_lowest_layer(stream_).socket().remote_endpoint(ec);
+    if (ec) return "unknown";
+    return peer.address().to_string() + ":" + std::to_string(peer.port());
+}
+
 template <class Stream> void http_session<Stream>::on_upgrade(http_request& req) {
     auto decision = decide_upgrade(req, ctx_.cfg);
     if (decision.version && decision.sid) return upgrade_polling_session(req, *decision.sid);
     if (decision.version) {
         std::string early = beast::buffers_to_string(buffer_.data());
-        auto session = std::make_shared<engineio_session>(stream_.get_executor(), *decision.version, ctx_);
+        auto session =
+            std::make_shared<engineio_session>(stream_.get_executor(), *decision.version, ctx_, client_address());
         auto websocket = std::make_shared<websocket_transport<Stream>>(
             std::move(stream_), std::move(session), std::move(*slot_), ssl_context_, std::move(early));
         websocket->run(req);

@@ -30,6 +30,7 @@ private:
     void on_header(boost::beast::error_code ec, std::size_t bytes);
     void on_read(boost::beast::error_code ec, std::size_t bytes);
     void on_upgrade(http_request& req);
+    std::string client_address();  // "ip:port" of the peer, "unknown" once the socket is gone
     void write(http_response res);
     void on_write(bool keep_alive, boost::beast::error_code ec, std::size_t bytes);
     void do_close();

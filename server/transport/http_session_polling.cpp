@@ -36,7 +36,7 @@ template <class Stream> void http_session<Stream>::serve_polling(http_request& r
             res.result(http::status::service_unavailable);
             return write(std::move(res));
         }
-        auto session = std::make_shared<engineio_session>(stream_.get_executor(), p.version, ctx_);
+        auto session = std::make_shared<engineio_session>(stream_.get_executor(), p.version, ctx_, client_address());
         auto polling = std::make_shared<polling_transport>(std::move(session), socket_slot(ctx_));
         return polling->start(reply_to(req));
     }

@@ -27,11 +27,11 @@ void memory_budget::note_shed(std::uint64_t connection, std::size_t bytes, char 
         unlogged_.fetch_add(1, std::memory_order_relaxed);
         return;
     }
-    logger_for("transport")
-        ->warn(
-            "memory budget of {} bytes spent ({} held): shedding connection {} holding {} bytes ({}); {} more shed "
-            "since the last such line",
-            limit_, held(), connection, bytes, what, unlogged_.exchange(0, std::memory_order_relaxed));
+    log_with(*logger_for("transport"), spdlog::level::warn,
+             {{log_key::connection, std::to_string(connection)}, {log_key::reason, "memory_budget"}},
+             "memory budget of {} bytes spent ({} held): shedding connection {} holding {} bytes ({}); {} more shed "
+             "since the last such line",
+             limit_, held(), connection, bytes, what, unlogged_.exchange(0, std::memory_order_relaxed));
 }
 
 }  // namespace star::server

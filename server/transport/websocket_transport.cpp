@@ -27,7 +27,10 @@ constexpr std::uint16_t policy_violation = 1008;
 
 // Why a connection ended, at debug level, unless it ended normally.
 void fail(std::uint64_t session, std::string_view what, beast::error_code ec) {
-    if (!is_normal_close(ec)) log().debug("session {}: {}: {}", session, what, ec.message());
+    if (!is_normal_close(ec) && log().should_log(spdlog::level::debug))
+        log_with(log(), spdlog::level::debug,
+                 {{log_key::connection, std::to_string(session)}, {log_key::reason, std::string(what)}},
+                 "session {}: {}: {}", session, what, ec.message());
 }
 
 }  // namespace
