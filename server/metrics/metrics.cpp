@@ -107,10 +107,10 @@ std::string metrics::render() const {
         get(connections_total));
     one(out, "webrtc_star_server_connections_refused_total", "counter",
         "connections refused because --max-connections was reached", get(connections_refused));
-    one(out, "webrtc_star_server_frames_received_total", "counter", "WebSocket messages received from clients",
-        get(frames_received));
-    one(out, "webrtc_star_server_frames_sent_total", "counter", "WebSocket messages written to clients",
-        get(frames_sent));
+    one(out, "webrtc_star_server_frames_received_total", "counter",
+        "Engine.IO packets received from clients, whatever the transport", get(frames_received));
+    one(out, "webrtc_star_server_frames_sent_total", "counter",
+        "Engine.IO packets written to clients, whatever the transport", get(frames_sent));
     one(out, "webrtc_star_server_slow_consumers_total", "counter",
         "clients disconnected because more than --max-queued-bytes waited for them", get(slow_consumers));
     one(out, "webrtc_star_server_takeovers_total", "counter",
