@@ -67,7 +67,8 @@ TEST_CASE("json_scan still bounds depth for a caller that asks") {
 
 TEST_CASE("for_each_element walks deeply nested elements") {
     std::string deep = std::string(10000, '[') + std::string(10000, ']');
-    auto v = json::scan_whole("[\"x\"," + deep + ",3]");
+    std::string const text = "[\"x\"," + deep + ",3]";  // a value views its text: keep it alive
+    auto v = json::scan_whole(text);
     REQUIRE(v);
     std::vector<std::size_t> sizes;
     json::for_each_element(*v, [&](json::value const& e) {
