@@ -17,8 +17,8 @@ constexpr std::int64_t burst_buffered = 8 * 1024 * 1024;  // bytes buffered for 
 constexpr int own_mapping_from = 128 * 1024;
 }  // namespace
 
-heap_trimmer::heap_trimmer(boost::asio::any_io_executor executor, metrics const& stats)
-    : timer_(std::move(executor)), stats_(stats) {}
+heap_trimmer::heap_trimmer(boost::asio::any_io_executor executor, metrics const& m)
+    : timer_(std::move(executor)), metrics_(m) {}
 
 void heap_trimmer::start() {
 #if defined(__GLIBC__)
@@ -35,9 +35,9 @@ void heap_trimmer::schedule() {
     timer_.expires_after(look_every);
     timer_.async_wait([this](boost::system::error_code ec) {
         if (ec) return;
-        auto frames = stats_.frames_sent.load(std::memory_order_relaxed);
+        auto frames = metrics_.frames_sent.load(std::memory_order_relaxed);
         std::uint64_t now = frames - frames_at_last_look_;
-        auto buffered = stats_.buffered_bytes.load(std::memory_order_relaxed);
+        auto buffered = metrics_.buffered_bytes.load(std::memory_order_relaxed);
         bool frames_ended = frames_in_last_second_ >= burst_frames && now * 4 <= frames_in_last_second_;
         bool buffers_freed = buffered_a_second_ago_ >= burst_buffered && buffered * 4 <= buffered_a_second_ago_;
         if (frames_ended || buffers_freed) {

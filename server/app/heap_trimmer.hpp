@@ -21,7 +21,7 @@ namespace star::server {
 
 class heap_trimmer {
 public:
-    heap_trimmer(boost::asio::any_io_executor executor, metrics const& stats);
+    heap_trimmer(boost::asio::any_io_executor executor, metrics const& m);
     void start();
     void stop();
 
@@ -29,7 +29,7 @@ private:
     void schedule();
 
     boost::asio::steady_timer timer_;
-    metrics const& stats_;
+    metrics const& metrics_;
     std::uint64_t frames_at_last_look_ = 0;
     std::uint64_t frames_in_last_second_ = 0;
     std::int64_t buffered_a_second_ago_ = 0;

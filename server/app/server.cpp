@@ -84,15 +84,15 @@ int run_server(config const& cfg, std::shared_ptr<tls_context> tls) {
     if (ec) throw std::runtime_error("invalid --host '" + cfg.host + "': " + ec.message());
 
     // Declared so that teardown can go in the one safe order (see the end).
-    metrics stats;
-    stats.memory_budget_bytes.store(static_cast<std::int64_t>(cfg.memory_budget));
+    metrics m;  // the process's one set of counters: every layer is handed it (as `m`, or `metrics_`)
+    m.memory_budget_bytes.store(static_cast<std::int64_t>(cfg.memory_budget));
     session_registry sessions;
     auto pool = std::make_unique<io_pool>(cfg.io_threads());
     auto hub_context = std::make_unique<net::io_context>(1);
     auto hub_guard = net::make_work_guard(*hub_context);
-    auto active_backend = make_backend(cfg, stats);  // memory or waku, as cfg.backend says
-    auto hub = std::make_unique<signalling_hub>(hub_context->get_executor(), cfg, stats, *active_backend);
-    server_context ctx{cfg, stats, *hub, *active_backend, sessions};
+    auto active_backend = make_backend(cfg, m);  // memory or waku, as cfg.backend says
+    auto hub = std::make_unique<signalling_hub>(hub_context->get_executor(), cfg, m, *active_backend);
+    server_context ctx{cfg, m, *hub, *active_backend, sessions};
 
     auto listen = [&](std::uint16_t port, std::shared_ptr<tls_context> with_tls) {
         try {
@@ -107,7 +107,7 @@ int run_server(config const& cfg, std::shared_ptr<tls_context> tls) {
     std::vector<std::shared_ptr<listener>> listeners{listen(cfg.port, tls)};
     if (cfg.plain_port) listeners.push_back(listen(*cfg.plain_port, nullptr));
     hub->start();
-    auto trimmer = std::make_unique<heap_trimmer>(hub_context->get_executor(), stats);
+    auto trimmer = std::make_unique<heap_trimmer>(hub_context->get_executor(), m);
     trimmer->start();
     std::thread hub_thread([&] { hub_context->run(); });
     pool->start();
@@ -131,7 +131,8 @@ int run_server(config const& cfg, std::shared_ptr<tls_context> tls) {
     hub_context->stop();
     hub_thread.join();
     // Sessions are owned by the hub's table and by queued handlers; they need their I/O
-    // contexts and `ctx` while they are destroyed. So: hub first, then the pool, ctx last.
+    // contexts and `ctx` while they are destroyed. So: hub first, then the pool; `ctx`, declared
+    // after them, is destroyed at return, holding only references, atomics and weak_ptrs by then.
     listeners.clear();
     hub.reset();
     trimmer.reset();

@@ -95,7 +95,7 @@ std::optional<polling_request> as_polling_request(http_request const& req, confi
     return polling_request{check.ok->protocol, std::move(check.ok->sid)};
 }
 
-http_response handle_http(http_request const& req, config const& cfg, metrics const& stats,
+http_response handle_http(http_request const& req, config const& cfg, metrics const& m,
                           std::optional<std::string> const& degraded) {
     auto [path, query] = split_target(req.target());
     if (is_engineio_path(path)) {
@@ -111,14 +111,13 @@ http_response handle_http(http_request const& req, config const& cfg, metrics co
     if (req.method() != http::verb::get && !head)
         return respond(req, http::status::method_not_allowed, "text/plain", "Method Not Allowed\n");
     http_response res;
-    if (path == "/")
-        res = respond(req, http::status::ok, "text/html; charset=utf-8", status_page(cfg, stats, degraded));
+    if (path == "/") res = respond(req, http::status::ok, "text/html; charset=utf-8", status_page(cfg, m, degraded));
     else if (path == "/healthz") res = respond(req, http::status::ok, "text/plain", "ok");
     else if (path == "/readyz" && degraded)
         res = respond(req, http::status::service_unavailable, "text/plain", "degraded: " + *degraded + "\n");
     else if (path == "/readyz") res = respond(req, http::status::ok, "text/plain", "ready");
     else if (path == "/metrics" && cfg.metrics)
-        res = respond(req, http::status::ok, "text/plain; version=0.0.4; charset=utf-8", stats.render());
+        res = respond(req, http::status::ok, "text/plain; version=0.0.4; charset=utf-8", m.render());
     else res = respond(req, http::status::not_found, "text/plain", "Not Found\n");
     if (head) {
         auto length = res.body().size();

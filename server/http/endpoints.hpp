@@ -42,7 +42,7 @@ http_response engineio_error(http_request const& req, protocol::engineio::handsh
 
 // Answers every request that is not an accepted WebSocket upgrade. `degraded` says why the
 // backend cannot serve (for /readyz), if it cannot.
-http_response handle_http(http_request const& req, config const& cfg, metrics const& stats,
+http_response handle_http(http_request const& req, config const& cfg, metrics const& m,
                           std::optional<std::string> const& degraded = std::nullopt);
 
 }  // namespace star::server

@@ -129,8 +129,8 @@ void write_federation(page_writer& w, config const& cfg, metrics const& s, std::
 
 }  // namespace
 
-std::string status_page(config const& cfg, metrics const& stats, std::optional<std::string> const& degraded) {
-    auto uptime = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now() - stats.started);
+std::string status_page(config const& cfg, metrics const& m, std::optional<std::string> const& degraded) {
+    auto uptime = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now() - m.started);
     auto seconds = static_cast<double>(uptime.count());
     page_writer w;
     w.page.reserve(6144);
@@ -148,10 +148,10 @@ std::string status_page(config const& cfg, metrics const& stats, std::optional<s
     w.page += std::to_string(uptime.count()) + " s; ";
     w.page += degraded ? "<b style=\"color:#b00020\">not ready</b>" : "ready";
     w.page += ". This page refreshes every 10 s.</p>\n";
-    write_clients(w, stats, seconds);
-    write_drops(w, stats);
-    write_resources(w, stats);
-    write_federation(w, cfg, stats, degraded);
+    write_clients(w, m, seconds);
+    write_drops(w, m);
+    write_resources(w, m);
+    write_federation(w, cfg, m, degraded);
     w.close_table();
     w.page += "<p>";
     w.page += cfg.metrics ? "<a href=\"/metrics\">Prometheus metrics</a> · " : "";

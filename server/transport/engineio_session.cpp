@@ -21,15 +21,15 @@ engineio_session::engineio_session(net::any_io_executor executor, protocol::engi
       executor_(std::move(executor)),
       ctx_(ctx),
       client_(std::move(client)),
-      protocol_(v, random_id(), ctx.cfg, ctx.stats, *this),
+      protocol_(v, random_id(), ctx.cfg, ctx.metrics, *this),
       budget_(ctx.budget),
       timer_(executor_) {}
 
 void engineio_session::open_polling(std::shared_ptr<polling_transport> polling) {
     polling_ = polling;
     ctx_.polling.add(sid(), polling);
-    ctx_.stats.polling_sessions.fetch_add(1, std::memory_order_relaxed);
-    inc(ctx_.stats.polling_sessions_total);
+    ctx_.metrics.polling_sessions.fetch_add(1, std::memory_order_relaxed);
+    inc(ctx_.metrics.polling_sessions_total);
     open(*polling_, true);
 }
 
@@ -42,15 +42,15 @@ void engineio_session::open(session_transport& transport, bool polling) {
     opened_ = true;
     transport_ = &transport;
     ctx_.sessions.add(id(), weak_from_this());
-    ctx_.stats.connections.fetch_add(1, std::memory_order_relaxed);
-    inc(ctx_.stats.connections_total);
+    ctx_.metrics.connections.fetch_add(1, std::memory_order_relaxed);
+    inc(ctx_.metrics.connections_total);
     protocol_.open(std::chrono::steady_clock::now(), polling && ctx_.cfg.transports_websocket);
     arm_timer();
 }
 
 void engineio_session::on_text(session_transport& from, std::string_view packet) {
     if (finished_) return;
-    inc(ctx_.stats.frames_received);
+    inc(ctx_.metrics.frames_received);
     if (&from == candidate_) return on_upgrade_step(upgrade_.on_packet(packet));
     if (&from != transport_) return;
     protocol_.on_packet(packet, std::chrono::steady_clock::now());
@@ -59,7 +59,7 @@ void engineio_session::on_text(session_transport& from, std::string_view packet)
 
 void engineio_session::on_binary(session_transport& from) {
     if (finished_) return;
-    inc(ctx_.stats.frames_received);
+    inc(ctx_.metrics.frames_received);
     if (&from == candidate_) return on_upgrade_step(upgrade_.on_binary());
     if (&from == transport_) protocol_.on_binary();  // socket.io refuses binary it was not told to expect
 }
@@ -69,8 +69,8 @@ void engineio_session::enqueue(frame_ptr frame, steady_time received) {
     std::size_t size = frame->size();
     if (queued_bytes_ + size > ctx_.cfg.max_queued_bytes) {
         // A client that does not read is cut off rather than buffered for without bound.
-        inc(ctx_.stats.slow_consumers);
-        ctx_.stats.dropped.inc("queue_full");
+        inc(ctx_.metrics.slow_consumers);
+        ctx_.metrics.dropped.inc("queue_full");
         return close("send queue full");
     }
     queued_bytes_ += size;
@@ -100,9 +100,9 @@ bool engineio_session::take_queued(outgoing& out) {
 
 // Counted here, for every transport; the caller calls account() once its batch is done.
 void engineio_session::sent(outgoing const& packet) {
-    inc(ctx_.stats.frames_sent);
+    inc(ctx_.metrics.frames_sent);
     if (packet.received != steady_time{})
-        ctx_.stats.forward_latency.observe(std::chrono::steady_clock::now() - packet.received);
+        ctx_.metrics.forward_latency.observe(std::chrono::steady_clock::now() - packet.received);
     discard(packet);
 }
 
@@ -172,10 +172,10 @@ void engineio_session::finish(std::string_view why, close_kind transport_close) 
     budget_.update(0);
     if (!opened_) return;
     ctx_.sessions.remove(id());
-    ctx_.stats.connections.fetch_sub(1, std::memory_order_relaxed);
+    ctx_.metrics.connections.fetch_sub(1, std::memory_order_relaxed);
     if (auto p = std::exchange(polling_, nullptr)) {
         ctx_.polling.remove(sid());
-        ctx_.stats.polling_sessions.fetch_sub(1, std::memory_order_relaxed);
+        ctx_.metrics.polling_sessions.fetch_sub(1, std::memory_order_relaxed);
     }
     ctx_.hub.disconnected(shared_from_this());
 }

@@ -36,7 +36,7 @@ void engineio_session::on_upgrade_step(upgrade_handshake::step step) {
 // The pending GET ends with a noop; the packets still queued are the WebSocket's first, in
 // order, and none has gone on a GET.
 void engineio_session::switch_transport() {
-    inc(ctx_.stats.polling_upgrades_total);
+    inc(ctx_.metrics.polling_upgrades_total);
     polling_->retire();
     transport_ = std::exchange(candidate_, nullptr);
     arm_timer();

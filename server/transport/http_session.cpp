@@ -58,7 +58,7 @@ template <class Stream> void http_session<Stream>::run() {
 
 template <class Stream> void http_session<Stream>::on_tls_handshake(beast::error_code ec) {
     tls_pending_.reset();
-    if (ec == beast::error::timeout) inc(ctx_.stats.handshake_timeouts);
+    if (ec == beast::error::timeout) inc(ctx_.metrics.handshake_timeouts);
     if (ec) return fail("TLS handshake", ec);
     do_read();
 }
@@ -99,12 +99,12 @@ template <class Stream> void http_session<Stream>::on_read(beast::error_code ec,
     }
     if (ec == http::error::header_limit) return refuse(http::status::request_header_fields_too_large, "headers");
     if (ec == http::error::body_limit) return refuse(http::status::payload_too_large, "body");
-    if (ec == beast::error::timeout && !answered_) inc(ctx_.stats.handshake_timeouts);
+    if (ec == beast::error::timeout && !answered_) inc(ctx_.metrics.handshake_timeouts);
     if (ec) return fail("read", ec);  // bad request or timeout: drop the connection
     auto req = parser_->release();
     if (beast::websocket::is_upgrade(req)) return on_upgrade(req);
     if (auto p = as_polling_request(req, ctx_.cfg)) return serve_polling(req, *p);
-    write(handle_http(req, ctx_.cfg, ctx_.stats, ctx_.active_backend.degraded()));
+    write(handle_http(req, ctx_.cfg, ctx_.metrics, ctx_.active_backend.degraded()));
 }
 
 template <class Stream> std::string http_session<Stream>::client_address() {

@@ -31,7 +31,7 @@ template <class Stream> void http_session<Stream>::serve_polling(http_request& r
     if (!p.sid) {
         if (ctx_.open_sockets.load() >= ctx_.cfg.max_connections) {
             // A polling session holds a connection slot like a socket: past the limit, refuse.
-            inc(ctx_.stats.connections_refused);
+            inc(ctx_.metrics.connections_refused);
             auto res = engineio_error(req, eio::handshake_error::bad_request);
             res.result(http::status::service_unavailable);
             return write(std::move(res));

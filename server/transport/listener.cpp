@@ -42,7 +42,7 @@ void listener::on_accept(boost::system::error_code ec, net::ip::tcp::socket sock
         return;
     }
     if (ctx_.open_sockets.load() >= ctx_.cfg.max_connections) {
-        inc(ctx_.stats.connections_refused);
+        inc(ctx_.metrics.connections_refused);
         boost::system::error_code ignored;
         socket.close(ignored);
     } else {

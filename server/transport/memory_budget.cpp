@@ -8,7 +8,7 @@
 namespace star::server {
 
 std::size_t memory_budget::held() const {
-    return static_cast<std::size_t>(std::max<std::int64_t>(0, stats_.buffered_bytes.load(std::memory_order_relaxed)));
+    return static_cast<std::size_t>(std::max<std::int64_t>(0, metrics_.buffered_bytes.load(std::memory_order_relaxed)));
 }
 
 bool memory_budget::should_shed(std::size_t bytes) const {
@@ -18,7 +18,7 @@ bool memory_budget::should_shed(std::size_t bytes) const {
 }
 
 void memory_budget::note_shed(std::uint64_t connection, std::size_t bytes, char const* what) {
-    inc(stats_.budget_sheds);
+    inc(metrics_.budget_sheds);
     auto now =
         std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
             .count();

@@ -17,13 +17,13 @@ namespace star::server {
 class memory_budget {
 public:
     // `limit` 0: no budget (accounting only).
-    memory_budget(std::size_t limit, metrics& stats) : limit_(limit), stats_(stats) {}
+    memory_budget(std::size_t limit, metrics& m) : limit_(limit), metrics_(m) {}
 
     void charge(std::size_t bytes) {
-        stats_.buffered_bytes.fetch_add(static_cast<std::int64_t>(bytes), std::memory_order_relaxed);
+        metrics_.buffered_bytes.fetch_add(static_cast<std::int64_t>(bytes), std::memory_order_relaxed);
     }
     void release(std::size_t bytes) {
-        stats_.buffered_bytes.fetch_sub(static_cast<std::int64_t>(bytes), std::memory_order_relaxed);
+        metrics_.buffered_bytes.fetch_sub(static_cast<std::int64_t>(bytes), std::memory_order_relaxed);
     }
     std::size_t held() const;
     bool spent() const { return limit_ != 0 && held() >= limit_; }
@@ -41,7 +41,7 @@ public:
 
 private:
     std::size_t limit_;
-    metrics& stats_;
+    metrics& metrics_;
     std::atomic<std::size_t> holders_{0};
     std::atomic<std::int64_t> last_log_ms_{0};
     std::atomic<std::uint64_t> unlogged_{0};

@@ -61,7 +61,7 @@ void polling_transport::on_poll(polling_reply_fn reply, void const* request) {
     if (pending_poll_) {
         // Two GETs at once: engine.io closes the session; the first GET carries the close.
         reply({400, {}, {}});  // as engine.io: no body, no Content-Type
-        s.context().stats.protocol_errors.inc("overlapping_request");
+        s.context().metrics.protocol_errors.inc("overlapping_request");
         return s.close("overlapping GET");
     }
     pending_poll_ = std::move(reply);
@@ -83,7 +83,7 @@ void polling_transport::on_post(std::string const& body, polling_reply_fn const&
     auto packets = eio::decode_payload(version_, body);
     if (!packets) {
         reply(error_reply(eio::handshake_error::bad_request));
-        s.context().stats.protocol_errors.inc("bad_polling_payload");
+        s.context().metrics.protocol_errors.inc("bad_polling_payload");
         return s.close("malformed polling payload");
     }
     for (auto packet : *packets) {

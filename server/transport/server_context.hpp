@@ -17,13 +17,13 @@ namespace star::server {
 
 struct server_context {
     config const& cfg;
-    metrics& stats;
+    server::metrics& metrics;  // the process's one set of counters
     signalling_hub& hub;
     backend const& active_backend;  // memory or waku (--backend); its degraded() is /readyz's answer
     session_registry& sessions;
     std::atomic<std::size_t> open_sockets{0};  // HTTP, WebSocket and polling sessions, against --max-connections
     polling_registry polling{};
-    memory_budget budget{cfg.memory_budget, stats};  // bytes buffered for clients, against --memory-budget
+    memory_budget budget{cfg.memory_budget, metrics};  // bytes buffered for clients, against --memory-budget
 };
 
 // Holds one unit of server_context::open_sockets for as long as a connection lives.

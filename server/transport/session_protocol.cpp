@@ -10,9 +10,9 @@ namespace star::server {
 namespace eio = protocol::engineio;
 namespace sio = protocol::socketio;
 
-session_protocol::session_protocol(eio::version v, std::string sid, config const& cfg, metrics& stats,
+session_protocol::session_protocol(eio::version v, std::string sid, config const& cfg, metrics& m,
                                    session_protocol_events& out)
-    : version_(v), sid_(std::move(sid)), cfg_(cfg), stats_(stats), out_(out) {}
+    : version_(v), sid_(std::move(sid)), cfg_(cfg), metrics_(m), out_(out) {}
 
 void session_protocol::open(steady_time now, bool offer_websocket) {
     out_.send_packet(eio::open_packet(version_, {sid_, cfg_.ping_interval, cfg_.ping_timeout, cfg_.max_message_size},
@@ -47,7 +47,7 @@ steady_time session_protocol::next_deadline() const {
 void session_protocol::on_timer(steady_time now) {
     if (closed_) return;
     if (!connected_ && now >= connect_deadline_) {
-        inc(stats_.connect_timeouts);
+        inc(metrics_.connect_timeouts);
         return close("no Socket.IO connect in time");
     }
     if (now < heartbeat_at_) return;
@@ -57,7 +57,7 @@ void session_protocol::on_timer(steady_time now) {
         heartbeat_at_ = now + cfg_.ping_timeout;
         return;
     }
-    inc(stats_.heartbeat_timeouts);
+    inc(metrics_.heartbeat_timeouts);
     close("ping timeout");
 }
 
@@ -101,14 +101,14 @@ void session_protocol::on_packet(std::string_view text, steady_time now) {
 bool session_protocol::allow_ping(steady_time now) {
     if (closed_) return false;
     if (pings_.allow(now)) return true;
-    stats_.dropped.inc("ping_rate_limited");
+    metrics_.dropped.inc("ping_rate_limited");
     if (++pings_dropped_ >= 100ull * std::max(1u, cfg_.max_pings_per_second)) close("ping flood", true);
     return false;
 }
 
 bool session_protocol::within_rate_limit(steady_time now) {
     if (messages_.allow(now)) return true;
-    stats_.dropped.inc("rate_limited");
+    metrics_.dropped.inc("rate_limited");
     return false;
 }
 
@@ -131,7 +131,7 @@ void session_protocol::on_socketio_packet(sio::packet const& p, steady_time now)
     auto dialect = version_ == eio::version::v3 ? sio::dialect::v4_format : sio::dialect::v5;
     if (p.type == sio::packet_type::connect) {
         if (p.nsp != "/") {
-            stats_.dropped.inc("invalid_namespace");
+            metrics_.dropped.inc("invalid_namespace");
             out_.send_packet(sio::connect_error_frame(dialect, p.nsp, "Invalid namespace"));
             return;
         }
@@ -160,7 +160,7 @@ void session_protocol::on_event(sio::packet const& p, steady_time now) {
     if (!event || event->kind == protocol::client_event_kind::unknown) {
         // Only now tell malformed (socket.io closes) from well-formed but not ours (dropped).
         if (auto why = sio::invalid_reason(p); !why.empty()) return protocol_error(why);
-        stats_.dropped.inc(event ? "unknown_event" : "bad_event");
+        metrics_.dropped.inc(event ? "unknown_event" : "bad_event");
         return;
     }
     switch (event->kind) {
@@ -192,7 +192,7 @@ void session_protocol::on_join(std::optional<protocol::json::value> const& arg, 
         if (!parsed.address) error = "invalid multiaddr: " + parsed.error;
     }
     if (!error.empty()) {
-        signalling_hub::count_refused_join(stats_, "invalid_address");
+        signalling_hub::count_refused_join(metrics_, "invalid_address");
         out_.send_packet(protocol::join_refusal_frame(ack_id, error));
         return;
     }
@@ -201,7 +201,7 @@ void session_protocol::on_join(std::optional<protocol::json::value> const& arg, 
 
 void session_protocol::on_handshake(std::optional<protocol::json::value> const& arg, steady_time now) {
     auto parsed = protocol::parse_handshake(arg);
-    if (!parsed.value) return handshake_router::count_invalid(stats_, parsed.error);
+    if (!parsed.value) return handshake_router::count_invalid(metrics_, parsed.error);
     auto r = route_of(std::move(*parsed.value), now);
     out_.handshake(std::move(r));
 }
@@ -211,7 +211,7 @@ void session_protocol::ack(std::optional<std::uint64_t> ack_id, std::string_view
 }
 
 void session_protocol::protocol_error(std::string_view reason) {
-    stats_.protocol_errors.inc(reason);
+    metrics_.protocol_errors.inc(reason);
     close(reason);
 }
 

@@ -39,7 +39,7 @@ protected:
 
 class session_protocol {
 public:
-    session_protocol(protocol::engineio::version v, std::string sid, config const& cfg, metrics& stats,
+    session_protocol(protocol::engineio::version v, std::string sid, config const& cfg, metrics& m,
                      session_protocol_events& out);
 
     // Sends the open packet (and, for Engine.IO 3, the Socket.IO connect) and starts the clocks.
@@ -75,7 +75,7 @@ private:
     protocol::engineio::version version_;
     std::string sid_;
     config const& cfg_;
-    metrics& stats_;
+    metrics& metrics_;
     session_protocol_events& out_;
 
     bool closed_ = false;

@@ -151,7 +151,7 @@ template <class Stream> void websocket_transport<Stream>::on_bytes(std::string_v
                 return;
             case kind::error:
                 log().debug("session {}: WebSocket protocol error, closing with {}", session_->id(), e.code);
-                if (e.code == ws::close_code::too_big) ctx_.stats.dropped.inc("too_big");
+                if (e.code == ws::close_code::too_big) ctx_.metrics.dropped.inc("too_big");
                 send_close(e.code);
                 return;
         }

@@ -26,7 +26,7 @@ template <class Stream> void websocket_transport<Stream>::watch_receive_deadline
         if (ec || self->finished_ || !self->receive_timer_ ||
             self->receive_timer_->expiry() > std::chrono::steady_clock::now())
             return;
-        inc(self->ctx_.stats.frame_deadlines);
+        inc(self->ctx_.metrics.frame_deadlines);
         self->close_now("a message did not arrive in time");
     });
 }
