@@ -6,7 +6,7 @@ import assert from 'node:assert/strict'
 import { startDaemon, stopAllDaemons } from './lib/daemon.mjs'
 import { connect, joinPeer, offer, sleep, eventually, closeAllClients } from './lib/clients.mjs'
 import { RawClient, rawConnect, closeAllRaw } from './lib/raw.mjs'
-import { upgrade, until, texts, clientFrame, frameHeader, mask, closePayload, rawHttp, destroyAllWire } from './lib/wire.mjs'
+import { upgrade, until, texts, clientFrame, frameHeader, mask, closePayload, rawHttp, destroyAllWire, wireJoin } from './lib/wire.mjs'
 import { metric, DROPPED } from './lib/metric.mjs'
 
 const M = (name) => `webrtc_star_server_${name}`
@@ -17,15 +17,6 @@ afterEach(async () => {
   destroyAllWire()
   await stopAllDaemons()
 })
-
-/** A raw (wire) client that has done the Socket.IO CONNECT and joined as `addr`. */
-async function wireJoin (d, addr, opts) {
-  const c = await upgrade(d.port, opts)
-  c.socket.write(clientFrame(1, '40'))
-  c.socket.write(clientFrame(1, '421' + JSON.stringify(['ss-join', addr])))
-  if (opts?.read !== false) await until(c, (x) => texts(x).includes('431[null]'), 3000, 'join ack')
-  return c
-}
 
 describe('limits', () => {
   it('--max-connections: the connection beyond the limit is closed at once and counted', { timeout: 20000 }, async () => {

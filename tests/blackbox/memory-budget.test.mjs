@@ -6,9 +6,9 @@
 import { describe, it, afterEach } from 'node:test'
 import assert from 'node:assert/strict'
 import { startDaemon, stopAllDaemons, getMetrics } from './lib/daemon.mjs'
-import { connect, joinPeer, joinAddr, joinWithAck, offer, peerId, sleep, eventually, closeAllClients } from './lib/clients.mjs'
+import { connect, joinPeer, joinAddr, joinWithAck, offer, peerId, sleep, eventually, closeAllClients, handshakeWorks } from './lib/clients.mjs'
 import { closeAllRaw } from './lib/raw.mjs'
-import { upgrade, until, texts, clientFrame, frameHeader, mask, destroyAllWire } from './lib/wire.mjs'
+import { upgrade, until, texts, clientFrame, frameHeader, mask, destroyAllWire, wireJoin } from './lib/wire.mjs'
 import { metric, sampleOf } from './lib/metric.mjs'
 
 const M = (name) => `webrtc_star_server_${name}`
@@ -19,21 +19,6 @@ afterEach(async () => {
   destroyAllWire()
   await stopAllDaemons()
 })
-
-/** Offer and answer between a and b; resolves once the answer is back. */
-async function handshakeWorks (a, b) {
-  const o = offer(a, b.addr)
-  a.socket.emit('ss-handshake', o)
-  await b.rec.waitFor('ws-handshake', (x) => x?.intentId === o.intentId, 3000)
-}
-
-async function wireJoin (d, addr) {
-  const c = await upgrade(d.port)
-  c.socket.write(clientFrame(1, '40'))
-  c.socket.write(clientFrame(1, '421' + JSON.stringify(['ss-join', addr])))
-  await until(c, (x) => texts(x).includes('431[null]'), 3000, 'join ack')
-  return c
-}
 
 describe('memory budget', () => {
   it('clients holding unfinished messages are shed once the budget is spent; a good pair goes on', { timeout: 30000 }, async () => {

@@ -6,7 +6,7 @@
 import { describe, it, afterEach } from 'node:test'
 import assert from 'node:assert/strict'
 import { startDaemon, stopAllDaemons, getMetrics } from './lib/daemon.mjs'
-import { joinPeer, joinAddr, offer, sleep, eventually, closeAllClients } from './lib/clients.mjs'
+import { joinPeer, joinAddr, offer, sleep, eventually, closeAllClients, handshakeWorks } from './lib/clients.mjs'
 import * as wire from './lib/wire.mjs'
 import { metric, sampleOf, DROPPED } from './lib/metric.mjs'
 import { pollingJoin, upgradeSession } from './lib/polling.mjs'
@@ -26,13 +26,6 @@ async function upgradedJoin (d, opts) {
   const client = await pollingJoin(d, addr)
   const ws = await upgradeSession(d, client, wire, opts)
   return { addr, client, ws }
-}
-
-/** Offer and answer between a and b; resolves once the answer is back. */
-async function handshakeWorks (a, b) {
-  const o = offer(a, b.addr)
-  a.socket.emit('ss-handshake', o)
-  await b.rec.waitFor('ws-handshake', (x) => x?.intentId === o.intentId, 3000)
 }
 
 /** `rounds` rounds of one offer of `size` bytes from `sender` to each address; the peak of buffered_bytes. */

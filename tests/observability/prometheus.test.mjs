@@ -11,7 +11,7 @@ import { execFileSync, spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { startDaemon, stopAllDaemons, freePort } from '../blackbox/lib/daemon.mjs'
 import { connect, joinPeer, joinAddr, joinWithAck, offer, peerId, sleep, eventually, closeAllClients } from '../blackbox/lib/clients.mjs'
-import { upgrade, until, texts, clientFrame, frameHeader, mask, destroyAllWire } from '../blackbox/lib/wire.mjs'
+import { upgrade, until, texts, clientFrame, frameHeader, mask, destroyAllWire, wireJoin } from '../blackbox/lib/wire.mjs'
 import { startRedis, skipWithoutRedis } from '../redis/lib/redis.mjs'
 import { redisDaemon, waitReady, REDIS_ARGS } from '../redis/lib/cluster.mjs'
 import { Prometheus, CHECK_DASHBOARD, RENDER_DASHBOARD, skipWithoutPrometheus } from './lib/prometheus.mjs'
@@ -59,15 +59,6 @@ async function startB (redis, port) {
   const d = await startDaemon([], { args: ['--host', '127.0.0.1', '--port', String(port), ...REDIS_ARGS, '--server-id', 'star-b', '--redis-url', redis.url] })
   d.serverId = 'star-b'
   return d
-}
-
-// A raw client that joins and then reads only when told (for slow-consumer and latency scenarios).
-async function wireJoin (d, addr) {
-  const c = await upgrade(d.port)
-  c.socket.write(clientFrame(1, '40'))
-  c.socket.write(clientFrame(1, '421' + JSON.stringify(['ss-join', addr])))
-  await until(c, (x) => texts(x).includes('431[null]'), 3000, 'join ack')
-  return c
 }
 
 describe('dashboard and alerts against a real Prometheus', { skip }, () => {

@@ -3,7 +3,7 @@
 // Every client created here is remembered; closeAllClients() (use it in an
 // afterEach() hook) closes them all so the test process can exit by itself.
 
-import { peerId, joinAddr } from '../../lib/signalling.mjs'
+import { peerId, joinAddr, offer } from '../../lib/signalling.mjs'
 import { sleep } from '../../lib/wait.mjs'
 import ioV2 from 'sio-v2'
 import { io as ioV3 } from 'sio-v3'
@@ -208,4 +208,11 @@ export function closeAllClients () {
     try { s.close() } catch {}
   }
   open.clear()
+}
+
+/** An offer from `a` to `b` (joined clients); resolves once `b` received it. */
+export async function handshakeWorks (a, b) {
+  const o = offer(a, b.addr)
+  a.socket.emit('ss-handshake', o)
+  await b.rec.waitFor('ws-handshake', (x) => x?.intentId === o.intentId, 3000)
 }

@@ -154,3 +154,13 @@ export function destroyAllWire () {
   for (const s of [...open]) s.destroy()
   open.clear()
 }
+
+/** A raw (wire) client that has done the Socket.IO CONNECT and joined as `addr` (unless `read` is false,
+ * once the join's ack is back), for scenarios that read only when told. */
+export async function wireJoin (daemon, addr, opts) {
+  const c = await upgrade(daemon.port, opts)
+  c.socket.write(clientFrame(1, '40'))
+  c.socket.write(clientFrame(1, '421' + JSON.stringify(['ss-join', addr])))
+  if (opts?.read !== false) await until(c, (x) => texts(x).includes('431[null]'), 3000, 'join ack')
+  return c
+}
