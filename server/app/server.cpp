@@ -46,9 +46,10 @@ void drain(session_registry& sessions, std::chrono::milliseconds timeout) {
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
 }
 
-// Serves signals until SIGTERM or SIGINT, which it returns. SIGHUP reloads the certificate and
-// the federation's trust list.
-int wait_for_stop(net::io_context& signals_context, net::signal_set& signals, tls_context* tls, backend& federation) {
+// Serves signals until SIGTERM or SIGINT, which it returns. SIGHUP reloads the certificate, the
+// federation's trust list and the client allow/deny list files.
+int wait_for_stop(net::io_context& signals_context, net::signal_set& signals, tls_context* tls, backend& federation,
+                  client_gate& gate) {
     int stop_signal = 0;
     std::function<void(boost::system::error_code, int)> on_signal = [&](boost::system::error_code ec, int sig) {
         if (ec) return;
@@ -64,6 +65,9 @@ int wait_for_stop(net::io_context& signals_context, net::signal_set& signals, tl
             logger_for("main")->error("SIGHUP: keeping the old TLS certificate: {}", error);
         }
         federation.reload();
+        if (auto error = gate.reload(); error.empty())
+            logger_for("main")->info("SIGHUP: client allow and deny lists reloaded");
+        else logger_for("main")->error("SIGHUP: keeping the old client allow and deny lists: {}", error);
         signals.async_wait(on_signal);
     };
     signals.async_wait(on_signal);
@@ -116,7 +120,7 @@ int run_server(config const& cfg, std::shared_ptr<tls_context> tls) {
               active_backend->server_id(), cfg.metrics ? "on" : "off");
     if (cfg.plain_port) log->info("listening on {} (plain)", describe(listeners[1]->local_endpoint()));
 
-    int received = wait_for_stop(signals_context, signals, tls.get(), *active_backend);
+    int received = wait_for_stop(signals_context, signals, tls.get(), *active_backend, ctx.gate);
     log->info("signal {}: closing {} connections", received, sessions.size());
     for (auto& l : listeners) l->stop();
     drain(sessions, cfg.shutdown_timeout);

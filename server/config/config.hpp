@@ -77,6 +77,24 @@ struct config {
     std::string redis_channel_prefix = "webrtc-star";
     milliseconds redis_timeout{3'000};  // connect, and a PING's answer, before Redis counts as unreachable
 
+    // The open internet's edge (server/admission/, transport/client_gate): who the client is, and
+    // what one client address may open. Ranges are comma-separated CIDRs or addresses.
+    std::string trusted_proxies;  // whose X-Forwarded-For / Forwarded / PROXY header is believed
+    bool proxy_protocol = false;  // every connection starts with a PROXY v1/v2 header from a trusted proxy
+    std::size_t max_connections_per_address = 1'000;  // open sessions; 0: unlimited
+    unsigned max_sessions_per_address = 300;          // new sessions per --address-interval; 0: unlimited
+    unsigned max_joins_per_address = 600;             // ss-join per --address-interval; 0: unlimited
+    milliseconds address_interval{10'000};
+    unsigned address_prefix_v4 = 32;  // addresses in one such prefix count as one client
+    unsigned address_prefix_v6 = 64;
+    std::size_t max_addresses = 200'000;  // client addresses remembered at once
+    std::string allow_from;               // only these may connect (empty: anyone not denied)
+    std::string deny_from;
+    std::string allow_from_file;  // more ranges, one or more a line, '#' comments; reloaded on SIGHUP
+    std::string deny_from_file;
+    std::string allowed_origins = "*";  // exact origins and *.example.org patterns
+    bool require_origin = false;        // refuse sessions whose requests carry no Origin
+
     std::string config_file;
     bool healthcheck = false;        // command line only: probe a running server instead of serving
     bool federation_keygen = false;  // command line only: write a new federation_key_file and exit

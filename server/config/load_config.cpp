@@ -1,5 +1,7 @@
 #include "config/load_config.hpp"
 
+#include "admission/cidr.hpp"
+#include "admission/origin_policy.hpp"
 #include "config/redis_url.hpp"
 #include "config/setting_values.hpp"
 
@@ -284,6 +286,58 @@ std::vector<setting> settings() {
         {"socket-send-buffer",
          "kernel send buffer per connection (SO_SNDBUF; the kernel doubles it); 0 keeps the kernel's own", false, {},
          size(&config::socket_send_buffer), shown_size(&config::socket_send_buffer)},
+        // The open internet's edge: client addresses, per-address limits, origins.
+        {"trusted-proxies", "proxies (CIDRs or addresses, comma-separated) whose X-Forwarded-For, Forwarded and "
+         "PROXY protocol headers name the real client; from anyone else they are ignored", false, {},
+         [](config& c, std::string_view v) { admission::parse_cidr_list(v); c.trusted_proxies = std::string(v); }},
+        {"proxy-protocol", "every connection starts with a PROXY protocol header (v1 or v2, as HAProxy and nginx "
+         "stream send it) from one of --trusted-proxies; connections without one are closed", true, {},
+         [](config& c, std::string_view v) { c.proxy_protocol = sv::parse_bool(v); }},
+        {"max-connections-per-address", "open sessions one client address may hold; 0 is unlimited", false, {},
+         [](config& c, std::string_view v) { c.max_connections_per_address = sv::parse_unsigned(v, 0, 10'000'000); },
+         shown_number(&config::max_connections_per_address)},
+        {"max-sessions-per-address", "new sessions one client address may open per --address-interval; 0 is "
+         "unlimited", false, {},
+         [](config& c, std::string_view v) {
+             c.max_sessions_per_address = static_cast<unsigned>(sv::parse_unsigned(v, 0, 100'000'000));
+         }, shown_number(&config::max_sessions_per_address)},
+        {"max-joins-per-address", "ss-join requests one client address may make per --address-interval; 0 is "
+         "unlimited", false, {},
+         [](config& c, std::string_view v) {
+             c.max_joins_per_address = static_cast<unsigned>(sv::parse_unsigned(v, 0, 100'000'000));
+         }, shown_number(&config::max_joins_per_address)},
+        {"address-interval", "the interval of the per-address session and join limits", false, {},
+         [](config& c, std::string_view v) {
+             auto d = sv::parse_duration(v);
+             if (d.count() < 100) throw std::invalid_argument("expected a duration of at least 100ms");
+             c.address_interval = d;
+         }, shown_duration(&config::address_interval)},
+        {"address-prefix-v4", "IPv4 addresses in one prefix of this length count as one client", false, {},
+         [](config& c, std::string_view v) { c.address_prefix_v4 = static_cast<unsigned>(sv::parse_unsigned(v, 8, 32)); },
+         shown_number(&config::address_prefix_v4)},
+        {"address-prefix-v6", "IPv6 addresses in one prefix of this length count as one client", false, {},
+         [](config& c, std::string_view v) {
+             c.address_prefix_v6 = static_cast<unsigned>(sv::parse_unsigned(v, 16, 128));
+         }, shown_number(&config::address_prefix_v6)},
+        {"max-addresses", "client addresses remembered at once by the per-address limits", false, {},
+         [](config& c, std::string_view v) { c.max_addresses = sv::parse_unsigned(v, 1'000, 100'000'000); },
+         shown_number(&config::max_addresses)},
+        {"allow-from", "only these client ranges may connect (CIDRs, comma-separated); others get 403", false, {},
+         [](config& c, std::string_view v) { admission::parse_cidr_list(v); c.allow_from = std::string(v); }},
+        {"deny-from", "these client ranges get 403 (CIDRs, comma-separated)", false, {},
+         [](config& c, std::string_view v) { admission::parse_cidr_list(v); c.deny_from = std::string(v); }},
+        {"allow-from-file", "more --allow-from ranges, from a file ('#' comments); SIGHUP reloads it", false, {},
+         [](config& c, std::string_view v) { c.allow_from_file = std::string(v); }},
+        {"deny-from-file", "more --deny-from ranges, from a file ('#' comments); SIGHUP reloads it", false, {},
+         [](config& c, std::string_view v) { c.deny_from_file = std::string(v); }},
+        {"allowed-origins", "origins that may open sessions, comma-separated: exact (https://app.example.org), "
+         "patterns (*.example.org, https://*.example.org) or * for any; others get 403", false, {},
+         [](config& c, std::string_view v) {
+             admission::origin_policy(v, false);
+             c.allowed_origins = std::string(v);
+         }, shown_text(&config::allowed_origins)},
+        {"require-origin", "refuse (403) sessions whose requests carry no Origin header (non-browser clients)",
+         true, {}, [](config& c, std::string_view v) { c.require_origin = sv::parse_bool(v); }},
     };
     // clang-format on
 }
@@ -426,6 +480,8 @@ load_result load_config(std::vector<std::string> const& args, char const* const*
     }
     if (c.tls_cert.empty() != c.tls_key.empty()) throw config_error("--tls-cert and --tls-key must be given together");
     if (c.plain_port && c.tls_cert.empty()) throw config_error("--plain-port needs --tls-cert and --tls-key");
+    if (c.proxy_protocol && c.trusted_proxies.empty())
+        throw config_error("--proxy-protocol needs --trusted-proxies (the proxies that send the header)");
     if (keygen && c.federation_key_file.empty()) throw config_error("--federation-keygen needs --federation-key-file");
     if (c.backend == "waku" && !keygen && !healthcheck) check_federation_settings(c);
     c.healthcheck = healthcheck;

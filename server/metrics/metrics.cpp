@@ -145,6 +145,14 @@ std::string metrics::render() const {
            "sessions closed for a packet that is not valid Engine.IO or Socket.IO, by reason", protocol_errors);
     family(out, "webrtc_star_server_joins_refused_total", "reason", "ss-join requests refused, by reason",
            joins_refused);
+    family(out, "webrtc_star_server_edge_refused_total", "reason",
+           "sessions, upgrades, joins and connections refused for their client address, origin or PROXY header, "
+           "by reason",
+           edge_refused);
+    one(out, "webrtc_star_server_forwarded_malformed_total", "counter",
+        "X-Forwarded-For or Forwarded headers from a trusted proxy that could not be read (the proxy's address "
+        "was used)",
+        get(forwarded_malformed));
     header(out, "webrtc_star_server_forward_latency_seconds", "histogram",
            "time from receiving a handshake message to writing it to its recipient");
     forward_latency.render(out, "webrtc_star_server_forward_latency_seconds");

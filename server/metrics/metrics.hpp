@@ -80,8 +80,15 @@ struct metrics {
     // Engine.IO sessions by transport: long-polling sessions opened, and how many upgraded.
     gauge polling_sessions{0};
     counter polling_sessions_total{0}, polling_upgrades_total{0};
-    labelled_counter<4> joins_refused{{"invalid_address", "peer_id_taken", "claim_pending", "other"}};
+    labelled_counter<5> joins_refused{{"invalid_address", "peer_id_taken", "claim_pending", "per_address", "other"}};
 
+    // The edge (transport/client_gate.hpp): requests and joins refused for their client address
+    // or origin, and connections refused for their PROXY protocol header. No address label: the
+    // logs name the address, the counter only the reason.
+    labelled_counter<9> edge_refused{{"denied", "origin", "connections_per_address", "sessions_per_address",
+                                      "joins_per_address", "address_table_full", "proxy_header",
+                                      "untrusted_proxy", "other"}};
+    counter forwarded_malformed{0};  // a trusted proxy's X-Forwarded-For/Forwarded we could not read
     latency_histogram forward_latency;
 
     // Federation (zero with the memory backend).

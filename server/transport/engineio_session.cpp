@@ -3,6 +3,7 @@
 #include "transport/engineio_session.hpp"
 
 #include "logger.hpp"
+#include "protocol/client_event.hpp"
 #include "random_id.hpp"
 #include "transport/polling_transport.hpp"
 
@@ -24,6 +25,11 @@ engineio_session::engineio_session(net::any_io_executor executor, protocol::engi
       protocol_(v, random_id(), ctx.cfg, ctx.metrics, *this),
       budget_(ctx.budget),
       timer_(executor_) {}
+
+void engineio_session::admitted(admission::ip_address client, admission::address_limits::slot slot) {
+    client_ip_ = client;
+    address_slot_ = std::move(slot);
+}
 
 void engineio_session::open_polling(std::shared_ptr<polling_transport> polling) {
     polling_ = polling;
@@ -170,6 +176,7 @@ void engineio_session::finish(std::string_view why, close_kind transport_close) 
     queue_.clear();
     queued_bytes_ = 0;
     budget_.update(0);
+    address_slot_ = {};
     if (!opened_) return;
     ctx_.sessions.remove(id());
     ctx_.metrics.connections.fetch_sub(1, std::memory_order_relaxed);
@@ -188,7 +195,14 @@ void engineio_session::close_going_away() {
     net::post(executor_, [self = shared_from_this()] { self->close("server shutting down", close_kind::going_away); });
 }
 
+// A join over --max-joins-per-address is refused as the hub refuses one (an ack or error event
+// with the reason), before the hub sees it.
 void engineio_session::join(protocol::star_address address, std::optional<std::uint64_t> ack_id) {
+    if (client_ip_ && !ctx_.gate.allow_join(*client_ip_)) {
+        signalling_hub::count_refused_join(ctx_.metrics, "per_address");
+        ctx_.gate.refused("joins_per_address", client_, "join refused");
+        return send_packet(protocol::join_refusal_frame(ack_id, "too many joins from this address; try again later"));
+    }
     ctx_.hub.join(shared_from_this(), std::move(address), ack_id);
 }
 

@@ -22,6 +22,7 @@
 #include <deque>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -56,6 +57,9 @@ public:
     void transport_closed(session_transport& t);
     void close(std::string_view why, close_kind kind = close_kind::abort);
     std::string const& client() const { return client_; }
+    // The client_gate let this session open: it holds its address's slot until it ends, and its
+    // joins count against that address.
+    void admitted(admission::ip_address client, admission::address_limits::slot slot);
 
     // The send queue, which transports take from; each packet taken is reported sent (counted,
     // its latency observed) or discarded, and until then counts as queued.
@@ -108,6 +112,8 @@ private:
     boost::asio::any_io_executor executor_;
     server_context& ctx_;
     std::string client_;
+    std::optional<admission::ip_address> client_ip_;  // unset: not admitted by the gate (unit tests)
+    admission::address_limits::slot address_slot_;
     session_protocol protocol_;
     upgrade_handshake upgrade_;
     // A WebSocket lives as long as an operation of its own is pending, and says when it ends

@@ -34,26 +34,43 @@ void fail(std::string_view what, beast::error_code ec) {
 
 template <class Stream>
 http_session<Stream>::http_session(Stream&& stream, server_context& ctx, socket_slot slot, ssl_context_ptr ssl_context)
-    : stream_(std::move(stream)), ctx_(ctx), slot_(std::move(slot)), ssl_context_(std::move(ssl_context)) {}
+    : stream_(std::move(stream)), ctx_(ctx), slot_(std::move(slot)), ssl_context_(std::move(ssl_context)) {
+    beast::error_code ec;
+    auto peer = beast::get_lowest_layer(stream_).socket().remote_endpoint(ec);
+    if (ec) return;
+    peer_ = admission::normalise(peer.address());
+    peer_port_ = peer.port();
+    client_ip_ = *peer_;
+    client_ = peer_->to_string() + ":" + std::to_string(peer_port_);
+}
 
 template <class Stream> void http_session<Stream>::run() {
-    auto self = this->shared_from_this();
-    net::dispatch(stream_.get_executor(), [self] {
-        if constexpr (is_tls_v<Stream>) {
-            if (self->ctx_.budget.spent()) {
-                // No room for another handshake's state: the newest connection waits its turn.
-                self->ctx_.budget.note_shed(0, tls_handshake_cost, "TLS handshake");
-                return;
-            }
-            self->tls_pending_.emplace(self->ctx_.budget);
-            self->tls_pending_->update(tls_handshake_cost);
-            beast::get_lowest_layer(self->stream_).expires_after(self->ctx_.cfg.handshake_timeout);
-            self->stream_.async_handshake(net::ssl::stream_base::server,
-                                          beast::bind_front_handler(&http_session::on_tls_handshake, self));
-        } else {
-            self->do_read();
-        }
+    net::dispatch(stream_.get_executor(), [self = this->shared_from_this()] {
+        if (self->ctx_.cfg.proxy_protocol) return self->read_proxy_header();  // http_session_edge.cpp
+        self->start();
     });
+}
+
+template <class Stream> void http_session<Stream>::start() {
+    if constexpr (is_tls_v<Stream>) {
+        if (ctx_.budget.spent()) {
+            // No room for another handshake's state: the newest connection waits its turn.
+            ctx_.budget.note_shed(0, tls_handshake_cost, "TLS handshake");
+            return;
+        }
+        tls_pending_.emplace(ctx_.budget);
+        tls_pending_->update(tls_handshake_cost);
+        beast::get_lowest_layer(stream_).expires_after(ctx_.cfg.handshake_timeout);
+        // Bytes read with the PROXY header may be the start of the ClientHello. (Generic: Beast's
+        // constraint on a buffered handshake's handler names the unbuffered signature.)
+        stream_.async_handshake(net::ssl::stream_base::server, buffer_.data(),
+                                [self = this->shared_from_this()](beast::error_code ec, auto...) {
+                                    self->buffer_.consume(self->buffer_.size());
+                                    self->on_tls_handshake(ec);
+                                });
+    } else {
+        do_read();
+    }
 }
 
 template <class Stream> void http_session<Stream>::on_tls_handshake(beast::error_code ec) {
@@ -102,25 +119,23 @@ template <class Stream> void http_session<Stream>::on_read(beast::error_code ec,
     if (ec == beast::error::timeout && !answered_) inc(ctx_.metrics.handshake_timeouts);
     if (ec) return fail("read", ec);  // bad request or timeout: drop the connection
     auto req = parser_->release();
+    resolve_client(req);
     if (beast::websocket::is_upgrade(req)) return on_upgrade(req);
     if (auto p = as_polling_request(req, ctx_.cfg)) return serve_polling(req, *p);
     write(handle_http(req, ctx_.cfg, ctx_.metrics, ctx_.active_backend.degraded()));
 }
 
-template <class Stream> std::string http_session<Stream>::client_address() {
-    beast::error_code ec;
-    auto peer = beast::get_lowest_layer(stream_).socket().remote_endpoint(ec);
-    if (ec) return "unknown";
-    return peer.address().to_string() + ":" + std::to_string(peer.port());
-}
-
 template <class Stream> void http_session<Stream>::on_upgrade(http_request& req) {
     auto decision = decide_upgrade(req, ctx_.cfg);
+    if (decision.version && !admit_request(req)) return;
     if (decision.version && decision.sid) return upgrade_polling_session(req, *decision.sid);
+    admission::address_limits::slot address_slot;
+    if (decision.version && !admit_session(req, address_slot)) return;
     if (decision.version) {
         std::string early = beast::buffers_to_string(buffer_.data());
         auto session =
             std::make_shared<engineio_session>(stream_.get_executor(), *decision.version, ctx_, client_address());
+        session->admitted(client_ip_, std::move(address_slot));
         auto websocket = std::make_shared<websocket_transport<Stream>>(
             std::move(stream_), std::move(session), std::move(*slot_), ssl_context_, std::move(early));
         websocket->run(req);
@@ -130,7 +145,15 @@ template <class Stream> void http_session<Stream>::on_upgrade(http_request& req)
     write(std::move(*decision.refusal));
 }
 
+// Every answer passes here: CORS headers name only an allowed origin (--allowed-origins).
 template <class Stream> void http_session<Stream>::write(http_response response) {
+    if (!ctx_.gate.any_origin()) {
+        auto origin = response[http::field::access_control_allow_origin];
+        if (!origin.empty() && !ctx_.gate.allows_origin(origin)) {
+            response.erase(http::field::access_control_allow_origin);
+            response.erase(http::field::access_control_allow_credentials);
+        }
+    }
     bool keep_alive = response.keep_alive();
     response_ = std::move(response);
     answered_ = true;

@@ -4,6 +4,7 @@
 // long-polling requests to their polling_transport (http_session_polling.cpp).
 #pragma once
 
+#include "admission/cidr.hpp"
 #include "http/endpoints.hpp"
 #include "transport/memory_budget.hpp"
 #include "transport/polling_transport.hpp"
@@ -25,16 +26,28 @@ public:
     void run();
 
 private:
+    void start();  // after the PROXY header, if any: the TLS handshake, or the first request
     void on_tls_handshake(boost::beast::error_code ec);
     void do_read();
     void on_header(boost::beast::error_code ec, std::size_t bytes);
     void on_read(boost::beast::error_code ec, std::size_t bytes);
     void on_upgrade(http_request& req);
-    std::string client_address();  // "ip:port" of the peer, "unknown" once the socket is gone
+    // The client of this request (client_gate::resolve): client_ip_ and client_ for its log lines.
+    void resolve_client(http_request const& req);
+    std::string const& client_address() const { return client_; }
+    // The lists and the origin, then (a new session) the per-address limits: false when refused,
+    // and the refusal is written.
+    bool admit_request(http_request const& req);
+    bool admit_session(http_request const& req, admission::address_limits::slot& slot);
+    void refuse_client(http_request const& req, std::string_view reason);
     void write(http_response res);
     void on_write(bool keep_alive, boost::beast::error_code ec, std::size_t bytes);
     void do_close();
     void refuse(boost::beast::http::status status, std::string_view why);
+
+    // The PROXY protocol header (http_session_edge.cpp), read before TLS and HTTP.
+    void read_proxy_header();
+    void on_proxy_bytes(boost::beast::error_code ec, std::size_t bytes);
 
     // Long-polling (http_session_polling.cpp).
     bool is_polling_post() const;
@@ -51,8 +64,12 @@ private:
     std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
     std::optional<http_response> response_;  // the one being written: async_write reads it until done
     bool answered_ = false;  // a response went out: an idle keep-alive connection, not a handshake under way
-    std::uint64_t poll_generation_ = 0;        // bumped by each polling answer: older watches are void
-    std::optional<budget_share> tls_pending_;  // a TLS handshake's state, against the memory budget
+    std::uint64_t poll_generation_ = 0;          // bumped by each polling answer: older watches are void
+    std::optional<budget_share> tls_pending_;    // a TLS handshake's state, against the memory budget
+    std::optional<admission::ip_address> peer_;  // the socket's peer, or the one a PROXY header names
+    std::uint16_t peer_port_ = 0;                // the socket's (0 once a PROXY header replaced the peer)
+    admission::ip_address client_ip_;            // of the request being served
+    std::string client_ = "unknown";
 };
 
 }  // namespace star::server

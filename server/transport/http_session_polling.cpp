@@ -28,6 +28,7 @@ template <class Stream> bool http_session<Stream>::is_polling_post() const {
 }
 
 template <class Stream> void http_session<Stream>::serve_polling(http_request& req, polling_request const& p) {
+    if (!admit_request(req)) return;  // every request of a session: its origin, and the lists
     if (!p.sid) {
         if (ctx_.open_sockets.load() >= ctx_.cfg.max_connections) {
             // A polling session holds a connection slot like a socket: past the limit, refuse.
@@ -36,7 +37,10 @@ template <class Stream> void http_session<Stream>::serve_polling(http_request& r
             res.result(http::status::service_unavailable);
             return write(std::move(res));
         }
+        admission::address_limits::slot address_slot;
+        if (!admit_session(req, address_slot)) return;
         auto session = std::make_shared<engineio_session>(stream_.get_executor(), p.version, ctx_, client_address());
+        session->admitted(client_ip_, std::move(address_slot));
         auto polling = std::make_shared<polling_transport>(std::move(session), socket_slot(ctx_));
         return polling->start(reply_to(req));
     }

@@ -6,6 +6,7 @@
 #include "metrics/metrics.hpp"
 #include "signalling/backend.hpp"
 #include "signalling/signalling_hub.hpp"
+#include "transport/client_gate.hpp"
 #include "transport/memory_budget.hpp"
 #include "transport/polling_registry.hpp"
 #include "transport/session_registry.hpp"
@@ -24,6 +25,7 @@ struct server_context {
     std::atomic<std::size_t> open_sockets{0};  // HTTP, WebSocket and polling sessions, against --max-connections
     polling_registry polling{};
     memory_budget budget{cfg.memory_budget, metrics};  // bytes buffered for clients, against --memory-budget
+    client_gate gate{cfg, metrics};  // client addresses, lists, origins, per-address limits (thread-safe)
 };
 
 // Holds one unit of server_context::open_sockets for as long as a connection lives.
