@@ -75,15 +75,16 @@ std::optional<cidr> parse_cidr(std::string_view text) {
     auto slash = text.find('/');
     auto a = bare_address(text.substr(0, slash));
     if (!a) return std::nullopt;
-    unsigned max = a->is_v4() ? 32 : 128;
-    unsigned prefix = max;
+    bool written_v6 = text.substr(0, slash).find(':') != std::string_view::npos;
+    unsigned max = written_v6 ? 128 : 32;
+    unsigned prefix = a->is_v4() ? 32 : 128;
     if (slash != std::string_view::npos) {
         auto digits = text.substr(slash + 1);
         auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), prefix);
         if (digits.empty() || ec != std::errc{} || end != digits.data() + digits.size() || prefix > max)
             return std::nullopt;
         // ::ffff:10.0.0.0/104 is 10.0.0.0/8
-        if (text.substr(0, slash).find(':') != std::string_view::npos && a->is_v4()) {
+        if (written_v6 && a->is_v4()) {
             if (prefix < 96) return std::nullopt;
             prefix -= 96;
         }

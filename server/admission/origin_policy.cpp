@@ -45,7 +45,7 @@ origin_policy::origin_policy(std::string_view list, bool require_origin)
             e.pattern = true;
             host = host.substr(1);
         }
-        if (host.empty() || host.find_first_of("*/ ") != std::string::npos)
+        if (host.size() < 2 || host.find_first_of("*/ ") != std::string::npos)
             throw std::invalid_argument("cannot read the origin '" + item + "'");
         e.host = host;
         entries_.push_back(std::move(e));
