@@ -180,3 +180,26 @@ TEST_CASE("federation clock skew and per-server quota are bounded") {
     CHECK(load({"--federation-max-peers-per-server", "7"}).federation_max_peers_per_server == 7);
     CHECK_THROWS_AS(load({"--federation-max-peers-per-server", "0"}), config_error);
 }
+
+TEST_CASE("the edge's settings: flags, environment, file; ranges and origins checked as they are read") {
+    auto c = load({"--trusted-proxies", "10.0.0.0/8,::1", "--max-connections-per-address", "0", "--allowed-origins",
+                   "https://app.example.org,*.example.org", "--require-origin"},
+                  {"WEBRTC_STAR_MAX_JOINS_PER_ADDRESS=7", "WEBRTC_STAR_ADDRESS_PREFIX_V6=56"});
+    CHECK(c.trusted_proxies == "10.0.0.0/8,::1");
+    CHECK(c.max_connections_per_address == 0);
+    CHECK(c.max_joins_per_address == 7);
+    CHECK(c.address_prefix_v6 == 56);
+    CHECK(c.require_origin);
+    temp_file f(
+        "deny-from = \"192.0.2.0/24\"\naddress-interval = 30s\nproxy-protocol = true\ntrusted-proxies = "
+        "\"127.0.0.1\"\n");
+    auto fc = load({"--config", f.path});
+    CHECK(fc.deny_from == "192.0.2.0/24");
+    CHECK(fc.address_interval == 30s);
+    CHECK(fc.proxy_protocol);
+    CHECK_THROWS_WITH(load({"--trusted-proxies", "10.0.0.0/33"}), Catch::Contains("--trusted-proxies"));
+    CHECK_THROWS_WITH(load({"--deny-from", "evil"}), Catch::Contains("'evil'"));
+    CHECK_THROWS_WITH(load({"--allowed-origins", "example.org"}), Catch::Contains("--allowed-origins"));
+    CHECK_THROWS_WITH(load({"--proxy-protocol"}), Catch::Contains("--trusted-proxies"));
+    CHECK_THROWS_WITH(load({"--address-prefix-v4", "40"}), Catch::Contains("--address-prefix-v4"));
+}

@@ -1,0 +1,84 @@
+// Attack: one client address (127.0.0.1) opens WebSocket sessions and joins a fresh peer id on each
+// as fast as it can, holding them; meanwhile a second address's client (127.0.0.2) connects every
+// 200 ms, joins and leaves. Prints what the attacker got and what the good client saw (Socket.IO
+// connect time and join round trip, p50/p99/max, failures). Default server settings.
+// Bounded: --seconds (10) of attack, --concurrency (64) attempts in flight, --max-open (4000)
+// sessions held. Run from the repository root:
+//   node bench/attacks/address-flood.mjs [--bin build/server/webrtc-star-server]
+
+import { options, daemon, getMetrics, stopAllDaemons, sleep } from './common.mjs'
+import { joinAddr } from '../../tests/blackbox/lib/clients.mjs'
+import { wsSession, closeAllEdge } from '../../tests/blackbox/lib/edge.mjs'
+
+const opt = options({
+  seconds: { type: 'string', default: '10' },
+  concurrency: { type: 'string', default: '64' },
+  'max-open': { type: 'string', default: '4000' }
+})
+const d = await daemon([])
+const end = Date.now() + Number(opt.seconds) * 1000
+const attacker = { attempts: 0, sessions: 0, joins: 0, joins_refused: 0, refused: {} }
+const held = []
+
+async function attackLoop () {
+  while (Date.now() < end && held.length < Number(opt['max-open'])) {
+    attacker.attempts++
+    const s = await wsSession(d.port, { timeoutMs: 3000 })
+    if (s.status !== 101) {
+      attacker.refused[s.status] = (attacker.refused[s.status] ?? 0) + 1
+      continue
+    }
+    attacker.sessions++
+    held.push(s)
+    const [err] = await s.emitWithAck('ss-join', joinAddr(d.port))
+    if (err === null) attacker.joins++
+    else attacker.joins_refused++
+  }
+}
+
+const good = { connect_ms: [], join_ms: [], failures: 0 }
+async function goodLoop () {
+  while (Date.now() < end) {
+    const t0 = performance.now()
+    const s = await wsSession(d.port, { localAddress: '127.0.0.2', timeoutMs: 5000 })
+    if (s.status !== 101) { good.failures++; await sleep(200); continue }
+    good.connect_ms.push(performance.now() - t0)
+    const t1 = performance.now()
+    const [err] = await Promise.race([s.emitWithAck('ss-join', joinAddr(d.port)), sleep(5000).then(() => ['timeout'])])
+    if (err === null) good.join_ms.push(performance.now() - t1)
+    else good.failures++
+    s.close()
+    await sleep(200)
+  }
+}
+
+const pct = (xs, p) => {
+  if (xs.length === 0) return null
+  const s = [...xs].sort((a, b) => a - b)
+  return Math.round(s[Math.min(s.length - 1, Math.floor(p * s.length))] * 10) / 10
+}
+
+try {
+  const t0 = Date.now()
+  await Promise.all([goodLoop(), ...Array.from({ length: Number(opt.concurrency) }, attackLoop)])
+  const text = await getMetrics(d)
+  const refusedMetric = [...text.matchAll(/^webrtc_star_server_edge_refused_total\{reason="(\w+)"\} (\d+)/gm)]
+    .filter((m) => m[2] !== '0').map((m) => `${m[1]}=${m[2]}`).join(',')
+  console.log(JSON.stringify({
+    attack: 'one address opening sessions and joins as fast as it can',
+    bin: opt.bin,
+    seconds: (Date.now() - t0) / 1000,
+    attacker,
+    attacker_held_at_end: held.length,
+    edge_refused: refusedMetric || null,
+    good_client: {
+      connects: good.connect_ms.length,
+      failures: good.failures,
+      connect_ms: { p50: pct(good.connect_ms, 0.5), p99: pct(good.connect_ms, 0.99), max: pct(good.connect_ms, 1) },
+      join_ms: { p50: pct(good.join_ms, 0.5), p99: pct(good.join_ms, 0.99), max: pct(good.join_ms, 1) }
+    }
+  }))
+} finally {
+  closeAllEdge()
+  await stopAllDaemons()
+}
