@@ -1,14 +1,43 @@
 // Attack: one client address (127.0.0.1) opens WebSocket sessions and joins a fresh peer id on each
-// as fast as it can, holding them; meanwhile a second address's client (127.0.0.2) connects every
-// 200 ms, joins and leaves. Prints what the attacker got and what the good client saw (Socket.IO
+// as fast as it can, holding them (in a worker thread of its own, so that its event loop does not
+// delay the measuring one); meanwhile a second address's client (127.0.0.2) connects every 200 ms,
+// joins and leaves. Prints what the attacker got and what the good client saw (Socket.IO
 // connect time and join round trip, p50/p99/max, failures). Default server settings.
 // Bounded: --seconds (10) of attack, --concurrency (64) attempts in flight, --max-open (4000)
 // sessions held. Run from the repository root:
 //   node bench/attacks/address-flood.mjs [--bin build/server/webrtc-star-server]
 
+import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads'
 import { options, daemon, getMetrics, stopAllDaemons, sleep } from './common.mjs'
 import { joinAddr } from '../../tests/blackbox/lib/clients.mjs'
 import { wsSession, closeAllEdge } from '../../tests/blackbox/lib/edge.mjs'
+
+async function attackLoop (port, end, maxOpen, attacker, held) {
+  while (Date.now() < end && held.length < maxOpen) {
+    attacker.attempts++
+    const s = await wsSession(port, { timeoutMs: 3000 })
+    if (s.status !== 101) {
+      attacker.refused[s.status] = (attacker.refused[s.status] ?? 0) + 1
+      continue
+    }
+    attacker.sessions++
+    held.push(s)
+    const [err] = await s.emitWithAck('ss-join', joinAddr(port))
+    if (err === null) attacker.joins++
+    else attacker.joins_refused++
+  }
+}
+
+if (!isMainThread) {
+  const { port, end, maxOpen, concurrency } = workerData
+  const attacker = { attempts: 0, sessions: 0, joins: 0, joins_refused: 0, refused: {} }
+  const held = []
+  await Promise.all(Array.from({ length: concurrency }, () => attackLoop(port, end, maxOpen, attacker, held)))
+  parentPort.postMessage(attacker)
+  await new Promise((resolve) => parentPort.once('message', resolve)) // hold the sessions until told
+  closeAllEdge()
+  process.exit(0)
+}
 
 const opt = options({
   seconds: { type: 'string', default: '10' },
@@ -17,24 +46,6 @@ const opt = options({
 })
 const d = await daemon([])
 const end = Date.now() + Number(opt.seconds) * 1000
-const attacker = { attempts: 0, sessions: 0, joins: 0, joins_refused: 0, refused: {} }
-const held = []
-
-async function attackLoop () {
-  while (Date.now() < end && held.length < Number(opt['max-open'])) {
-    attacker.attempts++
-    const s = await wsSession(d.port, { timeoutMs: 3000 })
-    if (s.status !== 101) {
-      attacker.refused[s.status] = (attacker.refused[s.status] ?? 0) + 1
-      continue
-    }
-    attacker.sessions++
-    held.push(s)
-    const [err] = await s.emitWithAck('ss-join', joinAddr(d.port))
-    if (err === null) attacker.joins++
-    else attacker.joins_refused++
-  }
-}
 
 const good = { connect_ms: [], join_ms: [], failures: 0 }
 async function goodLoop () {
@@ -60,7 +71,10 @@ const pct = (xs, p) => {
 
 try {
   const t0 = Date.now()
-  await Promise.all([goodLoop(), ...Array.from({ length: Number(opt.concurrency) }, attackLoop)])
+  const worker = new Worker(new URL(import.meta.url),
+    { workerData: { port: d.port, end, maxOpen: Number(opt['max-open']), concurrency: Number(opt.concurrency) } })
+  const attacked = new Promise((resolve) => worker.once('message', resolve))
+  const [attacker] = await Promise.all([attacked, goodLoop()])
   const text = await getMetrics(d)
   const refusedMetric = [...text.matchAll(/^webrtc_star_server_edge_refused_total\{reason="(\w+)"\} (\d+)/gm)]
     .filter((m) => m[2] !== '0').map((m) => `${m[1]}=${m[2]}`).join(',')
@@ -69,7 +83,6 @@ try {
     bin: opt.bin,
     seconds: (Date.now() - t0) / 1000,
     attacker,
-    attacker_held_at_end: held.length,
     edge_refused: refusedMetric || null,
     good_client: {
       connects: good.connect_ms.length,
@@ -78,6 +91,8 @@ try {
       join_ms: { p50: pct(good.join_ms, 0.5), p99: pct(good.join_ms, 0.99), max: pct(good.join_ms, 1) }
     }
   }))
+  worker.postMessage('done')
+  await new Promise((resolve) => worker.once('exit', resolve))
 } finally {
   closeAllEdge()
   await stopAllDaemons()
