@@ -26,9 +26,12 @@ constexpr std::chrono::seconds keep_alive_timeout{30};
 // What a server handshake under way holds (measured: 91 KiB per pending handshake, RSA-2048).
 constexpr std::size_t tls_handshake_cost = 90 * 1024;
 
-// Why a connection ended, at debug level, unless it ended normally.
-void fail(std::string_view what, beast::error_code ec) {
-    if (!is_normal_close(ec)) logger_for("transport")->debug("http {}: {}", what, ec.message());
+// Why a connection ended, at debug level, unless it ended normally; with the client's address.
+void fail(std::string_view what, beast::error_code ec, std::string const& client) {
+    auto& log = *logger_for("transport");
+    if (!is_normal_close(ec) && log.should_log(spdlog::level::debug))
+        log_with(log, spdlog::level::debug, {{log_key::client, client}, {log_key::reason, std::string(what)}},
+                 "http {}: client {}: {}", what, client, ec.message());
 }
 }  // namespace
 
@@ -76,7 +79,7 @@ template <class Stream> void http_session<Stream>::start() {
 template <class Stream> void http_session<Stream>::on_tls_handshake(beast::error_code ec) {
     tls_pending_.reset();
     if (ec == beast::error::timeout) inc(ctx_.metrics.handshake_timeouts);
-    if (ec) return fail("TLS handshake", ec);
+    if (ec) return fail("TLS handshake", ec, client_);
     do_read();
 }
 
@@ -117,7 +120,7 @@ template <class Stream> void http_session<Stream>::on_read(beast::error_code ec,
     if (ec == http::error::header_limit) return refuse(http::status::request_header_fields_too_large, "headers");
     if (ec == http::error::body_limit) return refuse(http::status::payload_too_large, "body");
     if (ec == beast::error::timeout && !answered_) inc(ctx_.metrics.handshake_timeouts);
-    if (ec) return fail("read", ec);  // bad request or timeout: drop the connection
+    if (ec) return fail("read", ec, client_);  // bad request or timeout: drop the connection
     auto req = parser_->release();
     resolve_client(req);
     if (beast::websocket::is_upgrade(req)) return on_upgrade(req);
@@ -163,7 +166,7 @@ template <class Stream> void http_session<Stream>::write(http_response response)
 }
 
 template <class Stream> void http_session<Stream>::on_write(bool keep_alive, beast::error_code ec, std::size_t) {
-    if (ec) return fail("write", ec);
+    if (ec) return fail("write", ec, client_);
     if (!keep_alive) return do_close();
     do_read();
 }

@@ -5,6 +5,9 @@
 import { describe, it, afterEach } from 'node:test'
 import assert from 'node:assert/strict'
 import { writeFileSync, mkdtempSync, rmSync } from 'node:fs'
+import { execFileSync } from 'node:child_process'
+import net from 'node:net'
+import tls from 'node:tls'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startDaemon, stopAllDaemons } from './lib/daemon.mjs'
@@ -164,6 +167,36 @@ describe('edge: the real address behind a proxy', () => {
     const text = await rawExchange(d.port, Buffer.concat([local, Buffer.from('GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n')]), { whole: true })
     assert.equal(sampleOf(text, REFUSED, 'proxy_header'), 2)
     assert.equal(sampleOf(text, REFUSED, 'untrusted_proxy'), 1)
+  })
+
+  it('--proxy-protocol with TLS: the header comes before the TLS handshake', { timeout: 20000 }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'edge-tls-'))
+    try {
+      const key = join(dir, 'k.pem')
+      const cert = join(dir, 'c.pem')
+      execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes',
+        '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=localhost'], { stdio: 'ignore' })
+      const d = await startDaemon(['--tls-cert', cert, '--tls-key', key, '--proxy-protocol', '--trusted-proxies', '127.0.0.1',
+        '--deny-from', '198.51.100.66'])
+      const get = (src, path) => new Promise((resolve) => {
+        const socket = net.connect({ host: '127.0.0.1', port: d.port }, () => {
+          socket.write(proxyV2(src))
+          const t = tls.connect({ socket, rejectUnauthorized: false }, () => {
+            t.write(`GET ${path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`)
+          })
+          let data = ''
+          t.on('data', (c) => { data += c })
+          t.on('error', () => resolve(null))
+          t.on('close', () => resolve(/^HTTP\/1\.1 (\d{3})/.exec(data)?.[1] ?? null))
+        })
+        socket.on('error', () => resolve(null))
+      })
+      assert.equal(await get('198.51.100.65', '/healthz'), '200')
+      assert.equal(await get('198.51.100.65', '/socket.io/?EIO=4&transport=polling'), '200')
+      assert.equal(await get('198.51.100.66', '/socket.io/?EIO=4&transport=polling'), '403', 'the PROXY source is denied')
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 
   it('--proxy-protocol needs --trusted-proxies', { timeout: 10000 }, async () => {
