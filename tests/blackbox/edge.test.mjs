@@ -13,13 +13,15 @@ import { join } from 'node:path'
 import { startDaemon, stopAllDaemons } from './lib/daemon.mjs'
 import { joinAddr, eventually } from './lib/clients.mjs'
 import { metric, sampleOf } from './lib/metric.mjs'
-import { wsSession, request, pollingHandshake, rawExchange, proxyV2, closeAllEdge } from './lib/edge.mjs'
+import { wsSession, request, pollingHandshake, proxyV2, closeAllEdge } from './lib/edge.mjs'
+import { rawHttp as rawExchange, destroyAllWire } from './lib/wire.mjs'
 import { io as ioV4 } from 'sio-v4'
 
 const REFUSED = 'webrtc_star_server_edge_refused_total'
 
 afterEach(async () => {
   closeAllEdge()
+  destroyAllWire()
   await stopAllDaemons()
 })
 

@@ -1,7 +1,6 @@
 // Clients of a chosen source address (127.0.0.x), with a chosen Origin or forwarding headers,
 // for the edge tests (client addresses, per-address limits, origins, proxies).
 
-import net from 'node:net'
 import http from 'node:http'
 import WebSocket from 'ws'
 
@@ -72,30 +71,6 @@ export async function pollingHandshake (port, opts = {}) {
   const r = await request(port, '/socket.io/?EIO=4&transport=polling', opts)
   const m = /"sid":"([^"]+)"/.exec(r.body ?? '')
   return { ...r, sid: m?.[1] }
-}
-
-/**
- * Raw bytes on a TCP connection from `localAddress` (a PROXY header, then HTTP): resolves the
- * HTTP status of the answer, or null if the server closed without one.
- */
-export function rawExchange (port, bytes, { localAddress = '127.0.0.1', timeoutMs = 5000, whole = false } = {}) {
-  return new Promise((resolve) => {
-    const socket = net.connect({ host: '127.0.0.1', port, localAddress })
-    open.add(socket)
-    let data = ''
-    const done = () => {
-      clearTimeout(timer)
-      socket.destroy()
-      open.delete(socket)
-      const m = /^HTTP\/1\.1 (\d{3})/.exec(data)
-      resolve(whole ? data : m ? Number(m[1]) : null)
-    }
-    const timer = setTimeout(done, timeoutMs)
-    socket.on('error', () => {})
-    socket.on('data', (c) => { data += c.toString('latin1'); if (!whole && /\r\n\r\n/.test(data)) done() })
-    socket.on('close', done)
-    socket.write(bytes)
-  })
 }
 
 /** A PROXY protocol v2 header for a TCP4 client `src` (dotted) to 127.0.0.1. */

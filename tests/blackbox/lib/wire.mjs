@@ -130,9 +130,11 @@ export function texts (conn) {
 }
 
 /** A raw HTTP request on a fresh connection; resolves with the status line's code (or null if closed without one). */
-export function rawHttp (port, request, { timeoutMs = 5000 } = {}) {
+// `localAddress`: the client's source address (127.0.0.x); `whole`: resolve the whole answer as text,
+// read until the server closes, instead of the status.
+export function rawHttp (port, request, { timeoutMs = 5000, localAddress, whole = false } = {}) {
   return new Promise((resolve) => {
-    const socket = net.connect({ host: '127.0.0.1', port })
+    const socket = net.connect({ host: '127.0.0.1', port, localAddress })
     open.add(socket)
     let data = ''
     const done = () => {
@@ -140,11 +142,11 @@ export function rawHttp (port, request, { timeoutMs = 5000 } = {}) {
       socket.destroy()
       open.delete(socket)
       const m = /^HTTP\/1\.1 (\d{3})/.exec(data)
-      resolve(m ? Number(m[1]) : null)
+      resolve(whole ? data : m ? Number(m[1]) : null)
     }
     const timer = setTimeout(done, timeoutMs)
     socket.on('error', () => {})
-    socket.on('data', (c) => { data += c.toString('latin1'); if (/\r\n\r\n/.test(data)) done() })
+    socket.on('data', (c) => { data += c.toString('latin1'); if (!whole && /\r\n\r\n/.test(data)) done() })
     socket.on('close', done)
     socket.write(request)
   })
