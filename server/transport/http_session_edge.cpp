@@ -45,15 +45,16 @@ template <class Stream> void http_session<Stream>::on_proxy_bytes(beast::error_c
     start();
 }
 
+// Per request: a proxy's keep-alive connection carries requests of many clients.
 template <class Stream> void http_session<Stream>::resolve_client(http_request const& req) {
     if (!peer_) return;
     auto forwarded = req[http::field::forwarded];
     auto xff = req["X-Forwarded-For"];
-    if (forwarded.empty() && xff.empty()) return;  // client_ stays the connection's
-    auto real = ctx_.gate.resolve(*peer_, forwarded, xff);
+    auto real = forwarded.empty() && xff.empty() ? *peer_ : ctx_.gate.resolve(*peer_, forwarded, xff);
     if (real == client_ip_) return;
     client_ip_ = real;
     client_ = real.to_string();
+    if (real == *peer_ && peer_port_ != 0) client_ += ":" + std::to_string(peer_port_);
 }
 
 template <class Stream> bool http_session<Stream>::admit_request(http_request const& req) {

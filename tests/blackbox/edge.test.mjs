@@ -152,6 +152,34 @@ describe('edge: the real address behind a proxy', () => {
     assert.match(d.stderr, /client 198\.51\.100\.1: session refused/)
   })
 
+  it('each request on a proxy\'s keep-alive connection is its own client', { timeout: 20000 }, async () => {
+    const d = await startDaemon(['--trusted-proxies', '127.0.0.1', '--deny-from', '127.0.0.1'])
+    const socket = net.connect({ host: '127.0.0.1', port: d.port })
+    const statuses = []
+    let data = ''
+    const next = () => new Promise((resolve) => {
+      const check = () => {
+        const head = data.indexOf('\r\n\r\n')
+        if (head < 0) return
+        const length = Number(/\r\ncontent-length: (\d+)/i.exec(data.slice(0, head))[1])
+        if (data.length < head + 4 + length) return
+        const status = Number(data.slice(9, 12))
+        data = data.slice(head + 4 + length)
+        socket.off('data', on)
+        resolve(status)
+      }
+      const on = (c) => { data += c; check() }
+      socket.on('data', on)
+    })
+    const get = (xff) => `GET /socket.io/?EIO=4&transport=polling HTTP/1.1\r\nHost: x\r\n${xff ? `X-Forwarded-For: ${xff}\r\n` : ''}\r\n`
+    socket.write(get('198.51.100.2'))
+    statuses.push(await next())
+    socket.write(get(null)) // the proxy's own request: 127.0.0.1 is denied
+    statuses.push(await next())
+    socket.destroy()
+    assert.deepEqual(statuses, [200, 403])
+  })
+
   it('--proxy-protocol: v1 and v2 headers name the client; no header, a bad one or an untrusted peer is closed', { timeout: 20000 }, async () => {
     const d = await startDaemon(['--proxy-protocol', '--trusted-proxies', '127.0.0.1', '--max-sessions-per-address', '1',
       '--address-interval', '60s'])
