@@ -1,4 +1,4 @@
-// Attack: one client address (127.0.0.1) opens WebSocket sessions and joins a fresh peer id on each
+// Attack: one client address (127.0.0.1) opens WebSocket sessions and joins fresh peer ids on them
 // as fast as it can, holding them (in a worker thread of its own, so that its event loop does not
 // delay the measuring one); meanwhile a second address's client (127.0.0.2) connects every 200 ms,
 // joins and leaves. Prints what the attacker got and what the good client saw (Socket.IO
@@ -12,19 +12,26 @@ import { options, daemon, getMetrics, stopAllDaemons, sleep } from './common.mjs
 import { joinAddr } from '../../tests/blackbox/lib/clients.mjs'
 import { wsSession, closeAllEdge } from '../../tests/blackbox/lib/edge.mjs'
 
+async function join (s, port, attacker) {
+  const [err] = await Promise.race([s.emitWithAck('ss-join', joinAddr(port)), sleep(3000).then(() => ['timeout'])])
+  if (err === null) attacker.joins++
+  else attacker.joins_refused++
+}
+
+// Each turn: a new session (joined at once if accepted), and a join of a fresh peer id on one of
+// the sessions already held.
 async function attackLoop (port, end, maxOpen, attacker, held) {
   while (Date.now() < end && held.length < maxOpen) {
     attacker.attempts++
     const s = await wsSession(port, { timeoutMs: 3000 })
     if (s.status !== 101) {
       attacker.refused[s.status] = (attacker.refused[s.status] ?? 0) + 1
-      continue
+    } else {
+      attacker.sessions++
+      held.push(s)
+      await join(s, port, attacker)
     }
-    attacker.sessions++
-    held.push(s)
-    const [err] = await s.emitWithAck('ss-join', joinAddr(port))
-    if (err === null) attacker.joins++
-    else attacker.joins_refused++
+    if (held.length > 0) await join(held[Math.floor(Math.random() * held.length)], port, attacker)
   }
 }
 
