@@ -4,6 +4,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
@@ -42,6 +43,13 @@ int run_healthcheck(config const& cfg) {
         beast::tcp_stream tcp(io);
         tcp.expires_after(std::chrono::seconds(5));
         tcp.connect(net::ip::tcp::endpoint(address, cfg.port));
+        if (cfg.proxy_protocol) {
+            // What a proxy's own health check sends: a PROXY v2 LOCAL header (served as from the
+            // connection's address, which --trusted-proxies must then hold: loopback).
+            static constexpr char local[16] = {'\r', '\n', '\r', '\n', '\0', '\r', '\n', 'Q',
+                                               'U',  'I',  'T',  '\n', 0x20, 0x00, 0x00, 0x00};
+            net::write(tcp, net::buffer(local, sizeof local));
+        }
         std::string host = address.to_string();
         if (cfg.tls_cert.empty()) return get_healthz(tcp, host);
         net::ssl::context ctx(net::ssl::context::tls_client);
