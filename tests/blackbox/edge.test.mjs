@@ -10,7 +10,7 @@ import net from 'node:net'
 import tls from 'node:tls'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { startDaemon, stopAllDaemons } from './lib/daemon.mjs'
+import { startDaemon, stopAllDaemons, runDaemon } from './lib/daemon.mjs'
 import { joinAddr, eventually } from './lib/clients.mjs'
 import { metric, sampleOf } from './lib/metric.mjs'
 import { wsSession, request, pollingHandshake, proxyV2, closeAllEdge } from './lib/edge.mjs'
@@ -197,6 +197,10 @@ describe('edge: the real address behind a proxy', () => {
     const text = await rawExchange(d.port, Buffer.concat([local, Buffer.from('GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n')]), { whole: true })
     assert.equal(sampleOf(text, REFUSED, 'proxy_header'), 2)
     assert.equal(sampleOf(text, REFUSED, 'untrusted_proxy'), 1)
+    // --healthcheck speaks the header too (LOCAL, as a proxy's own check).
+    const hc = await runDaemon(['--host', '127.0.0.1', '--port', String(d.port), '--proxy-protocol', '--trusted-proxies',
+      '127.0.0.1', '--healthcheck'])
+    assert.equal(hc.code, 0, hc.stderr)
   })
 
   it('--proxy-protocol with TLS: the header comes before the TLS handshake', { timeout: 20000 }, async () => {
