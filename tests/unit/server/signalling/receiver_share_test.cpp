@@ -29,8 +29,7 @@ std::vector<int> flood(receiver_share& share, receiver_share::clock::time_point&
 
 TEST_CASE("receiver_share: one sender alone gets the whole rate") {
     auto t = receiver_share::clock::now();
-    receiver_share share;
-    share.reset(1000, t);
+    receiver_share share(1000);
     int burst = 0;
     while (share.allow(1, candidate, t)) ++burst;
     CHECK(burst >= 2000 - 1000 / 8 - 1);  // the 2 s burst, less the headroom kept for newcomers
@@ -42,8 +41,7 @@ TEST_CASE("receiver_share: one sender alone gets the whole rate") {
 
 TEST_CASE("receiver_share: N senders each get at least rate/N, and never more than the rate together") {
     auto t = receiver_share::clock::now();
-    receiver_share share;
-    share.reset(1000, t);
+    receiver_share share(1000);
     std::vector<std::uint64_t> ids{11, 12, 13, 14};
     flood(share, t, ids, {5, 5, 5, 5}, 2);  // past the bursts
     auto got = flood(share, t, ids, {5, 5, 5, 5}, 4);
@@ -57,8 +55,7 @@ TEST_CASE("receiver_share: N senders each get at least rate/N, and never more th
 
 TEST_CASE("receiver_share: a flooder cannot push another sender below its share") {
     auto t = receiver_share::clock::now();
-    receiver_share share;
-    share.reset(1000, t);
+    receiver_share share(1000);
     std::vector<std::uint64_t> ids{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 99};
     std::vector<int> rates(11, 50);  // ten flooders, 50 a millisecond each
     rates[10] = 0;
@@ -77,8 +74,7 @@ TEST_CASE("receiver_share: a flooder cannot push another sender below its share"
     }
     CHECK(good == 20 + 150);
     // And the flooders together still get the rest of the rate: the total is kept, not wasted.
-    auto got = flood(share, t, std::vector<std::uint64_t>(ids.begin(), ids.begin() + 10),
-                     std::vector<int>(10, 50), 2);
+    auto got = flood(share, t, std::vector<std::uint64_t>(ids.begin(), ids.begin() + 10), std::vector<int>(10, 50), 2);
     int total = 0;
     for (int g : got) total += g;
     CHECK(total >= 2000 - 20);
@@ -87,8 +83,7 @@ TEST_CASE("receiver_share: a flooder cannot push another sender below its share"
 
 TEST_CASE("receiver_share: offers and answers pass while candidates are refused") {
     auto t = receiver_share::clock::now();
-    receiver_share share;
-    share.reset(100, t);
+    receiver_share share(100);
     // One sender's own trickle: its candidates stop at its share; its offers and answers go on.
     int candidates = 0;
     while (share.allow(1, candidate, t)) ++candidates;
@@ -99,8 +94,7 @@ TEST_CASE("receiver_share: offers and answers pass while candidates are refused"
 
 TEST_CASE("receiver_share: flooders' offers pass though their candidates do not, and a quiet sender's both") {
     auto t = receiver_share::clock::now();
-    receiver_share share;
-    share.reset(1000, t);
+    receiver_share share(1000);
     // Ten senders' trickle holds the receiver's total at its headroom.
     std::vector<std::uint64_t> ids{2, 3, 4, 5, 6, 7, 8, 9, 10, 11};
     flood(share, t, ids, std::vector<int>(10, 20), 2);
@@ -114,8 +108,7 @@ TEST_CASE("receiver_share: flooders' offers pass though their candidates do not,
 
 TEST_CASE("receiver_share: at most max_tracked senders are tracked; the others share one entitlement") {
     auto t = receiver_share::clock::now();
-    receiver_share share;
-    share.reset(100'000, t);
+    receiver_share share(100'000);
     for (std::uint64_t s = 1; s <= 1000; ++s) share.allow(s, candidate, t);
     CHECK(share.tracked() == receiver_share::max_tracked);
     // Those beyond the cap are one sender: what the first of them takes, the next cannot.
@@ -132,8 +125,7 @@ TEST_CASE("receiver_share: at most max_tracked senders are tracked; the others s
 
 TEST_CASE("receiver_share: rate 0 is unlimited and tracks nothing") {
     auto t = receiver_share::clock::now();
-    receiver_share share;
-    share.reset(0, t);
+    receiver_share share(0);
     for (std::uint64_t s = 0; s < 100'000; ++s) REQUIRE(share.allow(s % 1000, candidate, t));
     CHECK(share.tracked() == 0);
 }
