@@ -23,11 +23,11 @@
 //
 // Bounded: at most `max_tracked` senders, 24 bytes each, grown as senders appear (no allocation
 // per message once the slots exist); a sender idle `forget_after` is forgotten (its entitlement
-// would be full again by then, so nothing is lost). Senders beyond the cap share one overflow
-// entitlement. Senders are joined peers (one per connection, so bounded by --max-connections)
-// or peers a trusted server holds: a flooder rotating ids needs as many connections, and past
-// `max_tracked` of them it shares one entitlement with itself. One message costs a pass over
-// at most `max_tracked` slots (forgetting the idle ones as it goes).
+// would be full again by then, unless offers overdrew it). Senders beyond the cap share one
+// overflow entitlement. Senders are joined peers (one per connection, so bounded by
+// --max-connections) or peers a trusted server holds: a flooder rotating ids needs as many
+// connections, and past `max_tracked` of them it shares one entitlement with itself. One message
+// costs a pass over at most `max_tracked` slots (forgetting the idle ones as it goes).
 #pragma once
 
 #include <chrono>
