@@ -10,8 +10,8 @@ export const PEER_TTL_MS = 4000
 export const REDIS_ARGS = ['--backend', 'redis', '--federation-presence-interval', '500ms',
   '--federation-peer-ttl', `${PEER_TTL_MS}ms`, '--redis-timeout', '2s']
 
-export async function redisDaemon (redis, serverId, { extraArgs = [], env = {} } = {}) {
-  const d = await startDaemon([...REDIS_ARGS, '--server-id', serverId, '--redis-url', redis.url, ...extraArgs], { env })
+export async function redisDaemon (redis, serverId, { extraArgs = [], env = {}, url = redis.url } = {}) {
+  const d = await startDaemon([...REDIS_ARGS, '--server-id', serverId, '--redis-url', url, ...extraArgs], { env })
   d.serverId = serverId
   return d
 }
