@@ -46,7 +46,8 @@ void sentinel_client::ask(std::size_t index, std::string errors) {
     link_->open({sentinel.host, sentinel.port, settings_.tls, settings_.tls_server_name},
                 [this, attempt, index, errors](std::string reason) {
                     if (attempt != attempt_) return;
-                    if (master_.host.empty()) return ask(index + 1, errors + "; " + name_of(settings_.sentinels[index]) + ": " + reason);
+                    if (master_.host.empty())
+                        return ask(index + 1, errors + "; " + name_of(settings_.sentinels[index]) + ": " + reason);
                     changed_("the Sentinel at " + name_of(settings_.sentinels[index]) + " went: " + reason);
                 });
     if (!settings_.auth.empty())

@@ -19,7 +19,7 @@ namespace star::server::redis {
 struct sentinel_settings {
     std::vector<redis_endpoint> sentinels;
     std::string master_name;
-    std::vector<std::string> auth;  // the AUTH command, or empty
+    std::vector<std::string> auth;                   // the AUTH command, or empty
     std::shared_ptr<boost::asio::ssl::context> tls;  // rediss://: the Sentinels speak TLS too
     std::string tls_server_name;
 };
