@@ -1,7 +1,8 @@
 // The Redis backend's failure modes that faults.test.mjs does not cover (README, "When Redis
 // fails"): Redis unreachable when a server starts; the master turned replica under us (REPLICAOF,
 // as a failover without Sentinel would do); one server partitioned from Redis while the others
-// still see it (a TCP proxy turned black hole). Real daemons, real redis-servers.
+// still see it (a TCP proxy turned black hole); Redis too slow to take what is published (paused
+// under a flood of large offers: the shell's bound of 64 MiB in flight). Real daemons, real redis-servers.
 
 import { describe, it, before, after, afterEach } from 'node:test'
 import assert from 'node:assert/strict'
@@ -9,12 +10,13 @@ import { RedisServer, startRedis, skipWithoutRedis } from './lib/redis.mjs'
 import { startProxy } from './lib/proxy.mjs'
 import { cli } from './lib/sentinel.mjs'
 import { redisDaemon, readyz, waitReady, metricOf, PEER_TTL_MS } from './lib/cluster.mjs'
-import { stopAllDaemons, offerAndWait, freePort } from '../lib/index.mjs'
-import { joinPeer, closeAllClients, eventually } from '../blackbox/lib/clients.mjs'
+import { stopAllDaemons, offerAndWait, freePort, metric } from '../lib/index.mjs'
+import { joinPeer, offer, closeAllClients, eventually } from '../blackbox/lib/clients.mjs'
 
 const TIMEOUT = { timeout: 60000 }
 const skip = skipWithoutRedis()
 const REMOTE_PEERS = 'webrtc_star_server_remote_peers'
+const DROPPED = 'webrtc_star_server_federation_envelopes_dropped_total'
 
 describe('Redis failure modes', { skip }, () => {
   const redises = []
@@ -84,5 +86,45 @@ describe('Redis failure modes', { skip }, () => {
     proxy.unblock()  // the stale connections are P's to drop; it reconnects through the proxy
     await waitReady([P], 15000)
     await eventually(async () => await metricOf(A, REMOTE_PEERS) === 1, { timeoutMs: 5000, what: 'P\'s peer announced again' })
+  })
+
+  it('Redis too slow (paused under a flood): what waits is bounded, the rest refused at once and counted', TIMEOUT, async () => {
+    const redis = await startRedis()
+    redises.push(redis)
+    // A long --redis-timeout, so that the link is not dropped (which would empty the queue) during the flood.
+    const A = await redisDaemon(redis, 'server-a', { timeout: '40s' })
+    const B = await redisDaemon(redis, 'server-b')
+    await waitReady([A, B])
+    const b = await joinPeer(B)
+    const callers = [await joinPeer(A), await joinPeer(A), await joinPeer(A)]
+    const toB = await callers[0].rec.waitFor('ws-peer', (ma) => ma.endsWith(b.id), 5000)
+    redis.pause()
+    // 1,500 offers of 60 kB (90 MB) against a bound of 64 MiB in flight, within the 1,000 messages/s a
+    // connection may send.
+    const big = { type: 'offer', sdp: 'x'.repeat(60_000) }
+    for (let i = 0; i < 500; i++) {
+      for (const c of callers) c.socket.emit('ss-handshake', offer(c, toB, { signal: big }))
+      if (i % 100 === 99) await new Promise((resolve) => setTimeout(resolve, 120))
+    }
+    await eventually(async () => await metric(A, DROPPED, 'queue_full') >= 1,
+      { timeoutMs: 20000, what: 'publishes beyond the bound refused' })
+    const refused = callers.flatMap((c) => c.rec.all('ws-handshake', (h) => h.err === 'peer is not available'))
+    assert.ok(refused.length >= 1, 'the refused offers are answered at once')
+    const dropped = await metric(A, DROPPED, 'queue_full')
+    console.log(`# slow Redis: ${dropped} of 1500 offers refused (queue_full) while Redis was paused`)
+    assert.equal((await readyz(A)).status, 200, 'still up: Redis is only slow')
+    redis.resume()
+    // What waited goes out (b, flooded, may be closed by B's own per-session bound, and Redis' pubsub
+    // output limit may drop B's subscription); then handshakes cross again, between fresh peers.
+    await waitReady([A, B], 20000)
+    const fresh = await joinPeer(A)
+    const b2 = await joinPeer(B)
+    await eventually(async () => {
+      const toB2 = fresh.rec.all('ws-peer', (ma) => ma.endsWith(b2.id))[0]
+      if (!toB2) return false
+      const off = offer(fresh, toB2)
+      fresh.socket.emit('ss-handshake', off)
+      return b2.rec.waitFor('ws-handshake', (h) => h.intentId === off.intentId, 1000).catch(() => false)
+    }, { timeoutMs: 20000, what: 'a handshake crossing after Redis resumed' })
   })
 })
