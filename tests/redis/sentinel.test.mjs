@@ -2,7 +2,8 @@
 // down-after 1 s), three daemons that find the master through the Sentinels. While dials cross
 // between every pair of servers without pause, the master is paused (SIGSTOP), then the new master
 // is killed (SIGKILL): every server must follow each failover by itself, keep every peer it knew,
-// and the window is measured and printed (how long dials failed, how many).
+// and the window is measured and printed (how long dials failed, how many). Last, the Sentinel every
+// server watches is stopped: none of them reconnects.
 
 import { describe, it, before, after } from 'node:test'
 import assert from 'node:assert/strict'
@@ -92,5 +93,17 @@ describe('Redis Sentinel: every server follows a failover', { skip }, () => {
     await sleep(4500)
     const figures = await failover(async () => group.replica.kill(), 'SIGKILL of the master')
     assert.ok(figures.windowMs < 15000, `window ${figures.windowMs} ms`)
+  })
+
+  it('the watched Sentinel stopped: no server reconnects; each watches another', TIMEOUT, async () => {
+    const RECONNECTS = 'webrtc_star_server_federation_reconnects_total'
+    const before = await Promise.all(servers.map((d) => metricOf(d, RECONNECTS)))
+    await group.sentinels[0].stop()  // the first of --redis-sentinels: the one every server watches
+    await sleep(3000)
+    for (const [i, d] of servers.entries()) {
+      assert.equal(await metricOf(d, RECONNECTS), before[i], `${d.serverId} kept its connections`)
+      assert.equal((await readyz(d)).status, 200)
+    }
+    for (const pair of pairs) assert.ok((await dial(pair)).ok, `${pair.label} dials`)
   })
 })

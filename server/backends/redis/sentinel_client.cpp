@@ -1,5 +1,7 @@
 #include "backends/redis/sentinel_client.hpp"
 
+#include "logger.hpp"
+
 #include <hiredis/hiredis.h>
 
 #include <charconv>
@@ -27,6 +29,7 @@ void sentinel_client::find(found_handler found, change_handler changed) {
     found_ = std::move(found);
     changed_ = std::move(changed);
     master_ = {};
+    rewatches_ = 0;
     ask(0, "");
 }
 
@@ -37,6 +40,7 @@ void sentinel_client::close() {
 
 // One Sentinel after the other; the first that knows the master is the one watched.
 void sentinel_client::ask(std::size_t index, std::string errors) {
+    if (index >= settings_.sentinels.size() && !master_.host.empty()) return stop_watching(errors);
     if (index >= settings_.sentinels.size())
         return found_({}, "no Sentinel of --redis-sentinels knows master '" + settings_.master_name + "'" + errors);
     auto const& sentinel = settings_.sentinels[index];
@@ -46,9 +50,12 @@ void sentinel_client::ask(std::size_t index, std::string errors) {
     link_->open({sentinel.host, sentinel.port, settings_.tls, settings_.tls_server_name},
                 [this, attempt, index, errors](std::string reason) {
                     if (attempt != attempt_) return;
-                    if (master_.host.empty())
-                        return ask(index + 1, errors + "; " + name_of(settings_.sentinels[index]) + ": " + reason);
-                    changed_("the Sentinel at " + name_of(settings_.sentinels[index]) + " went: " + reason);
+                    auto why = errors + "; " + name_of(settings_.sentinels[index]) + ": " + reason;
+                    if (master_.host.empty()) return ask(index + 1, why);
+                    // The watching Sentinel went: watch through the next. The master's connections stay;
+                    // ROLE, asked every second, covers a failover missed meanwhile.
+                    if (++rewatches_ > settings_.sentinels.size()) return stop_watching(why);
+                    ask((index + 1) % settings_.sentinels.size(), why);
                 });
     if (!settings_.auth.empty())
         link_->command(settings_.auth, [](redisReply*) {});  // a refusal shows in the answer below
@@ -68,9 +75,18 @@ void sentinel_client::on_answer(std::size_t index, redisReply* r, std::string er
                                                 : std::string("does not know it");
         return ask(index + 1, errors + "; " + name_of(sentinel) + ": " + why);
     }
-    master_ = master;
+    if (!master_.host.empty() && master != master_)  // watching again, and the master moved meanwhile
+        return changed_("Sentinel names another master: " + name_of(master));
     link_->subscribe({"+switch-master"}, [this](redisReply* m) { on_message(m); });
+    if (!master_.host.empty()) return;  // watching again: the engine has the master already
+    master_ = master;
     found_(master_, "");
+}
+
+void sentinel_client::stop_watching(std::string const& why) {
+    logger_for("signalling")
+        ->warn("redis backend: no Sentinel left to watch for +switch-master ({}); ROLE still checks the master",
+               why.size() > 2 ? why.substr(2) : why);
 }
 
 // ["message", "+switch-master", "<name> <old ip> <old port> <new ip> <new port>"]

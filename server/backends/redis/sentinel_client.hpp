@@ -1,6 +1,7 @@
 // Redis Sentinel, as a client sees it: ask the Sentinels in turn where the master named
 // --redis-master-name is (SENTINEL get-master-addr-by-name), then stay subscribed to +switch-master
-// on the Sentinel that answered, so that a failover is known the moment Sentinel decides it.
+// on the Sentinel that answered, so that a failover is known the moment Sentinel decides it. When
+// that Sentinel goes, the next one is asked and watched; the master's connections are untouched.
 //
 // Used by redis_engine on its thread, for the engine's lifetime: find() again for every connection
 // attempt (it closes what the last one opened).
@@ -28,7 +29,8 @@ class sentinel_client {
 public:
     // The master's address, or (master empty) why no Sentinel could say.
     using found_handler = std::function<void(redis_endpoint master, std::string error)>;
-    // After found: the master moved (or the watching Sentinel went): the reason to reconnect.
+    // After found: the master moved: the reason to reconnect. (The watched Sentinel going is not
+    // one: the next Sentinel is asked and watched.)
     using change_handler = std::function<void(std::string reason)>;
 
     sentinel_client(boost::asio::any_io_executor ex, sentinel_settings const& settings);
@@ -41,6 +43,7 @@ private:
     void ask(std::size_t index, std::string errors);
     void on_answer(std::size_t index, redisReply* r, std::string errors);
     void on_message(redisReply* r);
+    void stop_watching(std::string const& why);
 
     boost::asio::any_io_executor ex_;
     sentinel_settings const& settings_;
@@ -49,6 +52,7 @@ private:
     change_handler changed_;
     redis_endpoint master_;
     std::uint64_t attempt_ = 0;  // which link is current
+    std::size_t rewatches_ = 0;  // Sentinels tried since the watched one went (at most their number)
 };
 
 }  // namespace star::server::redis
