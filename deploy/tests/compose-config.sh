@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v docker-compose >/dev/null || { echo "compose-config: docker-compose is not installed" >&2; exit 1; }
 
-for f in docker-compose.yml docker-compose.nwaku.yml redis/docker-compose.yml redis/docker-compose.sentinel.yml; do
+for f in docker-compose.yml docker-compose.nwaku.yml redis/docker-compose.yml; do
   NWAKU_NODEKEY=0000 docker-compose -f "$f" config -q
   echo "compose-config: $f is valid"
 done
@@ -25,11 +25,11 @@ for id in star-1 star-2 star-3; do
 done
 echo "compose-config: the Redis recipe is as documented"
 
-# The Sentinel recipe: a master, a replica, three Sentinels that all monitor the master, three servers that
-# ask those Sentinels, the password from the secret only.
+# The Sentinel recipe (valid: `config` parses and checks it as above, in one run): a master, a replica, three
+# Sentinels that all monitor the master, three servers that ask those Sentinels, the password from the secret only.
 merged=$(docker-compose -f redis/docker-compose.sentinel.yml config)
 fail() { echo "compose-config: redis/docker-compose.sentinel.yml: $*" >&2; exit 1; }
-services=$(docker-compose -f redis/docker-compose.sentinel.yml config --services | sort | tr '\n' ' ')
+services=$(MERGED="$merged" python3 -c 'import os, yaml; print(" ".join(sorted(yaml.safe_load(os.environ["MERGED"])["services"])) + " ")')
 [ "$services" = "nginx redis-master redis-replica sentinel-1 sentinel-2 sentinel-3 star-1 star-2 star-3 " ] ||
   fail "services are '$services'"
 [ "$(grep -c 'WEBRTC_STAR_REDIS_SENTINELS: sentinel-1:26379,sentinel-2:26379,sentinel-3:26379' <<<"$merged")" = 3 ] ||
@@ -39,7 +39,7 @@ grep -q -- '--replicaof redis-master 6379' <<<"$merged" || fail "no replica of r
 [ "$(grep -c 'WEBRTC_STAR_REDIS_PASSWORD_FILE: /run/secrets/redis_password' <<<"$merged")" = 3 ] ||
   fail "expected the password from the secret on every server"
 ! grep -q 'WEBRTC_STAR_REDIS_PASSWORD:' <<<"$merged" || fail "a password in the environment"
-echo "compose-config: the Redis Sentinel recipe is as documented"
+echo "compose-config: redis/docker-compose.sentinel.yml is valid, and the Redis Sentinel recipe is as documented"
 
 # Monitoring: every recipe has Prometheus and Grafana under the "monitoring" profile only (the default
 # stays small), each mounted file exists, Prometheus's configuration and rules are valid (promtool, from

@@ -85,7 +85,7 @@ describe('Redis Sentinel: every server follows a failover', { skip }, () => {
     assert.ok(figures.windowMs < 15000, `window ${figures.windowMs} ms`)
     paused.resume()  // back, and Sentinel makes it a replica of the new master
     await eventually(async () => cli(paused.port, 'ROLE')[0] === 'slave' && cli(paused.port, 'ROLE')[3] === 'connected',
-      { timeoutMs: 15000, what: 'the old master is a replica in sync' })
+      { timeoutMs: 30000, what: 'the old master is a replica in sync' })
   })
 
   it('the new master killed (SIGKILL): Sentinel switches back, every server follows', TIMEOUT, async () => {

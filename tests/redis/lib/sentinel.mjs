@@ -53,8 +53,10 @@ class Sentinel {
 
 /** A master, a replica of it, and three Sentinels watching them; ready once each knows the others. */
 export async function startSentinelGroup () {
-  const master = await new RedisServer().start()
-  const replica = new RedisServer({ args: ['--replicaof', '127.0.0.1', String(master.port)] })
+  // Either may be the master later: a replica in sync at once (no 5 s wait for more replicas to sync).
+  const quick = ['--repl-diskless-sync-delay', '0']
+  const master = await new RedisServer({ args: quick }).start()
+  const replica = new RedisServer({ args: [...quick, '--replicaof', '127.0.0.1', String(master.port)] })
   await replica.start()
   const dir = mkdtempSync(path.join(tmpdir(), 'star-sentinel-'))
   const sentinels = []
