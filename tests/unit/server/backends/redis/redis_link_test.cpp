@@ -32,7 +32,9 @@ struct scripted_redis {
     }
     int port() const { return acceptor.local_endpoint().port(); }
     // The link connects as the io_context runs: accepting must not block it.
-    void accept() { run_until([this] { return accepted; }); }
+    void accept() {
+        run_until([this] { return accepted; });
+    }
     std::string read(std::size_t n) {
         std::string got(n, '\0');
         net::read(peer, net::buffer(got));
@@ -40,8 +42,7 @@ struct scripted_redis {
     }
     void write(std::string_view s) { net::write(peer, net::buffer(s)); }
     // Runs the link's handlers until `done` or a second passes.
-    template <class Done>
-    void run_until(Done done) {
+    template <class Done> void run_until(Done done) {
         auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(1);
         while (!done() && std::chrono::steady_clock::now() < deadline) {
             io.restart();
@@ -92,7 +93,8 @@ TEST_CASE("redis_link: pub/sub messages go to the subscription; Redis closing fa
         why = w;
     });
     std::vector<std::string> messages;
-    CHECK(link->subscribe({"a"}, [&](redisReply* r) { messages.push_back(text(r->element[0]) + ":" + text(r->element[2])); }));
+    CHECK(link->subscribe({"a"},
+                          [&](redisReply* r) { messages.push_back(text(r->element[0]) + ":" + text(r->element[2])); }));
     bool nulled = false;
     link->command({"PING"}, [&](redisReply* r) { nulled = r == nullptr; });
     redis.accept();
