@@ -53,7 +53,7 @@ handshake_result parse_handshake(std::optional<json::value> const& arg) {
             else h.intent_id = json::unescape(v.text), have_intent = true;
         } else if (json::key_equals(key, "signal")) {
             if (v.type != json::kind::object) error = "handshake_bad_signal";
-            else have_signal = true;
+            else have_signal = true, h.negotiation = is_session_description(v);
         } else if (json::key_equals(key, "answer")) {
             if (v.type != json::kind::boolean) error = "handshake_bad_answer";
             else h.answer = v.text == "true";
@@ -63,6 +63,18 @@ handshake_result parse_handshake(std::optional<json::value> const& arg) {
     if (!error.empty()) return {std::nullopt, error};
     if (!have_src || !have_dst || !have_intent || !have_signal) return {std::nullopt, "handshake_missing_field"};
     return {std::move(h), {}};
+}
+
+bool is_session_description(json::value const& signal) {
+    bool found = false;
+    json::for_each_member(signal, [&](std::string_view key, json::value const& v) {
+        // Every member is looked at: the last "type" wins, as in the recipient's JSON.parse.
+        if (json::key_equals(key, "type"))
+            found = v.type == json::kind::string &&
+                    (json::key_equals(v.text, "offer") || json::key_equals(v.text, "answer"));
+        return true;
+    });
+    return found;
 }
 
 handshake_result parse_handshake_text(std::string_view payload, std::size_t max_size) {

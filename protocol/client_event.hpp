@@ -30,7 +30,15 @@ struct handshake {
     star_address dst;
     std::string intent_id;
     bool answer = false;
+    bool negotiation = false;  // signal is an SDP offer or answer (is_session_description)
 };
+
+// True if a handshake's `signal` (a validated object) is an SDP offer or answer, simple-peer's
+// {"type":"offer"|"answer","sdp":...}; false for trickled candidates ({"type":"candidate",...}
+// or an untyped {"candidate":...}) and anything else (renegotiate, transceiverRequest). The
+// receiver's limit lets these through ahead of candidates (server/signalling/receiver_share).
+// No copy, nothing decoded.
+bool is_session_description(json::value const& signal);
 
 struct handshake_result {
     std::optional<handshake> value;

@@ -25,6 +25,22 @@ for id in star-1 star-2 star-3; do
 done
 echo "compose-config: the Redis recipe is as documented"
 
+# The Sentinel recipe (valid: `config` parses and checks it as above, in one run): a master, a replica, three
+# Sentinels that all monitor the master, three servers that ask those Sentinels, the password from the secret only.
+merged=$(docker-compose -f redis/docker-compose.sentinel.yml config)
+fail() { echo "compose-config: redis/docker-compose.sentinel.yml: $*" >&2; exit 1; }
+services=$(MERGED="$merged" python3 -c 'import os, yaml; print(" ".join(sorted(yaml.safe_load(os.environ["MERGED"])["services"])) + " ")')
+[ "$services" = "nginx redis-master redis-replica sentinel-1 sentinel-2 sentinel-3 star-1 star-2 star-3 " ] ||
+  fail "services are '$services'"
+[ "$(grep -c 'WEBRTC_STAR_REDIS_SENTINELS: sentinel-1:26379,sentinel-2:26379,sentinel-3:26379' <<<"$merged")" = 3 ] ||
+  fail "expected every server to ask the three Sentinels"
+[ "$(grep -c 'sentinel monitor mymaster redis-master 6379 2' <<<"$merged")" = 3 ] || fail "expected three Sentinels on mymaster"
+grep -q -- '--replicaof redis-master 6379' <<<"$merged" || fail "no replica of redis-master"
+[ "$(grep -c 'WEBRTC_STAR_REDIS_PASSWORD_FILE: /run/secrets/redis_password' <<<"$merged")" = 3 ] ||
+  fail "expected the password from the secret on every server"
+! grep -q 'WEBRTC_STAR_REDIS_PASSWORD:' <<<"$merged" || fail "a password in the environment"
+echo "compose-config: redis/docker-compose.sentinel.yml is valid, and the Redis Sentinel recipe is as documented"
+
 # Monitoring: every recipe has Prometheus and Grafana under the "monitoring" profile only (the default
 # stays small), each mounted file exists, Prometheus's configuration and rules are valid (promtool, from
 # Debian's prometheus), every alert's unit tests pass, the dashboard passes its checks, and the Redis

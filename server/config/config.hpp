@@ -77,6 +77,19 @@ struct config {
     std::string redis_channel_prefix = "webrtc-star";
     milliseconds redis_timeout{3'000};  // connect, and a PING's answer, before Redis counts as unreachable
 
+    // TLS to Redis (rediss://): whom to trust (empty: the system store), our certificate if Redis asks
+    // for one, and the name the certificate must carry when it is not the URL's host.
+    std::string redis_tls_ca_file;
+    std::string redis_tls_cert_file;
+    std::string redis_tls_key_file;
+    std::string redis_tls_server_name;
+    // Redis Sentinel: where the Sentinels are (host:port,...; empty: no Sentinel, the URL's host is the
+    // master) and which master to ask for; the URL then gives only credentials, database and scheme.
+    std::string redis_sentinels;
+    std::string redis_master_name = "mymaster";
+    std::string redis_sentinel_user;
+    std::string redis_sentinel_password;
+
     // The open internet's edge (server/admission/, transport/client_gate): who the client is, and
     // what one client address may open. Ranges are comma-separated CIDRs or addresses.
     std::string trusted_proxies;  // whose X-Forwarded-For / Forwarded / PROXY header is believed

@@ -221,6 +221,29 @@ std::vector<setting> settings() {
              if (d.count() < 100) throw std::invalid_argument("expected a duration of at least 100ms");
              c.redis_timeout = d;
          }, shown_duration(&config::redis_timeout)},
+        // TLS to Redis and Redis Sentinel (backends/redis/; README, "The Redis backend").
+        {"redis-tls-ca-file", "PEM file of the CAs that vouch for Redis' certificate with rediss:// (default: the "
+         "system store)", false, {}, [](config& c, std::string_view v) { c.redis_tls_ca_file = std::string(v); }},
+        {"redis-tls-cert-file", "PEM certificate (chain) this server shows Redis, when Redis asks for one", false, {},
+         [](config& c, std::string_view v) { c.redis_tls_cert_file = std::string(v); }},
+        {"redis-tls-key-file", "PEM private key of --redis-tls-cert-file", false, {},
+         [](config& c, std::string_view v) { c.redis_tls_key_file = std::string(v); }},
+        {"redis-tls-server-name", "the name Redis' certificate must carry, and the SNI sent (default: the host "
+         "connected to)", false, {}, [](config& c, std::string_view v) { c.redis_tls_server_name = std::string(v); }},
+        {"redis-sentinels", "Redis Sentinels to ask for the master (host:port,...); the URL's host is then unused",
+         false, {}, [](config& c, std::string_view v) {
+             redis::parse_sentinels(v);
+             c.redis_sentinels = std::string(v);
+         }},
+        {"redis-master-name", "the master's name at the Sentinels", false, {},
+         [](config& c, std::string_view v) {
+             if (v.empty() || v.size() > 128) throw std::invalid_argument("expected 1 to 128 characters");
+             c.redis_master_name = std::string(v);
+         }, shown_text(&config::redis_master_name)},
+        {"redis-sentinel-user", "ACL user for the Sentinels (with --redis-sentinel-password)", false, {},
+         [](config& c, std::string_view v) { c.redis_sentinel_user = std::string(v); }},
+        {"redis-sentinel-password", "password for the Sentinels (requirepass / ACL); prefer the environment", false,
+         {}, [](config& c, std::string_view v) { c.redis_sentinel_password = std::string(v); }},
         {"max-remote-peers", "most peers of other servers remembered", false, {},
          [](config& c, std::string_view v) { c.max_remote_peers = sv::parse_unsigned(v, 1, 10'000'000); },
          shown_number(&config::max_remote_peers)},

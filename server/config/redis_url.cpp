@@ -56,11 +56,11 @@ void parse_host_port(std::string_view authority, redis_url& url) {
 }  // namespace
 
 redis_url parse_redis_url(std::string_view text) {
-    constexpr std::string_view scheme = "redis://";
-    if (text.starts_with("rediss://")) throw std::invalid_argument("TLS to Redis (rediss://) is not supported");
-    if (!text.starts_with(scheme)) throw std::invalid_argument("expected redis://[user:password@]host:port/db");
-    text.remove_prefix(scheme.size());
     redis_url url;
+    url.tls = text.starts_with("rediss://");
+    if (!url.tls && !text.starts_with("redis://"))
+        throw std::invalid_argument("expected redis://[user:password@]host:port/db or rediss://...");
+    text.remove_prefix(url.tls ? 9 : 8);
     auto slash = text.find('/');
     auto authority = text.substr(0, slash);
     if (slash != std::string_view::npos) {
@@ -80,10 +80,25 @@ redis_url parse_redis_url(std::string_view text) {
 }
 
 std::string masked(redis_url const& url) {
-    std::string out = "redis://";
+    std::string out = url.tls ? "rediss://" : "redis://";
     if (!url.user.empty() || !url.password.empty()) out += url.user + (url.password.empty() ? "" : ":***") + "@";
     out += url.host.find(':') != std::string::npos ? "[" + url.host + "]" : url.host;
     return out + ":" + std::to_string(url.port) + "/" + std::to_string(url.db);
+}
+
+std::vector<redis_endpoint> parse_sentinels(std::string_view text) {
+    std::vector<redis_endpoint> out;
+    while (!text.empty()) {
+        auto comma = text.find(',');
+        auto item = text.substr(0, comma);
+        text = comma == std::string_view::npos ? std::string_view() : text.substr(comma + 1);
+        redis_url one;
+        one.port = 26379;
+        parse_host_port(item, one);
+        out.push_back({one.host, one.port});
+        if (out.size() > 16) throw std::invalid_argument("more than 16 Sentinels");
+    }
+    return out;
 }
 
 }  // namespace star::server::redis

@@ -183,6 +183,9 @@ std::string metrics::render() const {
     federation_poll_latency.render(out, "webrtc_star_server_federation_poll_latency_seconds");
     one(out, "webrtc_star_server_federation_reconnects_total", "counter",
         "times the federation backend lost its relay (e.g. Redis) and began to reconnect", get(federation_reconnects));
+    one(out, "webrtc_star_server_redis_failovers_total", "counter",
+        "times the Redis backend moved to another master named by Sentinel (a failover followed)",
+        get(redis_failovers));
     header(out, "webrtc_star_server_federation_publish_latency_seconds", "histogram",
            "time the relay took to acknowledge one published envelope (Redis PUBLISH, nwaku's REST publish)");
     federation_publish_latency.render(out, "webrtc_star_server_federation_publish_latency_seconds");

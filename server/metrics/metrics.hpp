@@ -114,6 +114,7 @@ struct metrics {
     // The federation shell, whatever its engine: reconnections, how long the relay takes to acknowledge
     // a publish, and how old an envelope is when it arrives (its sender's clock, millisecond resolution).
     counter federation_reconnects{0};
+    counter redis_failovers{0};  // the Redis backend moved to another master named by Sentinel
     latency_histogram federation_publish_latency, federation_crossing_latency;
 
     std::chrono::system_clock::time_point started = std::chrono::system_clock::now();

@@ -1,5 +1,7 @@
 #include "signalling/handshake_router.hpp"
 
+#include <functional>
+
 namespace star::server {
 
 handshake_frame::handshake_frame(protocol::ws_handshake_frame_text built)
@@ -11,7 +13,8 @@ routed_handshake route_of(protocol::handshake h, steady_time received) {
             std::move(h.intent_id),
             h.answer,
             handshake_frame(protocol::ws_handshake_frame(h.payload)),
-            received};
+            received,
+            h.negotiation};
 }
 
 handshake_router::handshake_router(metrics& m, peer_table& table, remote_peers& remote, outbox& out, backend& b,
@@ -48,7 +51,7 @@ void handshake_router::route_offer(handshake_sender const& from, routed_handshak
         refuse_offer(from, h);
         return;
     }
-    if (!receiver_has_room(*dst, now)) return;
+    if (!receiver_has_room(*dst, h, now)) return;
     if (from.local) from.local->intents.record(h.intent_id, h.dst_key, now);  // so that only dst may answer
     if (log_.enabled(spdlog::level::trace))  // SDP and ICE only at trace level, and copied only then
         log_.later(log_.debug, spdlog::level::trace, "offer {} -> {}: {}", h.src_key, dst->address.peer_id,
@@ -71,7 +74,7 @@ void handshake_router::route_answer(handshake_sender const& from, routed_handsha
         metrics_.dropped.inc("unknown_intent");
         return;
     }
-    if (!receiver_has_room(*src, now)) return;
+    if (!receiver_has_room(*src, h, now)) return;
     inc(metrics_.dials_success);
     if (log_.enabled(spdlog::level::trace))
         log_.later(log_.debug, spdlog::level::trace, "answer {} -> {}: {}", h.dst_key, src->address.peer_id,
@@ -114,8 +117,12 @@ void handshake_router::tell_unavailable(peer& dialer, routed_handshake const& h)
               make_frame(protocol::ws_handshake_error_frame(h.forward.payload(), "peer is not available")));
 }
 
-bool handshake_router::receiver_has_room(peer& receiver, steady_time now) {
-    if (receiver.received.allow(now)) return true;
+// The receiver's limit is shared among the peers sending to it (receiver_share): the sender is
+// the peer the handshake speaks for, the offer's src or the answer's dst, whichever server holds
+// it (both entry points checked that), known by a hash of its key.
+bool handshake_router::receiver_has_room(peer& receiver, routed_handshake const& h, steady_time now) {
+    auto sender = std::hash<std::string>{}(h.answer ? h.dst_key : h.src_key);
+    if (receiver.received.allow(sender, h.negotiation, now)) return true;
     metrics_.dropped.inc("receiver_rate_limited");
     return false;
 }

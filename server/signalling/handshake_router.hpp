@@ -37,8 +37,9 @@ struct routed_handshake {
     std::string dst_key;
     std::string intent_id;
     bool answer = false;
-    handshake_frame forward;  // 42["ws-handshake",<payload as received>]
-    steady_time received;     // when it was read, for the forward-latency histogram
+    handshake_frame forward;   // 42["ws-handshake",<payload as received>]
+    steady_time received;      // when it was read, for the forward-latency histogram
+    bool negotiation = false;  // an SDP offer or answer, not a candidate: ahead at the receiver's limit
 };
 
 // A validated handshake (protocol::parse_handshake) made ready to route.
@@ -73,7 +74,7 @@ private:
     bool forward_to_server(std::string const& target, routed_handshake const& h);
     void refuse_offer(handshake_sender const& from, routed_handshake const& h);
     void tell_unavailable(peer& dialer, routed_handshake const& h);
-    bool receiver_has_room(peer& receiver, steady_time now);
+    bool receiver_has_room(peer& receiver, routed_handshake const& h, steady_time now);
     void deliver(peer& receiver, routed_handshake& h);
 
     metrics& metrics_;

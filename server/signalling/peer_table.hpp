@@ -3,9 +3,9 @@
 #pragma once
 
 #include "protocol/star_address.hpp"
-#include "rate_limiter.hpp"
 #include "signalling/client_link.hpp"
 #include "signalling/intent_log.hpp"
+#include "signalling/receiver_share.hpp"
 
 #include <cstdint>
 #include <string>
@@ -22,7 +22,7 @@ struct peer {
     std::size_t rotation_cursor = 0;  // where this peer's next refresh continues (local, then remote)
     steady_time next_refresh{};       // its live entry in the hub's refresh schedule
     std::uint64_t join_seq = 0;       // join order (announcer): a peer hears of those that joined after it
-    rate_limiter received;            // handshakes others send it: --max-received-per-second
+    receiver_share received;          // handshakes others send it: --max-received-per-second
 };
 
 class peer_table {

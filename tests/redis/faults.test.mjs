@@ -74,8 +74,8 @@ describe('Redis goes away and comes back', { skip }, () => {
     const b = await joinPeer(B)
     b.socket.on('ws-handshake', (h) => { if (!h.answer && !h.err) b.socket.emit('ss-handshake', answerTo(h)) })
     const toB = await a.rec.waitFor('ws-peer', (ma) => ma.endsWith(b.id), 5000)
-    // Large offers keep hiredis writing when Redis closes the connection: hiredis writes with write(2),
-    // and the backend's thread blocks SIGPIPE so that such a write fails instead of ending the process.
+    // Large offers keep the link writing when Redis closes the connection: such a write must fail (EPIPE,
+    // ECONNRESET), never end the process (Asio sends with MSG_NOSIGNAL; the backend's thread blocks SIGPIPE).
     const big = { type: 'offer', sdp: 'x'.repeat(60_000) }
     let killed = false
     const flood = (async () => {

@@ -8,13 +8,17 @@
 // subscribers got a message: 0 means that server is gone (the shell answers the offer at once).
 //
 // Two connections (a subscribed connection can send nothing but (un)subscriptions): the
-// subscriber and the publisher, both hiredis async contexts on the shell's backend thread
-// (redis_link). When either fails, or Redis leaves a PING unanswered for --redis-timeout, both
-// are closed and the shell is told the link is lost; it calls connect() again after a backoff.
-// Everything here runs on that thread.
+// subscriber and the publisher, both redis_links (plain or TLS) on the shell's backend thread.
+// With --redis-sentinels the master's address comes from Sentinel (sentinel_client), which also
+// reports +switch-master. When either link fails, when Redis leaves a ROLE (or PING) unanswered
+// for --redis-timeout, when ROLE says it is no longer a master or a PUBLISH meets READONLY, or when
+// Sentinel switches the master, everything is closed and the shell is told the link is lost; it
+// calls connect() again after a backoff (which asks the Sentinels again). Everything here runs on
+// that thread.
 #pragma once
 
 #include "backends/redis/redis_link.hpp"
+#include "backends/redis/sentinel_client.hpp"
 #include "backends/shell/engine.hpp"
 #include "config/config.hpp"
 #include "config/redis_url.hpp"
@@ -32,6 +36,7 @@ std::unique_ptr<backend> make_redis_backend(config const& cfg, metrics& m, std::
 class redis_engine final : public shell::engine {
 public:
     redis_engine(shell::engine_context ctx, config const& cfg, metrics& m, std::string server_id);
+    ~redis_engine() override;
 
     char const* name() const override { return "redis"; }
     std::string const& server_id() const override { return server_id_; }
@@ -49,6 +54,9 @@ public:
 
 private:
     std::vector<std::string> auth_command() const;
+    std::string where() const;  // the Redis in use, for logs and /readyz (no password)
+    void open_links(std::uint64_t generation);
+    void check_role(std::function<void()> on_master);
     void on_link_ready();
     void on_lost(std::uint64_t generation, std::string reason);
     void fail(std::string reason);  // from inside a reply: posted, so hiredis' callback ends first
@@ -64,6 +72,11 @@ private:
     std::string server_id_;
     redis_url url_;
     std::string presence_channel_, signal_channel_;
+    std::shared_ptr<boost::asio::ssl::context> tls_;  // rediss:// only
+    redis_endpoint master_;                           // the URL's host, or what the Sentinels said
+    sentinel_settings sentinel_settings_;
+    std::unique_ptr<sentinel_client> sentinel_;  // with --redis-sentinels only
+    bool role_allowed_ = true;                   // false once ROLE was refused (NOPERM): PING instead
 
     std::shared_ptr<redis_link> subscriber_, publisher_;
     boost::asio::steady_timer watchdog_timer_;

@@ -1,26 +1,43 @@
-// One connection to Redis: hiredis' async context (its reader and command formatting; we write
-// no RESP) with its socket watched by Asio on the owner's executor, through the event hooks
-// hiredis offers adapters (addRead/delRead/addWrite/delWrite/cleanup).
+// One connection to Redis (or to a Sentinel): our own I/O on an Asio TCP socket, or on an OpenSSL
+// stream over it for rediss://, with hiredis kept for what it does well: formatting commands
+// (redisFormatCommandArgv) and parsing replies (its RESP reader). Debian 12's hiredis 0.14 has no
+// TLS, and no TLS-capable Redis client library is packaged there (README, "TLS to Redis"); one
+// link type serves both, the stream being the only difference.
 //
-// Not thread-safe: every member is called on the executor's one thread, like hiredis' own
-// callbacks. A link is used once: after it is lost or closed the owner makes a new one.
-// Reply handlers run inside hiredis' callback; they may call close() (hiredis then frees the
-// context when the callback returns) but must not destroy the link (handlers of pending
-// waits keep it alive through shared_from_this).
+// Replies come in the order commands went (RESP), so handlers wait in a FIFO queue; once
+// subscribe() was called, pub/sub messages go to its handler instead.
+//
+// Not thread-safe: every member is called on the executor's one thread. A link is used once:
+// after it is lost or closed the owner makes a new one. Handlers may call close() but must not
+// destroy the link (pending operations keep it alive through shared_from_this).
 #pragma once
 
 #include <boost/asio/any_io_executor.hpp>
-#include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/ssl/stream.hpp>
 
+#include <array>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <string>
+#include <variant>
 #include <vector>
 
-struct redisAsyncContext;
+struct redisReader;
 struct redisReply;
 
 namespace star::server::redis {
+
+// Where a link goes. tls is null for redis://; server_name is what the certificate must name (and
+// the SNI sent, unless it is an IP address).
+struct link_target {
+    std::string host;
+    int port = 6379;
+    std::shared_ptr<boost::asio::ssl::context> tls;
+    std::string server_name;
+};
 
 class redis_link : public std::enable_shared_from_this<redis_link> {
 public:
@@ -34,40 +51,41 @@ public:
     redis_link(redis_link const&) = delete;
     redis_link& operator=(redis_link const&) = delete;
 
-    // Starts a non-blocking connect; commands may be queued at once. False (with the reason in
-    // `error`) when hiredis could not even start (e.g. the host does not resolve).
-    bool open(std::string const& host, int port, lost_handler on_lost, std::string& error);
+    // Resolves, connects and (for TLS) shakes hands; commands may be queued at once.
+    void open(link_target const& target, lost_handler on_lost);
     // Queues a command; its handler is called exactly once. False when the link is closed or lost.
     bool command(std::vector<std::string> const& args, reply_handler handler);
-    // SUBSCRIBE: on_message sees every reply for these channels (confirmations and messages).
+    // SUBSCRIBE: on_message sees every pub/sub reply (confirmations and messages).
     bool subscribe(std::vector<std::string> const& channels, reply_handler on_message);
     void close();  // safe twice; pending handlers are called with nullptr
-    bool is_open() const { return context_ != nullptr; }
-    std::size_t awaiting() const { return awaiting_; }  // replies to command() not yet come
+    bool is_open() const { return !closed_; }
+    std::size_t awaiting() const { return handlers_.size(); }  // replies to command() not yet come
 
 private:
-    static void on_connect(redisAsyncContext const* c, int status);
-    static void on_disconnect(redisAsyncContext const* c, int status);
-    static void on_reply(redisAsyncContext* c, void* reply, void* privdata);
-    static void on_subscribed(redisAsyncContext* c, void* reply, void* privdata);
-    static void add_read(void* self);
-    static void del_read(void* self);
-    static void add_write(void* self);
-    static void del_write(void* self);
-    static void cleanup(void* self);
+    using tcp = boost::asio::ip::tcp;
+    using tls_stream = boost::asio::ssl::stream<tcp::socket>;
 
-    void wait_readable();
-    void wait_writable();
+    bool queue(std::vector<std::string> const& args);
+    void on_resolved(tcp::resolver::results_type const& endpoints);
+    void on_connected();
+    void on_ready();
+    void do_write();
+    void do_read();
+    void on_read(std::size_t n);
+    void dispatch(redisReply* reply);
     void report_lost(std::string reason);
+    tcp::socket& socket();
 
-    boost::asio::posix::stream_descriptor socket_;
-    redisAsyncContext* context_ = nullptr;
+    tcp::resolver resolver_;
+    std::variant<tcp::socket, tls_stream> stream_;
+    link_target target_;
+    redisReader* reader_;
     lost_handler on_lost_;
     reply_handler on_message_;
-    bool want_read_ = false, want_write_ = false;
-    bool read_waiting_ = false, write_waiting_ = false;
-    bool lost_reported_ = false;
-    std::size_t awaiting_ = 0;
+    std::deque<reply_handler> handlers_;
+    std::string outgoing_, writing_;
+    std::array<char, 16 * 1024> read_buffer_;
+    bool ready_ = false, closed_ = false, lost_reported_ = false;
 };
 
 }  // namespace star::server::redis

@@ -7,11 +7,13 @@ import { metric } from '../../lib/metrics.mjs'
 export { readyz, waitReady } from '../../lib/metrics.mjs'
 
 export const PEER_TTL_MS = 4000
-export const REDIS_ARGS = ['--backend', 'redis', '--federation-presence-interval', '500ms',
-  '--federation-peer-ttl', `${PEER_TTL_MS}ms`, '--redis-timeout', '2s']
+const BASE_ARGS = ['--backend', 'redis', '--federation-presence-interval', '500ms',
+  '--federation-peer-ttl', `${PEER_TTL_MS}ms`]
+export const REDIS_ARGS = [...BASE_ARGS, '--redis-timeout', '2s']
 
-export async function redisDaemon (redis, serverId, { extraArgs = [], env = {} } = {}) {
-  const d = await startDaemon([...REDIS_ARGS, '--server-id', serverId, '--redis-url', redis.url, ...extraArgs], { env })
+export async function redisDaemon (redis, serverId, { extraArgs = [], env = {}, url = redis.url, timeout = '2s' } = {}) {
+  const args = [...BASE_ARGS, '--redis-timeout', timeout, '--server-id', serverId, '--redis-url', url, ...extraArgs]
+  const d = await startDaemon(args, { env })
   d.serverId = serverId
   return d
 }

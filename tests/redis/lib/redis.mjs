@@ -34,20 +34,31 @@ export function skipWithoutRedis () {
 }
 
 export class RedisServer {
-  constructor ({ password } = {}) {
+  /**
+   * password: requirepass; tls: { cert, key, ca, authClients } (files; lib/tls.mjs) to listen with TLS
+   * only; args: more redis-server arguments (e.g. an ACL user, replicaof).
+   */
+  constructor ({ password, tls, args = [] } = {}) {
     this.password = password
+    this.tls = tls
+    this.extraArgs = args
     this.child = null
     this.output = ''
   }
 
-  get url () { return `redis://127.0.0.1:${this.port}/0` }
+  get url () { return `${this.tls ? 'rediss' : 'redis'}://127.0.0.1:${this.port}/0` }
 
   async start () {
     this.port ??= await freePort()
     this.dir ??= mkdtempSync(path.join(tmpdir(), 'star-redis-'))
-    const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no',
+    const listen = this.tls
+      ? ['--port', '0', '--tls-port', String(this.port), '--tls-cert-file', this.tls.cert, '--tls-key-file', this.tls.key,
+          '--tls-ca-cert-file', this.tls.ca, '--tls-auth-clients', this.tls.authClients ?? 'no']
+      : ['--port', String(this.port)]
+    const args = [...listen, '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no',
       '--dir', this.dir, '--daemonize', 'no', '--loglevel', 'notice']
     if (this.password) args.push('--requirepass', this.password)
+    args.push(...this.extraArgs)
     const child = spawn(redisServerBin() ?? 'redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] })
     running.add(child)
     this.child = child

@@ -113,3 +113,24 @@ TEST_CASE("deeply nested event data is parsed and refused as data, not as a pack
     REQUIRE(join);
     CHECK(join->kind == client_event_kind::join);
 }
+
+TEST_CASE("offers and answers are told from trickled candidates by signal.type") {
+    auto negotiation = [](std::string const& signal) {
+        auto r = parse_handshake_text(handshake_json(R"(,"signal":)" + signal), 100'000);
+        REQUIRE(r.value);
+        return r.value->negotiation;
+    };
+    CHECK(negotiation(R"({"type":"offer","sdp":"v=0\r\n"})"));
+    CHECK(negotiation(R"({"sdp":"v=0\r\n","type":"answer"})"));
+    CHECK(negotiation(R"({"type":"an\u0073wer","sdp":""})"));  // escaped, as JSON.parse reads it
+    CHECK_FALSE(negotiation(R"({"type":"candidate","candidate":{"candidate":"candidate:1 1 UDP 1 ::1 9 typ host"}})"));
+    CHECK_FALSE(negotiation(R"({"candidate":{"candidate":"candidate:1","sdpMid":"0"}})"));  // older simple-peer
+    CHECK_FALSE(negotiation(R"({"type":"renegotiate","renegotiate":true})"));
+    CHECK_FALSE(negotiation(R"({"type":"Offer"})"));
+    CHECK_FALSE(negotiation(R"({"type":["offer"]})"));
+    CHECK_FALSE(negotiation(R"({"sdp":{"type":"offer"}})"));  // only the signal's own member counts
+    CHECK_FALSE(negotiation(R"({})"));
+    // A duplicate key: the last one is what the recipient's JSON.parse keeps.
+    CHECK_FALSE(negotiation(R"({"type":"offer","type":"candidate"})"));
+    CHECK(negotiation(R"({"type":"candidate","type":"offer"})"));
+}

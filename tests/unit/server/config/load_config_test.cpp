@@ -141,6 +141,22 @@ TEST_CASE("the Redis backend's settings") {
     CHECK_THROWS_WITH(load_config({"--backend", "etcd"}, envp), Catch::Contains("memory, waku or redis"));
 }
 
+TEST_CASE("TLS to Redis and Redis Sentinel: flags and environment") {
+    auto c = load({"--redis-url", "rediss://signalling@cache:6380/0", "--redis-tls-ca-file", "/etc/ca.pem",
+                   "--redis-sentinels", "s1:26379,s2", "--redis-master-name", "signalling"},
+                  {"WEBRTC_STAR_REDIS_TLS_SERVER_NAME=cache.example", "WEBRTC_STAR_REDIS_SENTINEL_PASSWORD=s3cret"});
+    CHECK(c.redis_url == "rediss://signalling@cache:6380/0");
+    CHECK(c.redis_tls_ca_file == "/etc/ca.pem");
+    CHECK(c.redis_tls_server_name == "cache.example");
+    CHECK(c.redis_sentinels == "s1:26379,s2");
+    CHECK(c.redis_master_name == "signalling");
+    CHECK(c.redis_sentinel_password == "s3cret");
+    CHECK(load({}).redis_master_name == "mymaster");
+    char const* envp[] = {nullptr};
+    CHECK_THROWS_WITH(load_config({"--redis-sentinels", "s1:0"}, envp), Catch::Contains("redis-sentinels"));
+    CHECK_THROWS_WITH(load_config({"--redis-master-name", ""}, envp), Catch::Contains("redis-master-name"));
+}
+
 TEST_CASE("the federation key file comes from flags, environment and file; keygen needs it") {
     CHECK(load({}).federation_key_file.empty());
     CHECK(load({"--federation-key-file", "/k"}).federation_key_file == "/k");

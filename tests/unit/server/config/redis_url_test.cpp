@@ -37,7 +37,7 @@ TEST_CASE("redis_url: credentials, percent-decoded") {
 }
 
 TEST_CASE("redis_url: what is refused, and why") {
-    CHECK_THROWS_WITH(parse_redis_url("rediss://h:6379"), Catch::Contains("not supported"));
+    CHECK_THROWS_WITH(parse_redis_url("http://h:6379"), Catch::Contains("rediss://"));
     CHECK_THROWS_AS(parse_redis_url("http://h:6379"), std::invalid_argument);
     CHECK_THROWS_AS(parse_redis_url("redis://:6379"), std::invalid_argument);
     CHECK_THROWS_WITH(parse_redis_url("redis://h:0"), Catch::Contains("port"));
@@ -53,4 +53,26 @@ TEST_CASE("redis_url: masked never shows the password") {
     CHECK(masked(parse_redis_url("redis://:hunter2@h")) == "redis://:***@h:6379/0");
     CHECK(masked(parse_redis_url("redis://h")) == "redis://h:6379/0");
     CHECK(masked(parse_redis_url("redis://[::1]:7000")) == "redis://[::1]:7000/0");
+}
+
+TEST_CASE("redis_url: rediss:// is TLS, and says so when masked") {
+    auto url = parse_redis_url("rediss://signalling:s3cret@cache.example:6380/2");
+    CHECK(url.tls);
+    CHECK(url.host == "cache.example");
+    CHECK(url.port == 6380);
+    CHECK(url.user == "signalling");
+    CHECK(url.db == 2);
+    CHECK(masked(url) == "rediss://signalling:***@cache.example:6380/2");
+    CHECK_FALSE(parse_redis_url("redis://h").tls);
+}
+
+TEST_CASE("redis_url: --redis-sentinels, with Sentinel's port by default") {
+    using star::server::redis::parse_sentinels;
+    using star::server::redis::redis_endpoint;
+    CHECK(parse_sentinels("").empty());
+    CHECK(parse_sentinels("s1:5000,s2,[::1]:26380") ==
+          std::vector<redis_endpoint>{{"s1", 5000}, {"s2", 26379}, {"::1", 26380}});
+    CHECK_THROWS_WITH(parse_sentinels("s1:0"), Catch::Contains("port"));
+    CHECK_THROWS_WITH(parse_sentinels("s1,,s2"), Catch::Contains("host"));
+    CHECK_THROWS_WITH(parse_sentinels("s1:99999"), Catch::Contains("port"));
 }

@@ -221,7 +221,7 @@ TEST_CASE_METHOD(federation_fixture, "remote senders count against what one peer
     for (int i = 0; i < 30; ++i) hub.remote_signal(signal("there", R, L, "i" + std::to_string(i), false));
     run();
     auto got = l->frames.size();
-    CHECK(got >= 10);
+    CHECK(got >= 9);  // twice the rate, less the headroom candidates leave (receiver_share)
     CHECK(got <= 12);
     CHECK(dropped("receiver_rate_limited") == 30 - got);
 }

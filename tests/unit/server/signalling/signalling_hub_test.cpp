@@ -272,7 +272,7 @@ TEST_CASE_METHOD(hub_fixture,
         handshake(b, star::test::star_addr(C), star::test::star_addr(A), "b" + std::to_string(i), false);
     }
     auto got = target->take().size();
-    CHECK(got >= 10);  // the burst: twice the rate
+    CHECK(got >= 9);   // the burst: twice the rate, less the headroom candidates leave (receiver_share)
     CHECK(got <= 12);  // and what the rate refilled while the test ran
     CHECK(dropped("receiver_rate_limited") == 40 - got);
     // The senders themselves are not limited: the target's answers reach them.
