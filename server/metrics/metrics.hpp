@@ -85,9 +85,9 @@ struct metrics {
     // The edge (transport/client_gate.hpp): requests and joins refused for their client address
     // or origin, and connections refused for their PROXY protocol header. No address label: the
     // logs name the address, the counter only the reason.
-    labelled_counter<9> edge_refused{{"denied", "origin", "connections_per_address", "sessions_per_address",
-                                      "joins_per_address", "address_table_full", "proxy_header",
-                                      "untrusted_proxy", "other"}};
+    labelled_counter<10> edge_refused{{"denied", "origin", "sockets_per_address", "connections_per_address",
+                                       "sessions_per_address", "joins_per_address", "address_table_full",
+                                       "proxy_header", "untrusted_proxy", "other"}};
     counter forwarded_malformed{0};  // a trusted proxy's X-Forwarded-For/Forwarded we could not read
     latency_histogram forward_latency;
 

@@ -22,9 +22,19 @@ admission::cidr_list read_list_file(std::string const& path) {
     }
 }
 
+// A session holds at most two sockets at once (a polling session's long poll beside its send, or
+// the WebSocket it upgrades to), so twice the sessions an address may hold is the sockets it may
+// hold: enough for any client it admits, and no more file descriptors than that for one that only
+// connects and never speaks.
 admission::address_limit_settings limit_settings(config const& cfg) {
-    return {cfg.max_connections_per_address, cfg.max_sessions_per_address, cfg.max_joins_per_address,
-            cfg.address_interval, cfg.max_addresses};
+    admission::address_limit_settings s;
+    s.connections = cfg.max_connections_per_address;
+    s.sockets = 2 * cfg.max_connections_per_address;
+    s.sessions = cfg.max_sessions_per_address;
+    s.joins = cfg.max_joins_per_address;
+    s.interval = cfg.address_interval;
+    s.max_addresses = cfg.max_addresses;
+    return s;
 }
 
 }  // namespace
@@ -65,6 +75,20 @@ std::string_view client_gate::check(address const& client, std::string_view orig
 
 std::string client_gate::key(address const& a) const {
     return admission::aggregation_key(a, cfg_.address_prefix_v4, cfg_.address_prefix_v6);
+}
+
+std::string_view client_gate::admit_socket(address const& peer, admission::address_limits::slot& out) {
+    if (trusted_proxy(peer)) return {};  // its clients are counted per session, by their real address
+    switch (limits_.admit_socket(key(peer), std::chrono::steady_clock::now(), out)) {
+        case admission::refusal::none:
+            return {};
+        case admission::refusal::sockets:
+            return "sockets_per_address";
+        case admission::refusal::table_full:
+            return "address_table_full";
+        default:
+            return "other";
+    }
 }
 
 std::string_view client_gate::admit_session(address const& client, admission::address_limits::slot& out) {

@@ -36,6 +36,9 @@ public:
     std::string_view check(address const& client, std::string_view origin) const;
     bool allows_origin(std::string_view origin) const { return origins_.allows(origin); }
     bool any_origin() const { return origins_.any(); }
+    // A new TCP connection from `peer`, before any byte of it is read: "" and its slot (none for a
+    // trusted proxy), or the refusal's reason.
+    std::string_view admit_socket(address const& peer, admission::address_limits::slot& out);
     // A new session: "" and its slot, or the refusal's reason.
     std::string_view admit_session(address const& client, admission::address_limits::slot& out);
     bool allow_join(address const& client);

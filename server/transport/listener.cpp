@@ -32,6 +32,19 @@ void listener::do_accept() {
     acceptor_.async_accept(pool_.next(), boost::beast::bind_front_handler(&listener::on_accept, shared_from_this()));
 }
 
+// One address may not hold more sockets than the sessions it may open need (client_gate): the
+// refused connection is closed before a byte is read, so it costs a descriptor for a moment only.
+bool listener::admit_address(net::ip::tcp::socket const& socket, admission::address_limits::slot& out) {
+    boost::system::error_code ec;
+    auto peer = socket.remote_endpoint(ec);
+    if (ec) return false;  // already gone
+    auto address = admission::normalise(peer.address());
+    auto why = ctx_.gate.admit_socket(address, out);
+    if (why.empty()) return true;
+    ctx_.gate.refused(why, address.to_string(), "connection closed");
+    return false;
+}
+
 void listener::on_accept(boost::system::error_code ec, net::ip::tcp::socket socket) {
     if (ec == net::error::operation_aborted || !acceptor_.is_open()) return;  // stopped: not an error, not a retry
     if (ec) {
@@ -41,8 +54,12 @@ void listener::on_accept(boost::system::error_code ec, net::ip::tcp::socket sock
         timer->async_wait([self = shared_from_this(), timer](boost::system::error_code) { self->do_accept(); });
         return;
     }
+    admission::address_limits::slot address;
     if (ctx_.open_sockets.load() >= ctx_.cfg.max_connections) {
         inc(ctx_.metrics.connections_refused);
+        boost::system::error_code ignored;
+        socket.close(ignored);
+    } else if (!admit_address(socket, address)) {
         boost::system::error_code ignored;
         socket.close(ignored);
     } else {
@@ -53,12 +70,13 @@ void listener::on_accept(boost::system::error_code ec, net::ip::tcp::socket sock
         if (ctx_.cfg.socket_send_buffer)
             socket.set_option(net::socket_base::send_buffer_size(static_cast<int>(ctx_.cfg.socket_send_buffer)),
                               ignored);
+        socket_slot slot(ctx_, std::move(address));
         if (tls_) {
             auto context = tls_->current();
             tls_stream stream(plain_stream(std::move(socket)), *context);
-            std::make_shared<http_session<tls_stream>>(std::move(stream), ctx_, socket_slot(ctx_), context)->run();
+            std::make_shared<http_session<tls_stream>>(std::move(stream), ctx_, std::move(slot), context)->run();
         } else {
-            std::make_shared<http_session<plain_stream>>(plain_stream(std::move(socket)), ctx_, socket_slot(ctx_),
+            std::make_shared<http_session<plain_stream>>(plain_stream(std::move(socket)), ctx_, std::move(slot),
                                                          nullptr)
                 ->run();
         }

@@ -25,6 +25,7 @@ public:
 private:
     void do_accept();
     void on_accept(boost::system::error_code ec, boost::asio::ip::tcp::socket socket);
+    bool admit_address(boost::asio::ip::tcp::socket const& socket, admission::address_limits::slot& out);
 
     io_pool& pool_;
     boost::asio::ip::tcp::acceptor acceptor_;

@@ -28,11 +28,15 @@ struct server_context {
     client_gate gate{cfg, metrics};  // client addresses, lists, origins, per-address limits (thread-safe)
 };
 
-// Holds one unit of server_context::open_sockets for as long as a connection lives.
+// Holds one unit of server_context::open_sockets, and of its address's sockets in client_gate,
+// for as long as a connection lives.
 class socket_slot {
 public:
-    explicit socket_slot(server_context& ctx) : ctx_(&ctx) { ctx_->open_sockets.fetch_add(1); }
-    socket_slot(socket_slot&& o) noexcept : ctx_(o.ctx_) { o.ctx_ = nullptr; }
+    socket_slot(server_context& ctx, admission::address_limits::slot address)
+        : ctx_(&ctx), address_(std::move(address)) {
+        ctx_->open_sockets.fetch_add(1);
+    }
+    socket_slot(socket_slot&& o) noexcept : ctx_(o.ctx_), address_(std::move(o.address_)) { o.ctx_ = nullptr; }
     socket_slot& operator=(socket_slot&&) = delete;
     socket_slot(socket_slot const&) = delete;
     ~socket_slot() {
@@ -41,6 +45,7 @@ public:
 
 private:
     server_context* ctx_;
+    admission::address_limits::slot address_;
 };
 
 }  // namespace star::server
