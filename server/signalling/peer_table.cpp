@@ -16,7 +16,7 @@ peer& peer_table::insert(link_ptr link, protocol::star_address address) {
     std::string key = address.key;
     key_by_link_.emplace(link->id(), key);
     auto [it, inserted] =
-        by_key_.emplace(key, peer{std::move(link), std::move(address), {}, 0, 0, {}, 0, rate_limiter{}});
+        by_key_.emplace(key, peer{std::move(link), std::move(address), {}, 0, 0, {}, 0, rate_limiter{}, {}, {}});
     peer& p = it->second;
     p.order_index = order_.size();
     order_.push_back(&p);

@@ -8,11 +8,19 @@
 #include "signalling/intent_log.hpp"
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
 namespace star::server {
+
+// The ws-peer frame telling others of a peer, as last built for one receiver prefix class
+// (announcer): shared by every receiver of that class, which is almost always all of them.
+struct announce_frame {
+    std::shared_ptr<std::string const> prefix;  // the class it was built for (compared by address)
+    frame_ptr frame;
+};
 
 struct peer {
     link_ptr link;
@@ -23,6 +31,9 @@ struct peer {
     steady_time next_refresh{};       // its live entry in the hub's refresh schedule
     std::uint64_t join_seq = 0;       // join order (announcer): a peer hears of those that joined after it
     rate_limiter received;            // handshakes others send it: --max-received-per-second
+    // Announcer: this peer's own prefix class, interned at its join, and its cached frame.
+    std::shared_ptr<std::string const> prefix_class;
+    announce_frame frame_of_it;
 };
 
 class peer_table {
