@@ -97,7 +97,7 @@ void announcer::send_next_peers(peer& receiver) {
 
 frame_ptr announcer::frame_for(peer& receiver, peer& other) {
     auto const& cls = prefix_class(receiver);
-    auto& cached = other.frame_of_it;
+    auto& cached = table_.frame_of(other);
     if (cached.prefix != cls) cached = {cls, build(receiver, other.address.peer_id)};
     return cached.frame;
 }

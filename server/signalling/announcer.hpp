@@ -8,10 +8,11 @@
 //     chunk per turn of the hub's thread (a 500-peer presence chunk is ten short lock holds);
 //   - a ws-peer frame depends only on the receiver's prefix and the announced peer id, and most
 //     receivers share a prefix, so K receivers cost one frame. Prefixes are interned at join
-//     (one shared string per prefix class, compared by address), and a local peer's frame is
-//     held by its own table entry for the last class it was built for: a refresh finds each
-//     frame through the peer it already holds, with no hashing, no string comparison and no
-//     allocation. Remote peers' frames are kept in a map by peer id, checked the same way.
+//     (one shared string per prefix class, compared by address). A local peer's frame, for the
+//     last class it was built for, is held by the peer table beside the peer's place in the
+//     rotation: a refresh walks the rotation in order and finds each frame there, with no
+//     hashing, no string comparison and no allocation. Remote peers' frames are kept in a map
+//     by peer id, checked the same way.
 // Owned by the hub and called only under its lock; it sends through the hub's outbox. Bounded:
 // the batch holds at most max_waiting newcomers (the rest are still met through refreshes), the
 // remote frames are cleared when they outgrow twice the remote peers there are, and prefix
@@ -93,7 +94,7 @@ private:
     std::function<void()> schedule_batch_;
     std::uint64_t seq_ = 0;
     std::vector<newcomer> batch_;
-    // Remote peers' frames by peer id; local peers' frames are held by their table entries.
+    // Remote peers' frames by peer id; local peers' frames are held by the peer table.
     std::unordered_map<std::string, announce_frame, text_hash, std::equal_to<>> remote_frames_;
     // Prefix classes by text; a class lives as long as a peer or a cached frame holds it.
     std::unordered_map<std::string, std::weak_ptr<std::string const>, text_hash, std::equal_to<>> prefixes_;

@@ -16,11 +16,11 @@ peer& peer_table::insert(link_ptr link, protocol::star_address address) {
     std::string key = address.key;
     std::uint64_t link_id = link->id();
     auto [it, inserted] =
-        by_key_.emplace(key, peer{std::move(link), std::move(address), {}, 0, 0, {}, 0, rate_limiter{}, {}, {}});
+        by_key_.emplace(key, peer{std::move(link), std::move(address), {}, 0, 0, {}, 0, rate_limiter{}, {}});
     peer& p = it->second;
     by_link_.emplace(link_id, &p);
     p.order_index = order_.size();
-    order_.push_back(&p);
+    order_.push_back({&p, {}});
     return p;
 }
 
@@ -29,8 +29,10 @@ void peer_table::erase(std::string const& key) {
     if (it == by_key_.end()) return;
     peer& p = it->second;
     std::size_t i = p.order_index;
-    order_[i] = order_.back();
-    order_[i]->order_index = i;
+    if (i + 1 != order_.size()) {
+        order_[i] = std::move(order_.back());
+        order_[i].p->order_index = i;
+    }
     order_.pop_back();
     by_link_.erase(p.link->id());
     by_key_.erase(it);

@@ -31,9 +31,8 @@ struct peer {
     steady_time next_refresh{};       // its live entry in the hub's refresh schedule
     std::uint64_t join_seq = 0;       // join order (announcer): a peer hears of those that joined after it
     rate_limiter received;            // handshakes others send it: --max-received-per-second
-    // Announcer: this peer's own prefix class, interned at its join, and its cached frame.
+    // Announcer: this peer's own prefix class, interned at its join.
     std::shared_ptr<std::string const> prefix_class;
-    announce_frame frame_of_it;
 };
 
 class peer_table {
@@ -46,12 +45,19 @@ public:
     void erase(std::string const& key);
 
     std::size_t size() const { return order_.size(); }
-    peer& at(std::size_t i) { return *order_[i]; }
+    peer& at(std::size_t i) { return *order_[i].p; }
+    // The frame telling others of `p` (announcer). It sits in the rotation's dense array, not in
+    // the peer's node: a refresh walks the rotation in order, so it reads it without a cache miss.
+    announce_frame& frame_of(peer const& p) { return order_[p.order_index].frame; }
 
 private:
     std::unordered_map<std::string, peer> by_key_;
     std::unordered_map<std::uint64_t, peer*> by_link_;  // into by_key_'s nodes, which never move
-    std::vector<peer*> order_;                          // dense; erase swaps the last one in
+    struct slot {
+        peer* p;
+        announce_frame frame;
+    };
+    std::vector<slot> order_;  // the rotation, dense; erase swaps the last one in
 };
 
 }  // namespace star::server
