@@ -73,7 +73,7 @@ void announcer::send_chunk(std::vector<announced> const& chunk) {
         std::vector<frame_ptr> frames;
         for (auto const& a : chunk)
             if (a.seq > receiver.join_seq)
-                frames.push_back(a.local ? frame_for(receiver, *a.local) : frame_for(receiver, a.peer_id));
+                frames.push_back(a.local ? frame_for(receiver, a.local->order_index) : frame_for(receiver, a.peer_id));
         if (frames.empty()) continue;
         if (frames.size() == chunk.size()) ++told;  // older than the whole chunk
         out_.send_many(receiver.link, std::move(frames));
@@ -89,16 +89,16 @@ void announcer::send_next_peers(peer& receiver) {
         std::size_t i = (receiver.rotation_cursor + visited) % total;
         ++visited;
         if (i >= local) frames.push_back(frame_for(receiver, remote_.key_at(i - local)));
-        else if (peer& other = table_.at(i); &other != &receiver) frames.push_back(frame_for(receiver, other));
+        else if (peer& other = table_.at(i); &other != &receiver) frames.push_back(frame_for(receiver, i));
     }
     if (total > 0) receiver.rotation_cursor = (receiver.rotation_cursor + visited) % total;
     if (!frames.empty()) out_.send_many(receiver.link, std::move(frames));
 }
 
-frame_ptr announcer::frame_for(peer& receiver, peer& other) {
+frame_ptr announcer::frame_for(peer& receiver, std::size_t local_index) {
     auto const& cls = prefix_class(receiver);
-    auto& cached = table_.frame_of(other);
-    if (cached.prefix != cls) cached = {cls, build(receiver, other.address.peer_id)};
+    auto& cached = table_.frame_at(local_index);  // not through the peer: its node is a cache miss
+    if (cached.prefix != cls) cached = {cls, build(receiver, table_.at(local_index).address.peer_id)};
     return cached.frame;
 }
 

@@ -78,9 +78,9 @@ private:
     void add(std::string key, std::uint64_t seq, bool remote);
     std::vector<announced> still_here(std::size_t count);
     void send_chunk(std::vector<announced> const& chunk);
-    // The ws-peer frame telling `receiver` of a local peer or of a remote one (by id), under the
-    // receiver's own prefix.
-    frame_ptr frame_for(peer& receiver, peer& other);
+    // The ws-peer frame telling `receiver` of a local peer (by its place in the rotation) or of a
+    // remote one (by id), under the receiver's own prefix.
+    frame_ptr frame_for(peer& receiver, std::size_t local_index);
     frame_ptr frame_for(peer& receiver, std::string_view remote_id);
     frame_ptr build(peer const& receiver, std::string_view peer_id) const;
     // The receiver's prefix class, interned at its join (or at its first frame).

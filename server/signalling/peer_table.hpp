@@ -46,9 +46,10 @@ public:
 
     std::size_t size() const { return order_.size(); }
     peer& at(std::size_t i) { return *order_[i].p; }
-    // The frame telling others of `p` (announcer). It sits in the rotation's dense array, not in
-    // the peer's node: a refresh walks the rotation in order, so it reads it without a cache miss.
-    announce_frame& frame_of(peer const& p) { return order_[p.order_index].frame; }
+    // The frame telling others of the i-th peer of the rotation (announcer). It sits in the
+    // rotation's dense array, not in the peer's node: a refresh walks the rotation in order, so
+    // it reads it without a cache miss.
+    announce_frame& frame_at(std::size_t i) { return order_[i].frame; }
 
 private:
     std::unordered_map<std::string, peer> by_key_;
