@@ -17,6 +17,7 @@ void announcer::add_newcomer(peer& p) {
     // are. Refreshes rotate through the rest.
     std::uniform_int_distribution<std::size_t> pick(0, table_.size() + remote_.size() - 1);
     p.rotation_cursor = pick(rng_);
+    prefix_class(p);
     send_next_peers(p);
     add(p.address.key, p.join_seq, false);
 }
@@ -37,9 +38,9 @@ std::vector<announcer::announced> announcer::still_here(std::size_t count) {
     for (auto const& n : batch_) {
         if (here.size() == count) break;
         if (!n.remote) {
-            if (peer* p = table_.find(n.key); p && p->join_seq == n.seq) here.push_back({p->address.peer_id, n.seq});
+            if (peer* p = table_.find(n.key); p && p->join_seq == n.seq) here.push_back({p, p->address.peer_id, n.seq});
         } else if (remote_.find(n.key) && !table_.find(n.key)) {
-            here.push_back({n.key, n.seq});
+            here.push_back({nullptr, n.key, n.seq});
         }
     }
     return here;
@@ -71,7 +72,8 @@ void announcer::send_chunk(std::vector<announced> const& chunk) {
         peer& receiver = table_.at((start + visited) % n);
         std::vector<frame_ptr> frames;
         for (auto const& a : chunk)
-            if (a.seq > receiver.join_seq) frames.push_back(frame_for(receiver, a.peer_id));
+            if (a.seq > receiver.join_seq)
+                frames.push_back(a.local ? frame_for(receiver, a.local->order_index) : frame_for(receiver, a.peer_id));
         if (frames.empty()) continue;
         if (frames.size() == chunk.size()) ++told;  // older than the whole chunk
         out_.send_many(receiver.link, std::move(frames));
@@ -87,27 +89,52 @@ void announcer::send_next_peers(peer& receiver) {
         std::size_t i = (receiver.rotation_cursor + visited) % total;
         ++visited;
         if (i >= local) frames.push_back(frame_for(receiver, remote_.key_at(i - local)));
-        else if (peer& other = table_.at(i); &other != &receiver)
-            frames.push_back(frame_for(receiver, other.address.peer_id));
+        else if (peer& other = table_.at(i); &other != &receiver) frames.push_back(frame_for(receiver, i));
     }
     if (total > 0) receiver.rotation_cursor = (receiver.rotation_cursor + visited) % total;
     if (!frames.empty()) out_.send_many(receiver.link, std::move(frames));
 }
 
-frame_ptr announcer::frame_for(peer const& receiver, std::string_view peer_id) {
+frame_ptr announcer::frame_for(peer& receiver, std::size_t local_index) {
+    auto const& cls = prefix_class(receiver);
+    auto& cached = table_.frame_at(local_index);  // not through the peer: its node is a cache miss
+    if (cached.prefix != cls) cached = {cls, build(receiver, table_.at(local_index).address.peer_id)};
+    return cached.frame;
+}
+
+frame_ptr announcer::frame_for(peer& receiver, std::string_view remote_id) {
+    auto const& cls = prefix_class(receiver);
+    auto it = remote_frames_.find(remote_id);
+    if (it != remote_frames_.end()) {
+        if (it->second.prefix != cls) it->second = {cls, build(receiver, remote_id)};
+        return it->second.frame;
+    }
+    if (remote_frames_.size() >= 2 * remote_.size() + 1024) remote_frames_.clear();
+    return remote_frames_.emplace(std::string(remote_id), announce_frame{cls, build(receiver, remote_id)})
+        .first->second.frame;
+}
+
+frame_ptr announcer::build(peer const& receiver, std::string_view peer_id) const {
+    return make_frame(protocol::ws_peer_frame(protocol::address_for(receiver.address, peer_id)));
+}
+
+std::shared_ptr<std::string const> const& announcer::prefix_class(peer& receiver) {
+    if (receiver.prefix_class) return receiver.prefix_class;
     // The receiver's prefix including its /p2p/ or /ipfs/ style: the part the frame depends on.
     auto const& own = receiver.address;
     std::string_view prefix(own.text.data(), own.text.size() - own.peer_id.size());
-    auto it = frames_.find(peer_id);
-    if (it != frames_.end() && it->second.prefix == prefix) return it->second.frame;
-    auto frame = make_frame(protocol::ws_peer_frame(protocol::address_for(own, peer_id)));
-    if (it != frames_.end()) {
-        it->second = {std::string(prefix), frame};
-        return frame;
+    auto it = prefixes_.find(prefix);
+    if (it != prefixes_.end()) receiver.prefix_class = it->second.lock();
+    if (!receiver.prefix_class) {
+        receiver.prefix_class = std::make_shared<std::string const>(prefix);
+        if (it != prefixes_.end()) it->second = receiver.prefix_class;
+        else prefixes_.emplace(std::string(prefix), receiver.prefix_class);
     }
-    if (frames_.size() >= 2 * (table_.size() + remote_.size()) + 1024) frames_.clear();
-    frames_.emplace(std::string(peer_id), cached_frame{std::string(prefix), frame});
-    return frame;
+    if (prefixes_.size() > sweep_prefixes_at_) {
+        std::erase_if(prefixes_, [](auto const& kv) { return kv.second.expired(); });
+        sweep_prefixes_at_ = 2 * prefixes_.size() + 1024;
+    }
+    return receiver.prefix_class;
 }
 
 }  // namespace star::server

@@ -6,11 +6,17 @@
 //     told us of, is told to others in a batch (--join-announce-delay, on the hub's timer):
 //     each chunk of up to K newcomers goes to K peers older than all of it, one write each, one
 //     chunk per turn of the hub's thread (a 500-peer presence chunk is ten short lock holds);
-//   - every ws-peer frame comes from one cache: a frame depends only on the receiver's prefix and
-//     the announced peer id, and most receivers share a prefix, so K receivers cost one frame.
+//   - a ws-peer frame depends only on the receiver's prefix and the announced peer id, and most
+//     receivers share a prefix, so K receivers cost one frame. Prefixes are interned at join
+//     (one shared string per prefix class, compared by address). A local peer's frame, for the
+//     last class it was built for, is held by the peer table beside the peer's place in the
+//     rotation: a refresh walks the rotation in order and finds each frame there, with no
+//     hashing, no string comparison and no allocation. Remote peers' frames are kept in a map
+//     by peer id, checked the same way.
 // Owned by the hub and called only under its lock; it sends through the hub's outbox. Bounded:
-// the batch holds at most max_waiting newcomers (the rest are still met through refreshes) and
-// the cache is cleared when it outgrows twice the peers there are.
+// the batch holds at most max_waiting newcomers (the rest are still met through refreshes), the
+// remote frames are cleared when they outgrow twice the remote peers there are, and prefix
+// classes no peer holds any more are swept when they outgrow twice the local peers.
 #pragma once
 
 #include "config/config.hpp"
@@ -20,6 +26,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <random>
 #include <string>
 #include <string_view>
@@ -49,7 +56,8 @@ public:
     void send_next_peers(peer& receiver);
 
     std::size_t waiting() const { return batch_.size(); }
-    std::size_t cached_frames() const { return frames_.size(); }
+    std::size_t cached_remote_frames() const { return remote_frames_.size(); }
+    std::size_t prefix_classes() const { return prefixes_.size(); }
 
 private:
     struct newcomer {
@@ -58,12 +66,9 @@ private:
         bool remote;
     };
     struct announced {
+        peer* local;               // null for a remote peer
         std::string_view peer_id;  // as the frame writes it
         std::uint64_t seq;
-    };
-    struct cached_frame {
-        std::string prefix;
-        frame_ptr frame;
     };
     struct text_hash {
         using is_transparent = void;
@@ -73,8 +78,13 @@ private:
     void add(std::string key, std::uint64_t seq, bool remote);
     std::vector<announced> still_here(std::size_t count);
     void send_chunk(std::vector<announced> const& chunk);
-    // The ws-peer frame telling `receiver` of `peer_id`, under the receiver's own prefix.
-    frame_ptr frame_for(peer const& receiver, std::string_view peer_id);
+    // The ws-peer frame telling `receiver` of a local peer (by its place in the rotation) or of a
+    // remote one (by id), under the receiver's own prefix.
+    frame_ptr frame_for(peer& receiver, std::size_t local_index);
+    frame_ptr frame_for(peer& receiver, std::string_view remote_id);
+    frame_ptr build(peer const& receiver, std::string_view peer_id) const;
+    // The receiver's prefix class, interned at its join (or at its first frame).
+    std::shared_ptr<std::string const> const& prefix_class(peer& receiver);
 
     config const& cfg_;
     peer_table& table_;
@@ -84,7 +94,11 @@ private:
     std::function<void()> schedule_batch_;
     std::uint64_t seq_ = 0;
     std::vector<newcomer> batch_;
-    std::unordered_map<std::string, cached_frame, text_hash, std::equal_to<>> frames_;  // by peer id text
+    // Remote peers' frames by peer id; local peers' frames are held by the peer table.
+    std::unordered_map<std::string, announce_frame, text_hash, std::equal_to<>> remote_frames_;
+    // Prefix classes by text; a class lives as long as a peer or a cached frame holds it.
+    std::unordered_map<std::string, std::weak_ptr<std::string const>, text_hash, std::equal_to<>> prefixes_;
+    std::size_t sweep_prefixes_at_ = 1024;  // twice the live classes at the last sweep, and some
 };
 
 }  // namespace star::server

@@ -182,7 +182,7 @@ TEST_CASE_METHOD(announcer_fixture, "refreshes rotate through local then remote 
     for (unsigned char s = 100; s < 104; ++s) CHECK(heard.count(peer_frame(s)) == 1);
 }
 
-TEST_CASE_METHOD(announcer_fixture, "the frame cache stays within twice the peers there are") {
+TEST_CASE_METHOD(announcer_fixture, "the remote frame cache stays within twice the remote peers there are") {
     auto a = join(1);
     peer& receiver = *table.find(star::test::rsa_peer_id(1));
     std::size_t largest = 0;
@@ -193,11 +193,57 @@ TEST_CASE_METHOD(announcer_fixture, "the frame cache stays within twice the peer
         for (auto& k : keys) remote.upsert(k, "there", remote_peers::clock::now() + std::chrono::minutes(1));
         for (int round = 0; round < 101; ++round) {
             ann.send_next_peers(receiver);
-            largest = std::max(largest, ann.cached_frames());
+            largest = std::max(largest, ann.cached_remote_frames());
         }
         for (auto& k : keys) remote.erase(k);
         clear();
     }
     CHECK(largest <= 2 * 501 + 1024);
     CHECK(largest >= 501);  // and it did cache
+}
+
+TEST_CASE_METHOD(announcer_fixture, "a refresh reuses each local peer's frame and rebuilds it for another prefix") {
+    auto a = join(1);
+    auto b = join(2);
+    auto d = join(3, "/dns4/other.example");
+    join(4);
+    send_all_newcomers();
+    clear();
+    peer& pa = *table.find(star::test::rsa_peer_id(1));
+    peer& pb = *table.find(star::test::rsa_peer_id(2));
+    peer& pd = *table.find(star::test::rsa_peer_id(3));
+    CHECK(pa.prefix_class == pb.prefix_class);  // interned at join: one class per prefix
+    CHECK(pa.prefix_class != pd.prefix_class);
+    CHECK(ann.prefix_classes() == 2);
+    // K=5 covers everyone: each refresh names the 3 others, from the frames held by their entries.
+    ann.send_next_peers(pa);
+    ann.send_next_peers(pb);
+    deliver();
+    auto fa = a->take_shared(), fb = b->take_shared();
+    REQUIRE(fa.size() == 3);
+    REQUIRE(fb.size() == 3);
+    std::map<std::string, frame_ptr> of_a;
+    for (auto& f : fa) of_a.emplace(*f, f);
+    for (auto& f : fb)
+        if (of_a.count(*f)) CHECK(of_a[*f] == f);  // the same object, not an equal copy
+    CHECK(of_a.count(peer_frame(4)) == 1);
+    // Another class asks: the frame of peer 4 is rebuilt for it, then for the first class again.
+    ann.send_next_peers(pd);
+    ann.send_next_peers(pa);
+    deliver();
+    CHECK(texts(d->take_shared()) == std::set<std::string>{peer_frame(1, "/dns4/other.example"),
+                                                           peer_frame(2, "/dns4/other.example"),
+                                                           peer_frame(4, "/dns4/other.example")});
+    CHECK(texts(a->take_shared()) == std::set<std::string>{peer_frame(2), peer_frame(3), peer_frame(4)});
+}
+
+TEST_CASE_METHOD(announcer_fixture, "prefix classes no peer holds any more are swept") {
+    // 3,000 peers join, each under a prefix of its own, and leave: the classes do not pile up.
+    for (int i = 0; i < 3000; ++i) {
+        auto host = "/dns4/h" + std::to_string(i) + ".example";
+        join(static_cast<unsigned char>(i % 250), host);
+        table.erase(star::test::rsa_peer_id(static_cast<unsigned char>(i % 250)));
+    }
+    CHECK(ann.prefix_classes() <= 1024 + 1);
+    CHECK(ann.prefix_classes() >= 1);
 }
