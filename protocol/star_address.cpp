@@ -4,7 +4,7 @@
 
 #include <arpa/inet.h>
 
-#include <vector>
+#include <array>
 
 namespace star::protocol {
 namespace {
@@ -39,16 +39,25 @@ bool valid_port(std::string_view v) {
     return n <= 65535;
 }
 
-std::vector<std::string_view> split_components(std::string_view text) {
-    std::vector<std::string_view> parts;
+// A webrtc-star address has exactly eight components; any other count is refused, so they
+// are split into a fixed array (one address is parsed per handshake, twice).
+constexpr std::size_t star_components = 8;
+struct components {
+    std::array<std::string_view, star_components> part;
+    std::size_t count = 0;  // star_components + 1: more than that
+};
+
+components split_components(std::string_view text) {
+    components c;
     text.remove_prefix(1);  // leading '/'
-    while (true) {
+    while (c.count <= star_components) {
         auto slash = text.find('/');
-        parts.push_back(text.substr(0, slash));
+        if (c.count < star_components) c.part[c.count] = text.substr(0, slash);
+        ++c.count;
         if (slash == std::string_view::npos) break;
         text.remove_prefix(slash + 1);
     }
-    return parts;
+    return c;
 }
 
 star_address_result refuse(std::string why) { return {std::nullopt, std::move(why)}; }
@@ -58,9 +67,9 @@ star_address_result refuse(std::string why) { return {std::nullopt, std::move(wh
 star_address_result parse_star_address(std::string_view text) {
     if (text.empty() || text.front() != '/') return refuse("not a multiaddr (must start with '/')");
     if (text.size() > max_star_address_length) return refuse("multiaddr is too long");
-    auto parts = split_components(text);
+    auto [parts, count] = split_components(text);
     // host value tcp port ws|wss p2p-webrtc-star p2p|ipfs id
-    if (parts.size() != 8) {
+    if (count != star_components) {
         return refuse(
             "not a webrtc-star address: expected /<ip4|ip6|dns4|dns6|dns|dnsaddr>/<host>"
             "/tcp/<port>/<ws|wss>/p2p-webrtc-star/p2p/<peer id>");

@@ -8,16 +8,17 @@ peer* peer_table::find(std::string const& key) {
 }
 
 peer* peer_table::find_by_link(std::uint64_t link_id) {
-    auto it = key_by_link_.find(link_id);
-    return it == key_by_link_.end() ? nullptr : find(it->second);
+    auto it = by_link_.find(link_id);
+    return it == by_link_.end() ? nullptr : it->second;
 }
 
 peer& peer_table::insert(link_ptr link, protocol::star_address address) {
     std::string key = address.key;
-    key_by_link_.emplace(link->id(), key);
+    std::uint64_t link_id = link->id();
     auto [it, inserted] =
-        by_key_.emplace(key, peer{std::move(link), std::move(address), {}, 0, 0, {}, 0, rate_limiter{}});
+        by_key_.emplace(std::move(key), peer{std::move(link), std::move(address), {}, 0, 0, {}, 0, rate_limiter{}});
     peer& p = it->second;
+    by_link_.emplace(link_id, &p);
     p.order_index = order_.size();
     order_.push_back(&p);
     return p;
@@ -31,7 +32,7 @@ void peer_table::erase(std::string const& key) {
     order_[i] = order_.back();
     order_[i]->order_index = i;
     order_.pop_back();
-    key_by_link_.erase(p.link->id());
+    by_link_.erase(p.link->id());
     by_key_.erase(it);
 }
 

@@ -39,8 +39,9 @@ public:
 
 private:
     std::unordered_map<std::string, peer> by_key_;
-    std::unordered_map<std::uint64_t, std::string> key_by_link_;
-    std::vector<peer*> order_;  // dense; erase swaps the last one in
+    // A handshake's sender is found by its connection: one integer lookup, no key hashed.
+    std::unordered_map<std::uint64_t, peer*> by_link_;  // into by_key_'s nodes, which never move
+    std::vector<peer*> order_;                          // dense; erase swaps the last one in
 };
 
 }  // namespace star::server
