@@ -25,9 +25,12 @@ std::optional<client_event> parse_client_event(std::string_view data) {
 
 namespace {
 
-std::optional<star_address> address_field(json::value const& v) {
+// The peer id key of an address field; read in place unless it has escapes to decode.
+std::optional<std::string> address_key(json::value const& v) {
     if (v.type != json::kind::string || v.text.size() > max_star_address_length + 2) return std::nullopt;
-    return parse_star_address(json::unescape(v.text)).address;
+    std::string_view inner = v.text.substr(1, v.text.size() - 2);
+    if (inner.find('\\') == std::string_view::npos) return star_address_key(inner);
+    return star_address_key(json::unescape(v.text));
 }
 
 }  // namespace
@@ -40,13 +43,13 @@ handshake_result parse_handshake(std::optional<json::value> const& arg) {
     std::string_view error;
     json::for_each_member(*arg, [&](std::string_view key, json::value const& v) {
         if (json::key_equals(key, "srcMultiaddr")) {
-            auto a = address_field(v);
-            if (!a) error = "handshake_bad_src";
-            else h.src = std::move(*a), have_src = true;
+            auto key = address_key(v);
+            if (!key) error = "handshake_bad_src";
+            else h.src_key = std::move(*key), have_src = true;
         } else if (json::key_equals(key, "dstMultiaddr")) {
-            auto a = address_field(v);
-            if (!a) error = "handshake_bad_dst";
-            else h.dst = std::move(*a), have_dst = true;
+            auto key = address_key(v);
+            if (!key) error = "handshake_bad_dst";
+            else h.dst_key = std::move(*key), have_dst = true;
         } else if (json::key_equals(key, "intentId")) {
             if (v.type != json::kind::string || v.text.size() < 3 || v.text.size() > max_intent_id_length + 2)
                 error = "handshake_bad_intent";

@@ -26,8 +26,8 @@ std::optional<client_event> parse_client_event(std::string_view data);
 
 struct handshake {
     std::string_view payload;  // the object's exact JSON text, forwarded unchanged
-    star_address src;
-    star_address dst;
+    std::string src_key;       // canonical peer ids (star_address::key) of srcMultiaddr and dstMultiaddr
+    std::string dst_key;
     std::string intent_id;
     bool answer = false;
     bool negotiation = false;  // signal is an SDP offer or answer (is_session_description)

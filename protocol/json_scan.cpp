@@ -1,6 +1,7 @@
 #include "protocol/json_scan.hpp"
 
 #include <cstdint>
+#include <cstring>
 #include <vector>
 
 namespace star::protocol::json {
@@ -12,11 +13,43 @@ bool is_hex(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
 
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
+// Eight bytes at a time (SWAR): an SDP is hundreds of plain characters between escapes.
+constexpr std::uint64_t ones = 0x0101010101010101u;
+constexpr std::uint64_t highs = 0x8080808080808080u;
+
+std::uint64_t word_at(std::string_view s, std::size_t i) {
+    std::uint64_t w;
+    std::memcpy(&w, s.data() + i, sizeof w);
+    return w;
+}
+
+// Nonzero when a byte of w equals b (exact for the first such byte, all a caller needs).
+std::uint64_t has_byte(std::uint64_t w, unsigned char b) {
+    std::uint64_t x = w ^ (ones * b);
+    return (x - ones) & ~x & highs;
+}
+
+// Nonzero when a byte of w is below 0x20 (the same exactness).
+std::uint64_t has_control(std::uint64_t w) { return (w - ones * 0x20) & ~w & highs; }
+
+// Where the string's next byte that needs a look ('"', '\\', a control byte) may be: whole
+// words of ordinary bytes (ASCII or not) are skipped.
+std::size_t skip_plain(std::string_view s, std::size_t i) {
+    while (i + 8 <= s.size()) {
+        std::uint64_t w = word_at(s, i);
+        if (has_byte(w, '"') | has_byte(w, '\\') | has_control(w)) break;
+        i += 8;
+    }
+    return i;
+}
+
 // Scans a string starting at s[i] == '"'; returns the index past the closing quote or npos.
 // Bytes >= 0x80 are passed through: WebSocket text frames are UTF-8 validated by the transport.
 std::size_t scan_string(std::string_view s, std::size_t i) {
     ++i;
     while (i < s.size()) {
+        i = skip_plain(s, i);
+        if (i >= s.size()) break;
         auto c = static_cast<unsigned char>(s[i]);
         if (c == '"') return i + 1;
         if (c < 0x20) return std::string_view::npos;
@@ -291,6 +324,10 @@ std::string unescape(std::string_view quoted) {
 bool valid_utf8(std::string_view s) {
     std::size_t i = 0;
     while (i < s.size()) {
+        if (i + 8 <= s.size() && (detail::word_at(s, i) & detail::highs) == 0) {
+            i += 8;  // eight ASCII bytes
+            continue;
+        }
         auto c = static_cast<unsigned char>(s[i]);
         if (c < 0x80) {
             ++i;

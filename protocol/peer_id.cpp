@@ -11,6 +11,62 @@ constexpr std::string_view base58_alphabet = "123456789ABCDEFGHJKLMNPQRSTUVWXYZa
 
 constexpr std::size_t max_peer_id_text = 128;
 
+// base58btc digits, -1 for bytes outside the alphabet.
+constexpr std::array<std::int8_t, 256> base58_index = [] {
+    std::array<std::int8_t, 256> index{};
+    for (auto& i : index) i = -1;
+    for (std::size_t i = 0; i < base58_alphabet.size(); ++i)
+        index[static_cast<unsigned char>(base58_alphabet[i])] = static_cast<std::int8_t>(i);
+    return index;
+}();
+
+// The number `text` spells in base 58, into little-endian 32-bit limbs (room for 6 bits a
+// character), five characters a step (58^5 < 2^32): a peer id is ten steps over nine limbs,
+// with no allocation. False on a character outside the alphabet.
+bool base58_accumulate(std::string_view text, std::uint32_t* limbs, std::size_t& size) {
+    size = 0;
+    for (std::size_t i = 0; i < text.size();) {
+        std::uint64_t multiplier = 1;
+        std::uint64_t carry = 0;
+        for (std::size_t k = 0; k < 5 && i < text.size(); ++k, ++i) {
+            int digit = base58_index[static_cast<unsigned char>(text[i])];
+            if (digit < 0) return false;
+            multiplier *= 58;
+            carry = carry * 58 + static_cast<std::uint64_t>(digit);
+        }
+        for (std::size_t l = 0; l < size; ++l) {
+            std::uint64_t t = limbs[l] * multiplier + carry;
+            limbs[l] = static_cast<std::uint32_t>(t);
+            carry = t >> 32;
+        }
+        if (carry) limbs[size++] = static_cast<std::uint32_t>(carry);
+    }
+    return true;
+}
+
+// The decoded bytes: one zero byte per leading '1', then the number, big-endian.
+template <class Out>
+void append_base58_bytes(std::string_view text, std::uint32_t const* limbs, std::size_t size, Out& out) {
+    for (std::size_t i = 0; i < text.size() && text[i] == '1'; ++i) out.push_back('\0');
+    bool leading = true;
+    for (std::size_t l = size; l-- > 0;) {
+        for (int shift = 24; shift >= 0; shift -= 8) {
+            auto b = static_cast<char>((limbs[l] >> shift) & 0xFF);
+            if (leading && b == 0) continue;
+            leading = false;
+            out.push_back(b);
+        }
+    }
+}
+
+// A fixed buffer for the decoded bytes of a peer id's text (at most 128 characters).
+struct peer_id_bytes {
+    std::array<char, 128> data;
+    std::size_t size = 0;
+    void push_back(char c) { data[size++] = c; }
+    std::string_view view() const { return {data.data(), size}; }
+};
+
 // Reads an unsigned varint (at most 9 bytes, as multiformats allow).
 std::optional<std::uint64_t> read_varint(std::string_view& in) {
     std::uint64_t v = 0;
@@ -62,29 +118,11 @@ std::optional<std::string> base32_decode_lower(std::string_view text) {
 }  // namespace
 
 std::optional<std::string> base58btc_decode(std::string_view text) {
-    std::array<int, 128> index{};
-    index.fill(-1);
-    for (std::size_t i = 0; i < base58_alphabet.size(); ++i)
-        index[static_cast<unsigned char>(base58_alphabet[i])] = static_cast<int>(i);
-    std::vector<std::uint8_t> bytes;  // little-endian base-256 accumulator
-    std::size_t zeros = 0;
-    while (zeros < text.size() && text[zeros] == '1') ++zeros;
-    for (char c : text) {
-        auto u = static_cast<unsigned char>(c);
-        if (u >= 128 || index[u] < 0) return std::nullopt;
-        int carry = index[u];
-        for (auto& b : bytes) {
-            carry += b * 58;
-            b = static_cast<std::uint8_t>(carry & 0xFF);
-            carry >>= 8;
-        }
-        while (carry > 0) {
-            bytes.push_back(static_cast<std::uint8_t>(carry & 0xFF));
-            carry >>= 8;
-        }
-    }
-    std::string out(zeros, '\0');
-    for (auto it = bytes.rbegin(); it != bytes.rend(); ++it) out += static_cast<char>(*it);
+    std::vector<std::uint32_t> limbs((text.size() * 6 + 31) / 32 + 1);
+    std::size_t size = 0;
+    if (!base58_accumulate(text, limbs.data(), size)) return std::nullopt;
+    std::string out;
+    append_base58_bytes(text, limbs.data(), size, out);
     return out;
 }
 
@@ -112,8 +150,12 @@ std::string base58btc_encode(std::string_view bytes) {
 std::optional<std::string> peer_id_key(std::string_view text) {
     if (text.empty() || text.size() > max_peer_id_text) return std::nullopt;
     if (text.front() == '1' || text.front() == 'Q') {
-        auto mh = base58btc_decode(text);
-        if (!mh || !is_peer_multihash(*mh)) return std::nullopt;
+        std::array<std::uint32_t, (max_peer_id_text * 6 + 31) / 32 + 1> limbs;
+        std::size_t size = 0;
+        if (!base58_accumulate(text, limbs.data(), size)) return std::nullopt;
+        peer_id_bytes mh;  // 128 characters decode to fewer than 128 bytes
+        append_base58_bytes(text, limbs.data(), size, mh);
+        if (!is_peer_multihash(mh.view())) return std::nullopt;
         return std::string(text);
     }
     if (text.front() == 'b') {

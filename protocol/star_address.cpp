@@ -4,7 +4,7 @@
 
 #include <arpa/inet.h>
 
-#include <vector>
+#include <array>
 
 namespace star::protocol {
 namespace {
@@ -39,46 +39,63 @@ bool valid_port(std::string_view v) {
     return n <= 65535;
 }
 
-std::vector<std::string_view> split_components(std::string_view text) {
-    std::vector<std::string_view> parts;
+// A webrtc-star address has exactly eight components; any other count is refused, so they
+// are split into a fixed array (one address is parsed per handshake, twice).
+constexpr std::size_t star_components = 8;
+struct components {
+    std::array<std::string_view, star_components> part;
+    std::size_t count = 0;  // star_components + 1: more than that
+};
+
+components split_components(std::string_view text) {
+    components c;
     text.remove_prefix(1);  // leading '/'
-    while (true) {
+    while (c.count <= star_components) {
         auto slash = text.find('/');
-        parts.push_back(text.substr(0, slash));
+        if (c.count < star_components) c.part[c.count] = text.substr(0, slash);
+        ++c.count;
         if (slash == std::string_view::npos) break;
         text.remove_prefix(slash + 1);
     }
-    return parts;
+    return c;
 }
 
 star_address_result refuse(std::string why) { return {std::nullopt, std::move(why)}; }
 
-}  // namespace
-
-star_address_result parse_star_address(std::string_view text) {
-    if (text.empty() || text.front() != '/') return refuse("not a multiaddr (must start with '/')");
-    if (text.size() > max_star_address_length) return refuse("multiaddr is too long");
-    auto parts = split_components(text);
+// The rules both parsers keep: the reason `text` is refused, or none (then `c` holds its parts).
+std::optional<std::string> refusal(std::string_view text, components& c) {
+    if (text.empty() || text.front() != '/') return "not a multiaddr (must start with '/')";
+    if (text.size() > max_star_address_length) return "multiaddr is too long";
+    c = split_components(text);
+    auto const& parts = c.part;
     // host value tcp port ws|wss p2p-webrtc-star p2p|ipfs id
-    if (parts.size() != 8) {
-        return refuse(
-            "not a webrtc-star address: expected /<ip4|ip6|dns4|dns6|dns|dnsaddr>/<host>"
-            "/tcp/<port>/<ws|wss>/p2p-webrtc-star/p2p/<peer id>");
+    if (c.count != star_components) {
+        return "not a webrtc-star address: expected /<ip4|ip6|dns4|dns6|dns|dnsaddr>/<host>"
+               "/tcp/<port>/<ws|wss>/p2p-webrtc-star/p2p/<peer id>";
     }
     std::string host(parts[1]);
     if (parts[0] == "ip4") {
-        if (!valid_ip4(host)) return refuse("invalid ip4 address '" + host + "'");
+        if (!valid_ip4(host)) return "invalid ip4 address '" + host + "'";
     } else if (parts[0] == "ip6") {
-        if (!valid_ip6(host)) return refuse("invalid ip6 address '" + host + "'");
+        if (!valid_ip6(host)) return "invalid ip6 address '" + host + "'";
     } else if (parts[0] == "dns4" || parts[0] == "dns6" || parts[0] == "dns" || parts[0] == "dnsaddr") {
-        if (!valid_dns_name(host)) return refuse("invalid dns name '" + host + "'");
+        if (!valid_dns_name(host)) return "invalid dns name '" + host + "'";
     } else {
-        return refuse("unsupported host protocol '" + std::string(parts[0]) + "'");
+        return "unsupported host protocol '" + std::string(parts[0]) + "'";
     }
-    if (parts[2] != "tcp" || !valid_port(parts[3])) return refuse("expected /tcp/<port> after the host");
-    if (parts[4] != "ws" && parts[4] != "wss") return refuse("expected /ws or /wss after the port");
-    if (parts[5] != "p2p-webrtc-star") return refuse("expected /p2p-webrtc-star before the peer id");
-    if (parts[6] != "p2p" && parts[6] != "ipfs") return refuse("expected /p2p/<peer id> at the end");
+    if (parts[2] != "tcp" || !valid_port(parts[3])) return "expected /tcp/<port> after the host";
+    if (parts[4] != "ws" && parts[4] != "wss") return "expected /ws or /wss after the port";
+    if (parts[5] != "p2p-webrtc-star") return "expected /p2p-webrtc-star before the peer id";
+    if (parts[6] != "p2p" && parts[6] != "ipfs") return "expected /p2p/<peer id> at the end";
+    return std::nullopt;
+}
+
+}  // namespace
+
+star_address_result parse_star_address(std::string_view text) {
+    components c;
+    if (auto why = refusal(text, c)) return refuse(std::move(*why));
+    auto const& parts = c.part;
     auto key = peer_id_key(parts[7]);
     if (!key) return refuse("invalid peer id '" + std::string(parts[7].substr(0, 128)) + "'");
 
@@ -89,6 +106,12 @@ star_address_result parse_star_address(std::string_view text) {
     a.key = std::move(*key);
     a.legacy_ipfs = parts[6] == "ipfs";
     return {std::move(a), {}};
+}
+
+std::optional<std::string> star_address_key(std::string_view text) {
+    components c;
+    if (refusal(text, c)) return std::nullopt;
+    return peer_id_key(c.part[7]);
 }
 
 std::string address_for(star_address const& receiver, std::string_view peer_id) {

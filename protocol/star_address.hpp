@@ -30,6 +30,10 @@ struct star_address_result {
 
 star_address_result parse_star_address(std::string_view text);
 
+// The same rules, when only the canonical peer id is wanted (a handshake's addresses): nothing
+// but the key is copied out.
+std::optional<std::string> star_address_key(std::string_view text);
+
 // The address under which `receiver` should see `peer`: the receiver's own prefix, then
 // the peer's id, in the receiver's style (/p2p/ or legacy /ipfs/).
 std::string address_for(star_address const& receiver, std::string_view peer_id);

@@ -16,11 +16,11 @@ namespace star::server::admission {
 
 struct address_limit_settings {
     std::size_t connections = 0;  // open sessions per address; 0: no limit
-    std::size_t sockets = 0;      // open TCP connections per address, sessions or not; 0: no limit
     unsigned sessions = 0;        // new sessions per address per interval; 0: no limit
     unsigned joins = 0;           // ss-join per address per interval; 0: no limit
     std::chrono::milliseconds interval{10'000};
     std::size_t max_addresses = 200'000;
+    std::size_t sockets = 0;  // open TCP connections per address, sessions or not; 0: no limit
 };
 
 enum class refusal { none, sockets, connections, sessions, joins, table_full };
@@ -67,6 +67,7 @@ private:
         unsigned count = 0;
         bool take(unsigned limit, clock::time_point now, std::chrono::milliseconds interval);
     };
+
 public:
     struct entry {  // public only so that a slot can name its counter
         std::size_t sockets = 0;

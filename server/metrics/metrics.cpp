@@ -2,6 +2,7 @@
 
 #include "metrics/process_stats.hpp"
 
+#include <algorithm>
 #include <cstdio>
 
 namespace star::server {
@@ -89,6 +90,39 @@ void latency_histogram::render(std::string& out, std::string_view name) const {
     sample(out, std::string(name) + "_count", get(count_));
 }
 
+void hold_histogram::observe(op o, std::chrono::nanoseconds d) {
+    auto& h = ops_[o];
+    std::size_t i = 0;
+    while (i < bounds_ns.size() && d.count() > bounds_ns[i]) ++i;
+    h.buckets[i].fetch_add(1, std::memory_order_relaxed);
+    h.sum_ns.fetch_add(static_cast<std::uint64_t>(std::max<std::int64_t>(d.count(), 0)), std::memory_order_relaxed);
+    h.count.fetch_add(1, std::memory_order_relaxed);
+}
+
+void hold_histogram::render(std::string& out, std::string_view name) const {
+    char line[160];
+    for (std::size_t o = 0; o < ops; ++o) {
+        auto const& h = ops_[o];
+        std::uint64_t cumulative = 0;
+        for (std::size_t i = 0; i <= bounds_ns.size(); ++i) {
+            cumulative += get(h.buckets[i]);
+            char le[32];
+            if (i < bounds_ns.size()) std::snprintf(le, sizeof le, "%g", static_cast<double>(bounds_ns[i]) / 1e9);
+            else std::snprintf(le, sizeof le, "+Inf");
+            std::snprintf(line, sizeof line, "%.*s_bucket{op=\"%.*s\",le=\"%s\"} %llu\n", static_cast<int>(name.size()),
+                          name.data(), static_cast<int>(op_names[o].size()), op_names[o].data(), le,
+                          static_cast<unsigned long long>(cumulative));
+            out += line;
+        }
+        std::snprintf(line, sizeof line, "%.*s_sum{op=\"%.*s\"} %.9f\n%.*s_count{op=\"%.*s\"} %llu\n",
+                      static_cast<int>(name.size()), name.data(), static_cast<int>(op_names[o].size()),
+                      op_names[o].data(), static_cast<double>(get(h.sum_ns)) / 1e9, static_cast<int>(name.size()),
+                      name.data(), static_cast<int>(op_names[o].size()), op_names[o].data(),
+                      static_cast<unsigned long long>(get(h.count)));
+        out += line;
+    }
+}
+
 std::string metrics::render() const {
     std::string out;
     out.reserve(8192);
@@ -156,6 +190,10 @@ std::string metrics::render() const {
     header(out, "webrtc_star_server_forward_latency_seconds", "histogram",
            "time from receiving a handshake message to writing it to its recipient");
     forward_latency.render(out, "webrtc_star_server_forward_latency_seconds");
+    header(out, "webrtc_star_server_hub_lock_hold_seconds", "histogram",
+           "how long the signalling hub's lock was held, by what held it (join, leave, handshake, "
+           "disconnect, other: timers and federation)");
+    hub_lock_hold.render(out, "webrtc_star_server_hub_lock_hold_seconds");
 
     one(out, "webrtc_star_server_remote_peers", "gauge", "peers joined on other federated servers", get(remote_peers));
     one(out, "webrtc_star_server_federation_degraded", "gauge",

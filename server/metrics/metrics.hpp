@@ -48,6 +48,28 @@ private:
     counter count_{0};
 };
 
+// How long the signalling hub's lock is held, by what held it. Holds are microseconds, so the
+// buckets are finer than latency_histogram's; the mean (sum / count) bounds the rate one lock
+// can serve on any number of cores (docs/ARCHITECTURE.md, "The hub's ceiling").
+class hold_histogram {
+public:
+    enum op : std::size_t { join, leave, handshake, disconnect, other, ops };
+    static constexpr std::array<std::string_view, ops> op_names = {"join", "leave", "handshake", "disconnect", "other"};
+    static constexpr std::array<std::int64_t, 10> bounds_ns = {500,   1000,  2000,   5000,    10000,
+                                                               20000, 50000, 100000, 1000000, 10000000};
+    // Called under the hub's lock, so the adds never contend.
+    void observe(op o, std::chrono::nanoseconds d);
+    void render(std::string& out, std::string_view name) const;
+
+private:
+    struct one_op {
+        std::array<counter, bounds_ns.size() + 1> buckets{};
+        counter sum_ns{0};
+        counter count{0};
+    };
+    std::array<one_op, ops> ops_{};
+};
+
 struct metrics {
     // The reference server's names, so existing dashboards keep working.
     gauge peers{0};
@@ -90,6 +112,7 @@ struct metrics {
                                        "proxy_header", "untrusted_proxy", "other"}};
     counter forwarded_malformed{0};  // a trusted proxy's X-Forwarded-For/Forwarded we could not read
     latency_histogram forward_latency;
+    hold_histogram hub_lock_hold;
 
     // Federation (zero with the memory backend).
     gauge remote_peers{0};

@@ -8,8 +8,8 @@ handshake_frame::handshake_frame(protocol::ws_handshake_frame_text built)
     : text(make_frame(std::move(built.text))), payload_offset(built.payload_offset), payload_size(built.payload_size) {}
 
 routed_handshake route_of(protocol::handshake h, steady_time received) {
-    return {std::move(h.src.key),
-            std::move(h.dst.key),
+    return {std::move(h.src_key),
+            std::move(h.dst_key),
             std::move(h.intent_id),
             h.answer,
             handshake_frame(protocol::ws_handshake_frame(h.payload)),

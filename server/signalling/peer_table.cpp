@@ -15,8 +15,8 @@ peer* peer_table::find_by_link(std::uint64_t link_id) {
 peer& peer_table::insert(link_ptr link, protocol::star_address address) {
     std::string key = address.key;
     std::uint64_t link_id = link->id();
-    auto [it, inserted] =
-        by_key_.emplace(key, peer{std::move(link), std::move(address), {}, 0, 0, {}, 0, receiver_share{}, {}});
+    auto [it, inserted] = by_key_.emplace(
+        std::move(key), peer{std::move(link), std::move(address), {}, 0, 0, {}, 0, receiver_share{}, {}});
     peer& p = it->second;
     by_link_.emplace(link_id, &p);
     p.order_index = order_.size();

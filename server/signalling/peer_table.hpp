@@ -53,6 +53,7 @@ public:
 
 private:
     std::unordered_map<std::string, peer> by_key_;
+    // A handshake's sender is found by its connection: one integer lookup, no key hashed.
     std::unordered_map<std::uint64_t, peer*> by_link_;  // into by_key_'s nodes, which never move
     struct slot {
         peer* p;

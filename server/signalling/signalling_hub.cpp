@@ -26,26 +26,28 @@ signalling_hub::signalling_hub(net::any_io_executor executor, config const& cfg,
       router_(m, table_, remote_, outbox_, b, log_) {}
 
 void signalling_hub::join(link_ptr from, protocol::star_address address, std::optional<std::uint64_t> ack_id) {
-    locked([&] { on_join(from, std::move(address), ack_id); });
+    locked([&] { on_join(from, std::move(address), ack_id); }, hold_histogram::join);
 }
 
 void signalling_hub::leave(link_ptr from) {
-    locked([&] {
-        peer* p = table_.find_by_link(from->id());
-        if (!p) {
-            metrics_.dropped.inc("leave_not_joined");
-            return;
-        }
-        remove_peer(p->address.key);
-    });
+    locked(
+        [&] {
+            peer* p = table_.find_by_link(from->id());
+            if (!p) {
+                metrics_.dropped.inc("leave_not_joined");
+                return;
+            }
+            remove_peer(p->address.key);
+        },
+        hold_histogram::leave);
 }
 
 void signalling_hub::disconnected(link_ptr from) {
-    locked([&] { on_disconnected(from); });
+    locked([&] { on_disconnected(from); }, hold_histogram::disconnect);
 }
 
 void signalling_hub::handshake(link_ptr from, routed_handshake h) {
-    locked([&] { on_handshake(from, h); });
+    locked([&] { on_handshake(from, h); }, hold_histogram::handshake);
 }
 
 void signalling_hub::on_hub_thread(std::function<void()> f) {

@@ -93,8 +93,9 @@ private:
     void schedule_presence();
     void schedule_expiry();
 
-    // Runs f under the lock, then delivers what it sent and writes what it logged.
-    template <class F> void locked(F&& f);
+    // Runs f under the lock, then delivers what it sent and writes what it logged. How long the
+    // lock was held goes to metrics.hub_lock_hold under `op`.
+    template <class F> void locked(F&& f, hold_histogram::op op = hold_histogram::other);
     // Runs f under the lock on the hub's thread: timers are armed and fired only there.
     void on_hub_thread(std::function<void()> f);
 
@@ -121,14 +122,16 @@ private:
     handshake_router router_;
 };
 
-template <class F> void signalling_hub::locked(F&& f) {
+template <class F> void signalling_hub::locked(F&& f, hold_histogram::op op) {
     outbox::handover sent;
     deferred_log::lines lines;
     {
         std::lock_guard lock(mutex_);
+        auto held_from = std::chrono::steady_clock::now();
         f();
         sent = outbox_.take();
         lines = log_.take();
+        metrics_.hub_lock_hold.observe(op, std::chrono::steady_clock::now() - held_from);
     }
     outbox::deliver(std::move(sent));
     deferred_log::write(lines);

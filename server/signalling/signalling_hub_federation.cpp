@@ -17,7 +17,7 @@ namespace {
 // The envelope's routing fields must be the payload's own: a client must never be shown a
 // handshake that was checked and routed as another.
 bool agrees(protocol::handshake const& h, server::remote_signal const& s) {
-    return h.src.key == s.src && h.dst.key == s.dst && h.intent_id == s.intent && h.answer == s.answer;
+    return h.src_key == s.src && h.dst_key == s.dst && h.intent_id == s.intent && h.answer == s.answer;
 }
 
 }  // namespace

@@ -41,7 +41,8 @@ template <class Stream> void http_session<Stream>::serve_polling(http_request& r
         if (!admit_session(req, address_slot)) return;
         auto session = std::make_shared<engineio_session>(stream_.get_executor(), p.version, ctx_, client_address());
         session->admitted(client_ip_, std::move(address_slot));
-        auto polling = std::make_shared<polling_transport>(std::move(session), socket_slot(ctx_));
+        auto polling = std::make_shared<polling_transport>(std::move(session),
+                                                           socket_slot(ctx_, {}));  // its address holds a session slot
         return polling->start(reply_to(req));
     }
     auto polling = ctx_.polling.find(*p.sid);

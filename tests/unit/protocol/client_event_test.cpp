@@ -34,8 +34,8 @@ TEST_CASE("a valid handshake keeps its exact payload and routing fields") {
     auto h = parse_handshake(ev->arg);
     REQUIRE(h.value);
     CHECK(h.value->payload == text);
-    CHECK(h.value->src.key == star::test::rsa_peer_id(1));
-    CHECK(h.value->dst.key == star::test::rsa_peer_id(2));
+    CHECK(h.value->src_key == star::test::rsa_peer_id(1));
+    CHECK(h.value->dst_key == star::test::rsa_peer_id(2));
     CHECK(h.value->intent_id == "i1");
     CHECK_FALSE(h.value->answer);
     auto frame = ws_handshake_frame(h.value->payload);
@@ -81,7 +81,7 @@ TEST_CASE("a handshake from another server, as text, passes the same checks as a
     auto good = parse_handshake_text(handshake_json(), 10'000);
     REQUIRE(good.value);
     CHECK(good.value->payload == handshake_json());
-    CHECK(good.value->src.key == star::test::rsa_peer_id(1));
+    CHECK(good.value->src_key == star::test::rsa_peer_id(1));
     CHECK(parse_handshake_text(handshake_json(R"(,"signal":"offer")"), 10'000).error == "handshake_bad_signal");
     CHECK(parse_handshake_text(handshake_json(""), 10'000).error == "handshake_missing_field");
     CHECK(parse_handshake_text(handshake_json(), handshake_json().size() - 1).error == "too_big");
@@ -133,4 +133,27 @@ TEST_CASE("offers and answers are told from trickled candidates by signal.type")
     // A duplicate key: the last one is what the recipient's JSON.parse keeps.
     CHECK_FALSE(negotiation(R"({"type":"offer","type":"candidate"})"));
     CHECK(negotiation(R"({"type":"candidate","type":"offer"})"));
+}
+
+TEST_CASE("a handshake's addresses are read in place or, escaped, decoded first: the same keys") {
+    auto escaped = [](std::string s) {
+        std::string out;
+        for (char c : s) out += c == '/' ? std::string("\\/") : std::string(1, c);
+        return out;
+    };
+    auto src = star::test::star_addr(star::test::rsa_peer_id(1));
+    auto dst = star::test::star_addr(star::test::rsa_peer_id(2));
+    for (bool escape : {false, true}) {
+        std::string text = R"({"intentId":"i1","srcMultiaddr":")" + (escape ? escaped(src) : src) +
+                           R"(","dstMultiaddr":")" + (escape ? escaped(dst) : dst) + R"(","signal":{}})";
+        auto ev = parse_client_event("[\"ss-handshake\"," + text + "]");
+        REQUIRE(ev);
+        auto h = parse_handshake(ev->arg);
+        REQUIRE(h.value);
+        CHECK(h.value->src_key == star::test::rsa_peer_id(1));
+        CHECK(h.value->dst_key == star::test::rsa_peer_id(2));
+    }
+    auto bad = parse_client_event(
+        R"(["ss-handshake",{"intentId":"i1","srcMultiaddr":"\/ip4\/x","dstMultiaddr":"","signal":{}}])");
+    CHECK(parse_handshake(bad->arg).error == "handshake_bad_src");
 }

@@ -129,3 +129,34 @@ TEST_CASE("valid_utf8 accepts UTF-8 and refuses the rest") {
     CHECK_FALSE(json::valid_utf8("\xed\xa0\x80"));      // a surrogate
     CHECK_FALSE(json::valid_utf8("\xf4\x90\x80\x80"));  // above U+10FFFF
 }
+
+TEST_CASE("strings are scanned the same wherever an escape, quote or control byte falls") {
+    // The scanner skips eight plain bytes at a time: put each special byte at every offset
+    // around that stride, after ASCII and after multi-byte characters.
+    for (std::size_t at = 0; at < 24; ++at) {
+        for (std::string filler : {"a", "\xc3\xa9"}) {
+            std::string plain;
+            while (plain.size() < at) plain += filler;
+            CHECK(json::scan_whole("\"" + plain + "\\n" + plain + "\""));
+            CHECK(json::scan_whole("\"" + plain + "\\u00e9\""));
+            CHECK(json::scan_whole("[\"" + plain + "\",\"" + plain + "\"]"));
+            CHECK_FALSE(json::scan_whole("\"" + plain + "\n\""));  // a raw control byte
+            CHECK_FALSE(json::scan_whole("\"" + plain + std::string(1, '\0') + "\""));
+            CHECK_FALSE(json::scan_whole("\"" + plain + "\\x\""));  // a bad escape
+            CHECK_FALSE(json::scan_whole("\"" + plain));            // never closed
+            auto v = json::scan_whole("\"" + plain + "\"");
+            REQUIRE(v);
+            CHECK(v->text.size() == plain.size() + 2);
+        }
+    }
+}
+
+TEST_CASE("valid_utf8 finds a bad byte wherever it falls among ASCII runs") {
+    for (std::size_t at = 0; at < 24; ++at) {
+        std::string ascii(at, 'a');
+        CHECK(json::valid_utf8(ascii + "\xc3\xa9" + ascii));
+        CHECK_FALSE(json::valid_utf8(ascii + "\xc3" + ascii + "aaaaaaaa"));
+        CHECK_FALSE(json::valid_utf8(ascii + "\xff" + ascii));
+        CHECK_FALSE(json::valid_utf8(ascii + "\xed\xa0\x80" + ascii));  // a surrogate
+    }
+}

@@ -59,3 +59,31 @@ TEST_CASE("invalid peer ids are refused") {
     // A sha2-256 multihash of the wrong length.
     CHECK_FALSE(peer_id_key(base58btc_encode(std::string{0x12, 0x10} + std::string(16, 'a'))));
 }
+
+TEST_CASE("base58btc decodes every length and byte pattern the encoder makes") {
+    // The decoder works five characters a step over 32-bit limbs: lengths around the step and
+    // limb boundaries, leading zeros and all-0xFF runs are where such code goes wrong.
+    std::uint32_t state = 12345;
+    for (std::size_t length = 0; length <= 70; ++length) {
+        for (int pattern = 0; pattern < 4; ++pattern) {
+            std::string bytes(length, '\0');
+            for (std::size_t i = 0; i < length; ++i) {
+                state = state * 1103515245u + 12345u;
+                char random = static_cast<char>(state >> 16);
+                bytes[i] = pattern == 0            ? random
+                           : pattern == 1          ? static_cast<char>(0xFF)
+                           : pattern == 2 && i < 3 ? '\0'
+                                                   : random;
+            }
+            auto text = base58btc_encode(bytes);
+            auto decoded = base58btc_decode(text);
+            REQUIRE(decoded);
+            CHECK(*decoded == bytes);
+        }
+    }
+}
+
+TEST_CASE("a peer id of 128 characters of '1' is refused without overrunning") {
+    CHECK_FALSE(peer_id_key(std::string(128, '1')));
+    CHECK_FALSE(peer_id_key(std::string(128, 'z').replace(0, 1, "Q")));
+}

@@ -54,3 +54,15 @@ TEST_CASE("anything a client's multiaddr parser would choke on is refused with a
         CHECK_FALSE(r.error.empty());
     }
 }
+
+TEST_CASE("star_address_key keeps the same rules and gives the same key") {
+    for (auto const& text : {star::test::star_addr(star::test::rsa_peer_id(1)),
+                             star::test::star_addr(star::test::ed25519_peer_id(2), "/dns4/x.example"),
+                             std::string("/ip4/1.2.3.4/tcp/1/ws/p2p-webrtc-star/p2p/bogus"),
+                             std::string("/ip4/1.2.3.4/tcp/1/ws/p2p-webrtc-star/p2p"), std::string("")}) {
+        auto full = parse_star_address(text);
+        auto key = star_address_key(text);
+        REQUIRE(full.address.has_value() == key.has_value());
+        if (key) CHECK(*key == full.address->key);
+    }
+}

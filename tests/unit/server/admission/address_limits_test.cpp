@@ -66,3 +66,23 @@ TEST_CASE("address_limits: the table is bounded; addresses with nothing open are
     CHECK(limits.size() <= 1000);
     CHECK(limits.open("10.0.3.231") == 1);  // a holder (i = 999) is never forgotten
 }
+
+TEST_CASE("address_limits: open sockets per address, apart from sessions, given back when a slot goes") {
+    address_limits limits({1, 0, 0, 10s, 1000, 2});
+    auto t = address_limits::clock::now();
+    address_limits::slot a, b, c, session;
+    CHECK(limits.admit_socket("1.1.1.1", t, a) == refusal::none);
+    CHECK(limits.admit_socket("1.1.1.1", t, b) == refusal::none);
+    CHECK(limits.admit_socket("1.1.1.1", t, c) == refusal::sockets);
+    CHECK(limits.admit_socket("2.2.2.2", t, c) == refusal::none);         // another address is not held back
+    CHECK(limits.admit_session("1.1.1.1", t, session) == refusal::none);  // sockets do not count as sessions
+    CHECK(limits.sockets("1.1.1.1") == 2);
+    CHECK(limits.open("1.1.1.1") == 1);
+    a = {};  // gives back a socket, not the session
+    CHECK(limits.sockets("1.1.1.1") == 1);
+    CHECK(limits.open("1.1.1.1") == 1);
+    CHECK(limits.admit_socket("1.1.1.1", t, a) == refusal::none);
+    session = {};
+    CHECK(limits.open("1.1.1.1") == 0);
+    CHECK(limits.sockets("1.1.1.1") == 2);
+}

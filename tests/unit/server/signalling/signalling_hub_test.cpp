@@ -280,3 +280,19 @@ TEST_CASE_METHOD(hub_fixture,
     handshake(target, star::test::star_addr(B), star::test::star_addr(A), "a0", true);
     CHECK(a->take().size() == 1);
 }
+
+TEST_CASE_METHOD(hub_fixture, "the lock's hold time is counted per operation that took it") {
+    auto a = link(), b = link();
+    join(a, star::test::star_addr(A));
+    join(b, star::test::star_addr(B));
+    handshake(a, star::test::star_addr(A), star::test::star_addr(B), "i1", false);
+    handshake(b, star::test::star_addr(A), star::test::star_addr(B), "i1", true);
+    h().leave(b);
+    h().disconnected(a);
+    std::string text = stats.render();
+    CHECK(contains({text}, R"(webrtc_star_server_hub_lock_hold_seconds_count{op="join"} 2)"));
+    CHECK(contains({text}, R"(webrtc_star_server_hub_lock_hold_seconds_count{op="handshake"} 2)"));
+    CHECK(contains({text}, R"(webrtc_star_server_hub_lock_hold_seconds_count{op="leave"} 1)"));
+    CHECK(contains({text}, R"(webrtc_star_server_hub_lock_hold_seconds_count{op="disconnect"} 1)"));
+    CHECK(contains({text}, R"(webrtc_star_server_hub_lock_hold_seconds_bucket{op="handshake",le="+Inf"} 2)"));
+}

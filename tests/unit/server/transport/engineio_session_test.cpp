@@ -60,7 +60,7 @@ struct fixture {
         hub.emplace(io.get_executor(), cfg, stats, alone);
         ctx.emplace(cfg, stats, *hub, alone, sessions);
         session = std::make_shared<engineio_session>(io.get_executor(), eio::version::v4, *ctx, "127.0.0.1:5000");
-        polling = std::make_shared<polling_transport>(session, socket_slot(*ctx));
+        polling = std::make_shared<polling_transport>(session, socket_slot(*ctx, {}));
         polling->start(record());
         run();
     }
