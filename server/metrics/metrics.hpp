@@ -19,14 +19,13 @@ template <std::size_t N> struct labelled_counter {
     std::array<std::string_view, N> labels;
     std::array<counter, N> values{};
 
-    void inc(std::string_view label) {
-        for (std::size_t i = 0; i < N; ++i) {
-            if (labels[i] == label) {
-                values[i].fetch_add(1, std::memory_order_relaxed);
-                return;
-            }
-        }
-        values[N - 1].fetch_add(1, std::memory_order_relaxed);  // last label is "other"
+    static constexpr std::size_t size = N;
+
+    void inc(std::string_view label) { values[index_of(label)].fetch_add(1, std::memory_order_relaxed); }
+    std::size_t index_of(std::string_view label) const {
+        for (std::size_t i = 0; i < N; ++i)
+            if (labels[i] == label) return i;
+        return N - 1;  // last label is "other"
     }
     std::uint64_t get(std::string_view label) const {
         for (std::size_t i = 0; i < N; ++i)

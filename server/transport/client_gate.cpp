@@ -113,7 +113,7 @@ bool client_gate::allow_join(address const& client) {
 void client_gate::refused(std::string_view reason, std::string_view client, std::string_view what) {
     if (reason != "forwarded_malformed") metrics_.edge_refused.inc(reason);
     std::uint64_t suppressed = 0;
-    if (!log_throttle_.allow(suppressed)) return;
+    if (!log_throttles_[metrics_.edge_refused.index_of(reason)].allow(suppressed)) return;
     auto log = logger_for("transport");
     log_with(*log, spdlog::level::info,
              {{log_key::client, std::string(client)}, {log_key::reason, std::string(reason)}}, "client {}: {} ({}){}",

@@ -14,6 +14,7 @@
 #include "log_throttle.hpp"
 #include "metrics/metrics.hpp"
 
+#include <array>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -62,7 +63,8 @@ private:
     admission::address_limits limits_;
     mutable std::mutex lists_mutex_;
     std::shared_ptr<lists const> lists_;  // guarded by lists_mutex_; replaced whole on reload
-    log_throttle log_throttle_;
+    // One per reason: a flood of one kind of refusal does not hide the lines of another.
+    std::array<log_throttle, decltype(metrics::edge_refused)::size> log_throttles_;
 };
 
 }  // namespace star::server
