@@ -9,6 +9,9 @@
 // - one `entitlement` per recent sender: rate R/N, burst twice that, N the senders heard from in
 //   the last `forget_after`. A sender's messages beyond its entitlement are refused, whatever
 //   the total holds: a flooder gets its own share and never another sender's.
+// The entitlements bind only while the receiver is under pressure (its total less than half
+// full, i.e. it has lately been sent more than R a second): until then every message goes and
+// is charged to its sender's entitlement, so a peer with many callers and no flood refuses none.
 // The entitlements add up to R, so a flood could still hold the total at zero, and a sender
 // coming in the middle of it would wait for tokens its share entitles it to. So candidates
 // leave the total's last `headroom` (an eighth of a second's worth) to senders with more of

@@ -129,3 +129,18 @@ TEST_CASE("receiver_share: rate 0 is unlimited and tracks nothing") {
     for (std::uint64_t s = 0; s < 100'000; ++s) REQUIRE(share.allow(s % 1000, candidate, t));
     CHECK(share.tracked() == 0);
 }
+
+TEST_CASE("receiver_share: many callers below the receiver's rate are never refused, beyond max_tracked too") {
+    auto t = receiver_share::clock::now();
+    receiver_share share(1000);
+    std::vector<std::uint64_t> senders;
+    for (std::uint64_t s = 1; s <= 3 * receiver_share::max_tracked; ++s) senders.push_back(s);
+    // 96 senders taking turns, one message a millisecond between them: 1,000 a second, the rate.
+    int refused = 0;
+    for (int ms = 0; ms < 4000; ++ms) {
+        t += 1ms;
+        refused += share.allow(senders[static_cast<std::size_t>(ms) % senders.size()], candidate, t) ? 0 : 1;
+    }
+    CHECK(refused == 0);
+    CHECK(share.tracked() <= receiver_share::max_tracked);
+}
