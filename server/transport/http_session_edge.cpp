@@ -45,11 +45,25 @@ template <class Stream> void http_session<Stream>::on_proxy_bytes(beast::error_c
     start();
 }
 
+namespace {
+// Every line of a header, in order, as one comma-separated list (RFC 9110 5.3): a proxy that adds
+// its own X-Forwarded-For line after the client's (HAProxy's `option forwardfor`) puts the real
+// client in the last line, so reading only the first would believe what the client wrote.
+std::string all_lines(http_request const& req, std::string_view name) {
+    std::string out;
+    for (auto [it, end] = req.equal_range(name); it != end; ++it) {
+        if (!out.empty()) out += ',';
+        out.append(it->value().data(), it->value().size());
+    }
+    return out;
+}
+}  // namespace
+
 // Per request: a proxy's keep-alive connection carries requests of many clients.
 template <class Stream> void http_session<Stream>::resolve_client(http_request const& req) {
     if (!peer_) return;
-    auto forwarded = req[http::field::forwarded];
-    auto xff = req["X-Forwarded-For"];
+    auto forwarded = all_lines(req, "Forwarded");
+    auto xff = all_lines(req, "X-Forwarded-For");
     auto real = forwarded.empty() && xff.empty() ? *peer_ : ctx_.gate.resolve(*peer_, forwarded, xff);
     if (real == client_ip_) return;
     client_ip_ = real;

@@ -176,6 +176,15 @@ describe('edge: the real address behind a proxy', () => {
     assert.match(d.stderr, /client 198\.51\.100\.1: session refused/)
   })
 
+  it('X-Forwarded-For in several lines is one list: the line a proxy adds after the client\'s is believed', { timeout: 20000 }, async () => {
+    const d = await startDaemon(['--trusted-proxies', '127.0.0.1', '--deny-from', '198.51.100.9'])
+    const get = (...lines) => 'GET /socket.io/?EIO=4&transport=polling HTTP/1.1\r\nHost: x\r\nConnection: close\r\n' +
+      lines.map((l) => `X-Forwarded-For: ${l}\r\n`).join('') + '\r\n'
+    // The client wrote the first line; the proxy (HAProxy's option forwardfor) added the second.
+    assert.equal(await rawExchange(d.port, get('198.51.100.1', '198.51.100.9')), 403)
+    assert.equal(await rawExchange(d.port, get('198.51.100.9', '198.51.100.1')), 200)
+  })
+
   it('each request on a proxy\'s keep-alive connection is its own client', { timeout: 20000 }, async () => {
     const d = await startDaemon(['--trusted-proxies', '127.0.0.1', '--deny-from', '127.0.0.1'])
     const socket = net.connect({ host: '127.0.0.1', port: d.port })
