@@ -7,13 +7,13 @@
 import { describe, it, before, after, afterEach } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawn, execFileSync } from 'node:child_process'
-import { mkdtempSync, mkdirSync, readFileSync, writeFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { startDaemon, stopAllDaemons } from './lib/daemon.mjs'
 import { eventually } from './lib/clients.mjs'
-import { freePort, skipUnlessRequired } from '../lib/index.mjs'
+import { freePort, skipUnlessRequired, stopProcess } from '../lib/index.mjs'
 import { wsSession, closeAllEdge } from './lib/edge.mjs'
 
 const here = path.dirname(fileURLToPath(import.meta.url))
@@ -44,13 +44,7 @@ async function runProxy (bin, args, dir, port) {
   child.stderr.on('data', (c) => { stderr += c })
   const exited = new Promise((resolve) => child.once('exit', resolve))
   const proxy = {
-    async stop () {
-      child.kill('SIGTERM')
-      const timer = setTimeout(() => { try { child.kill('SIGKILL') } catch {} }, 3000)
-      await exited
-      clearTimeout(timer)
-      rmSync(dir, { recursive: true, force: true })
-    }
+    async stop () { await stopProcess(child, exited, dir) }
   }
   started.push(proxy)
   await eventually(async () => {

@@ -6,13 +6,13 @@
 import { describe, it, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawn, execFileSync } from 'node:child_process'
-import { mkdtempSync, mkdirSync, readFileSync, writeFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { startRedis, skipWithoutRedis } from './lib/redis.mjs'
 import { redisDaemon, waitReady, metricOf } from './lib/cluster.mjs'
-import { stopAllDaemons, freePort, skipUnlessRequired } from '../lib/index.mjs'
+import { stopAllDaemons, freePort, skipUnlessRequired, stopProcess } from '../lib/index.mjs'
 import { connect, joinWithAck, peerId, offer, answerTo, closeAllClients, eventually } from '../blackbox/lib/clients.mjs'
 
 const here = path.dirname(fileURLToPath(import.meta.url))
@@ -67,13 +67,7 @@ http {
   return {
     port,
     url: `http://127.0.0.1:${port}`,
-    async stop () {
-      child.kill('SIGTERM')
-      const timer = setTimeout(() => { try { child.kill('SIGKILL') } catch {} }, 3000)
-      await exited
-      clearTimeout(timer)
-      rmSync(dir, { recursive: true, force: true })
-    }
+    async stop () { await stopProcess(child, exited, dir) }
   }
 }
 
