@@ -13,7 +13,7 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { startDaemon, stopAllDaemons } from './lib/daemon.mjs'
 import { eventually } from './lib/clients.mjs'
-import { freePort, skipUnlessRequired, stopProcess } from '../lib/index.mjs'
+import { freePort, skipUnlessRequired, stopProcess, nginxConfig, nginxTempPaths } from '../lib/index.mjs'
 import { wsSession, closeAllEdge } from './lib/edge.mjs'
 
 const here = path.dirname(fileURLToPath(import.meta.url))
@@ -69,16 +69,6 @@ async function startHaproxy (serverPort, { v1 = false } = {}) {
   return port
 }
 
-function nginxMain (dir, body) {
-  return `daemon off;
-master_process off;
-worker_processes 1;
-pid ${dir}/nginx.pid;
-error_log ${dir}/error.log warn;
-events { worker_connections 1024; }
-${body}`
-}
-
 /** deploy/nginx-stream.conf (PROXY protocol), on a free port, pointed at `serverPort`. */
 async function startNginxStream (serverPort) {
   const dir = mkdtempSync(path.join(tmpdir(), 'star-nginx-stream-'))
@@ -86,7 +76,7 @@ async function startNginxStream (serverPort) {
   let stream = readFileSync(path.join(DEPLOY, 'nginx-stream.conf'), 'utf8')
   stream = stream.replace('listen 443;', `listen 127.0.0.1:${port};`).replace('listen [::]:443;', '')
     .replace('127.0.0.1:9090', `127.0.0.1:${serverPort}`)
-  writeFileSync(path.join(dir, 'nginx.conf'), `load_module ${STREAM_MODULE};\n` + nginxMain(dir, stream))
+  writeFileSync(path.join(dir, 'nginx.conf'), `load_module ${STREAM_MODULE};\n` + nginxConfig(dir, stream))
   await runProxy(which('nginx'), ['-p', dir, '-e', `${dir}/error.log`, '-c', `${dir}/nginx.conf`], dir, port)
   return port
 }
@@ -99,14 +89,9 @@ async function startNginxHttp (serverPort) {
   const site = readFileSync(path.join(DEPLOY, 'nginx.conf'), 'utf8')
   const location = /location ~ \^\/socket[\s\S]*?\n {4}\}\n/.exec(site)[0]
   const mapBlock = /map \$http_upgrade[\s\S]*?\n\}\n/.exec(site)[0]
-  writeFileSync(path.join(dir, 'nginx.conf'), nginxMain(dir, `http {
+  writeFileSync(path.join(dir, 'nginx.conf'), nginxConfig(dir, `http {
     access_log off;
-    client_body_temp_path ${dir}/tmp/body;
-    proxy_temp_path ${dir}/tmp/proxy;
-    fastcgi_temp_path ${dir}/tmp/fastcgi;
-    uwsgi_temp_path ${dir}/tmp/uwsgi;
-    scgi_temp_path ${dir}/tmp/scgi;
-    ${mapBlock}
+${nginxTempPaths(dir)}    ${mapBlock}
     upstream webrtc_star { server 127.0.0.1:${serverPort}; }
     server {
         listen 127.0.0.1:${port};

@@ -12,7 +12,7 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { startRedis, skipWithoutRedis } from './lib/redis.mjs'
 import { redisDaemon, waitReady, metricOf } from './lib/cluster.mjs'
-import { stopAllDaemons, freePort, skipUnlessRequired, stopProcess } from '../lib/index.mjs'
+import { stopAllDaemons, freePort, skipUnlessRequired, stopProcess, nginxConfig, nginxTempPaths } from '../lib/index.mjs'
 import { connect, joinWithAck, peerId, offer, answerTo, closeAllClients, eventually } from '../blackbox/lib/clients.mjs'
 
 const here = path.dirname(fileURLToPath(import.meta.url))
@@ -41,22 +41,11 @@ async function startNginx (ports) {
   ports.forEach((p, i) => { site = site.replace(`server star-${i + 1}:9090`, `server 127.0.0.1:${p}`) })
   assert.ok(!/star-\d:9090/.test(site), 'deploy/redis/nginx.conf changed shape')
   writeFileSync(path.join(dir, 'site.conf'), site)
-  writeFileSync(path.join(dir, 'nginx.conf'), `daemon off;
-master_process off;
-worker_processes 1;
-pid ${dir}/nginx.pid;
-error_log ${dir}/logs/error.log warn;
-events { worker_connections 1024; }
-http {
+  writeFileSync(path.join(dir, 'nginx.conf'), nginxConfig(dir, `http {
     access_log off;
-    client_body_temp_path ${dir}/tmp/body;
-    proxy_temp_path ${dir}/tmp/proxy;
-    fastcgi_temp_path ${dir}/tmp/fastcgi;
-    uwsgi_temp_path ${dir}/tmp/uwsgi;
-    scgi_temp_path ${dir}/tmp/scgi;
-    include ${dir}/site.conf;
+${nginxTempPaths(dir)}    include ${dir}/site.conf;
 }
-`)
+`, { errorLog: `${dir}/logs/error.log` }))
   const child = spawn(nginxBin(), ['-p', dir, '-e', `${dir}/logs/error.log`, '-c', `${dir}/nginx.conf`], { stdio: 'ignore' })
   const exited = new Promise((resolve) => child.once('exit', resolve))
   process.on('exit', () => { try { child.kill('SIGKILL') } catch {} })
