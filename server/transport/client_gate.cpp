@@ -77,33 +77,34 @@ std::string client_gate::key(address const& a) const {
     return admission::aggregation_key(a, cfg_.address_prefix_v4, cfg_.address_prefix_v6);
 }
 
-std::string_view client_gate::admit_socket(address const& peer, admission::address_limits::slot& out) {
-    if (trusted_proxy(peer)) return {};  // its clients are counted per session, by their real address
-    switch (limits_.admit_socket(key(peer), std::chrono::steady_clock::now(), out)) {
+namespace {
+// The refusal as the edge_refused label (and log reason) names it.
+std::string_view reason_of(admission::refusal r) {
+    switch (r) {
         case admission::refusal::none:
             return {};
         case admission::refusal::sockets:
             return "sockets_per_address";
-        case admission::refusal::table_full:
-            return "address_table_full";
-        default:
-            return "other";
-    }
-}
-
-std::string_view client_gate::admit_session(address const& client, admission::address_limits::slot& out) {
-    switch (limits_.admit_session(key(client), std::chrono::steady_clock::now(), out)) {
-        case admission::refusal::none:
-            return {};
         case admission::refusal::connections:
             return "connections_per_address";
         case admission::refusal::sessions:
             return "sessions_per_address";
+        case admission::refusal::joins:
+            return "joins_per_address";
         case admission::refusal::table_full:
             return "address_table_full";
-        default:
-            return "other";
     }
+    return "other";
+}
+}  // namespace
+
+std::string_view client_gate::admit_socket(address const& peer, admission::address_limits::slot& out) {
+    if (trusted_proxy(peer)) return {};  // its clients are counted per session, by their real address
+    return reason_of(limits_.admit_socket(key(peer), std::chrono::steady_clock::now(), out));
+}
+
+std::string_view client_gate::admit_session(address const& client, admission::address_limits::slot& out) {
+    return reason_of(limits_.admit_session(key(client), std::chrono::steady_clock::now(), out));
 }
 
 bool client_gate::allow_join(address const& client) {
