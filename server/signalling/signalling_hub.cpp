@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include "logger.hpp"
+#include "wake_grid.hpp"
 
 namespace star::server {
 namespace net = boost::asio;
@@ -183,7 +184,8 @@ void signalling_hub::arm_refresh_timer() {
         // that a tick's refreshes are a small burst (at 20,000 peers, 40 peers' 50 frames).
         auto tick = std::clamp<std::chrono::steady_clock::duration>(
             cfg_.peer_refresh_interval / 500, std::chrono::milliseconds(5), std::chrono::milliseconds(20));
-        refresh_timer_.expires_at(std::max(refreshes_.next(), last_refresh_tick_ + tick));
+        // On the wake grid: the I/O threads that the tick's frames go to are awake then anyway.
+        refresh_timer_.expires_at(on_wake_grid(std::max(refreshes_.next(), last_refresh_tick_ + tick)));
         refresh_timer_.async_wait([this](boost::system::error_code ec) {
             locked([&] {
                 refresh_armed_ = false;

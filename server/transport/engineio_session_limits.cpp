@@ -3,6 +3,8 @@
 // and the one timer that serves the protocol's, the upgrade's and the probe's deadlines.
 #include "transport/engineio_session.hpp"
 
+#include "wake_grid.hpp"
+
 #include <boost/asio/post.hpp>
 
 namespace star::server {
@@ -54,11 +56,12 @@ void engineio_session::finish_probe(bool alive) {
     for (auto& w : waiters) w(alive);
 }
 
-// One timer for every deadline; it is re-armed only when the next one moves (a pong, an
-// Engine.IO 3 ping, a probe), not on every message.
+// One timer for every deadline, on the wake grid (shared with every session of the thread); it
+// is re-armed only when the next one moves (a pong, an Engine.IO 3 ping, a probe), not on
+// every message.
 void engineio_session::arm_timer() {
     if (finished_) return;
-    auto at = std::min({protocol_.next_deadline(), upgrade_.deadline(), probe_deadline_});
+    auto at = on_wake_grid(std::min({protocol_.next_deadline(), upgrade_.deadline(), probe_deadline_}));
     if (at == timer_at_) return;
     timer_at_ = at;
     if (at == steady_time::max()) return static_cast<void>(timer_.cancel());
