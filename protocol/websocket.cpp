@@ -43,6 +43,12 @@ std::size_t encode_header(opcode op, std::uint64_t payload_size, std::uint8_t* o
     return 10;
 }
 
+void append_text_frame(std::string& frames, std::string_view message) {
+    std::uint8_t header[max_header_size];
+    frames.append(reinterpret_cast<char const*>(header), encode_header(opcode::text, message.size(), header));
+    frames.append(message);
+}
+
 std::string close_payload(std::uint16_t code) {
     return std::string{static_cast<char>(code >> 8), static_cast<char>(code & 0xFF)};
 }

@@ -33,6 +33,13 @@ std::size_t encode_header(opcode op, std::uint64_t payload_size, std::uint8_t* o
 // A close frame's payload: the code, big-endian.
 std::string close_payload(std::uint16_t code);
 
+// Text messages laid out as the server's frames, back to back (a refresh's 50 announcements):
+// a WebSocket writes them as they are, one buffer however many; a transport that frames
+// messages otherwise (long-polling) walks them with for_each_text_frame.
+void append_text_frame(std::string& frames, std::string_view message);
+// Calls `f(message)` for each frame of `frames`, as append_text_frame laid them out.
+template <class F> void for_each_text_frame(std::string_view frames, F&& f);
+
 // Reassembles a client's frames into messages, unmasking and checking them as RFC 6455
 // requires of a server: masked frames, no reserved bits, control frames short and whole,
 // continuations only inside a fragmented message, text valid UTF-8, messages within `max`.
@@ -72,5 +79,24 @@ private:
     opcode message_op_ = opcode::text;
     bool failed_ = false;
 };
+
+template <class F> void for_each_text_frame(std::string_view frames, F&& f) {
+    while (frames.size() >= 2) {
+        auto byte = [&](std::size_t i) { return static_cast<std::uint8_t>(frames[i]); };
+        std::size_t header = 2;
+        std::uint64_t size = byte(1) & 0x7F;
+        if (size == 126) {
+            header = 4;
+            size = (std::uint64_t{byte(2)} << 8) | byte(3);
+        } else if (size == 127) {
+            header = 10;
+            size = 0;
+            for (std::size_t i = 2; i < 10; ++i) size = (size << 8) | byte(i);
+        }
+        if (frames.size() < header || frames.size() - header < size) return;  // not as laid out here
+        f(frames.substr(header, size));
+        frames.remove_prefix(header + size);
+    }
+}
 
 }  // namespace star::protocol::websocket

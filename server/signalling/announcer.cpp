@@ -1,10 +1,12 @@
 #include "signalling/announcer.hpp"
 
 #include "protocol/client_event.hpp"
+#include "protocol/websocket.hpp"
 
 #include <algorithm>
 
 namespace star::server {
+namespace ws = protocol::websocket;
 
 announcer::announcer(config const& cfg, peer_table& table, remote_peers& remote, outbox& out, std::minstd_rand& rng,
                      std::function<void()> schedule_batch)
@@ -70,13 +72,17 @@ void announcer::send_chunk(std::vector<announced> const& chunk) {
     std::size_t told = 0;
     for (std::size_t visited = 0; visited < n && told < cfg_.max_peers_per_announce; ++visited) {
         peer& receiver = table_.at((start + visited) % n);
-        std::vector<frame_ptr> frames;
-        for (auto const& a : chunk)
-            if (a.seq > receiver.join_seq)
-                frames.push_back(a.local ? frame_for(receiver, a.local->order_index) : frame_for(receiver, a.peer_id));
-        if (frames.empty()) continue;
-        if (frames.size() == chunk.size()) ++told;  // older than the whole chunk
-        out_.send_many(receiver.link, std::move(frames));
+        std::string run;
+        std::uint32_t count = 0;
+        for (auto const& a : chunk) {
+            if (a.seq <= receiver.join_seq) continue;
+            ws::append_text_frame(
+                run, *(a.local ? frame_for(receiver, a.local->order_index) : frame_for(receiver, a.peer_id)));
+            ++count;
+        }
+        if (count == 0) continue;
+        if (count == chunk.size()) ++told;  // older than the whole chunk
+        out_.send_framed(receiver.link, make_frame(std::move(run)), count);
     }
 }
 
@@ -84,25 +90,29 @@ void announcer::send_next_peers(peer& receiver) {
     std::size_t local = table_.size();
     std::size_t total = local + remote_.size();
     std::size_t visited = 0;
-    std::vector<frame_ptr> frames;
-    while (frames.size() < cfg_.max_peers_per_announce && visited < total) {
+    std::string run;
+    run.reserve(std::min(total, cfg_.max_peers_per_announce) * 160);  // a ws-peer frame, usually
+    std::uint32_t count = 0;
+    while (count < cfg_.max_peers_per_announce && visited < total) {
         std::size_t i = (receiver.rotation_cursor + visited) % total;
         ++visited;
-        if (i >= local) frames.push_back(frame_for(receiver, remote_.key_at(i - local)));
-        else if (peer& other = table_.at(i); &other != &receiver) frames.push_back(frame_for(receiver, i));
+        if (i >= local) ws::append_text_frame(run, *frame_for(receiver, remote_.key_at(i - local)));
+        else if (peer& other = table_.at(i); &other != &receiver) ws::append_text_frame(run, *frame_for(receiver, i));
+        else continue;
+        ++count;
     }
     if (total > 0) receiver.rotation_cursor = (receiver.rotation_cursor + visited) % total;
-    if (!frames.empty()) out_.send_many(receiver.link, std::move(frames));
+    if (count > 0) out_.send_framed(receiver.link, make_frame(std::move(run)), count);
 }
 
-frame_ptr announcer::frame_for(peer& receiver, std::size_t local_index) {
+frame_ptr const& announcer::frame_for(peer& receiver, std::size_t local_index) {
     auto const& cls = prefix_class(receiver);
     auto& cached = table_.frame_at(local_index);  // not through the peer: its node is a cache miss
     if (cached.prefix != cls) cached = {cls, build(receiver, table_.at(local_index).address.peer_id)};
     return cached.frame;
 }
 
-frame_ptr announcer::frame_for(peer& receiver, std::string_view remote_id) {
+frame_ptr const& announcer::frame_for(peer& receiver, std::string_view remote_id) {
     auto const& cls = prefix_class(receiver);
     auto it = remote_frames_.find(remote_id);
     if (it != remote_frames_.end()) {
@@ -114,7 +124,8 @@ frame_ptr announcer::frame_for(peer& receiver, std::string_view remote_id) {
         .first->second.frame;
 }
 
-frame_ptr announcer::build(peer const& receiver, std::string_view peer_id) const {
+frame_ptr announcer::build(peer const& receiver, std::string_view peer_id) {
+    ++frames_built_;
     return make_frame(protocol::ws_peer_frame(protocol::address_for(receiver.address, peer_id)));
 }
 

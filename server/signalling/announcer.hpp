@@ -6,6 +6,9 @@
 //     told us of, is told to others in a batch (--join-announce-delay, on the hub's timer):
 //     each chunk of up to K newcomers goes to K peers older than all of it, one write each, one
 //     chunk per turn of the hub's thread (a 500-peer presence chunk is ten short lock holds);
+//   - what one receiver is sent at once (a refresh's K peers, a chunk of newcomers) is laid out
+//     here as WebSocket frames in one buffer (outbox::send_framed), copied from the frames below:
+//     no per-frame reference counts shared with the I/O threads, one write at the connection;
 //   - a ws-peer frame depends only on the receiver's prefix and the announced peer id, and most
 //     receivers share a prefix, so K receivers cost one frame. Prefixes are interned at join
 //     (one shared string per prefix class, compared by address). A local peer's frame, for the
@@ -58,6 +61,7 @@ public:
     std::size_t waiting() const { return batch_.size(); }
     std::size_t cached_remote_frames() const { return remote_frames_.size(); }
     std::size_t prefix_classes() const { return prefixes_.size(); }
+    std::uint64_t frames_built() const { return frames_built_; }  // for the tests: what the caches saved
 
 private:
     struct newcomer {
@@ -80,9 +84,9 @@ private:
     void send_chunk(std::vector<announced> const& chunk);
     // The ws-peer frame telling `receiver` of a local peer (by its place in the rotation) or of a
     // remote one (by id), under the receiver's own prefix.
-    frame_ptr frame_for(peer& receiver, std::size_t local_index);
-    frame_ptr frame_for(peer& receiver, std::string_view remote_id);
-    frame_ptr build(peer const& receiver, std::string_view peer_id) const;
+    frame_ptr const& frame_for(peer& receiver, std::size_t local_index);
+    frame_ptr const& frame_for(peer& receiver, std::string_view remote_id);
+    frame_ptr build(peer const& receiver, std::string_view peer_id);
     // The receiver's prefix class, interned at its join (or at its first frame).
     std::shared_ptr<std::string const> const& prefix_class(peer& receiver);
 
@@ -99,6 +103,7 @@ private:
     // Prefix classes by text; a class lives as long as a peer or a cached frame holds it.
     std::unordered_map<std::string, std::weak_ptr<std::string const>, text_hash, std::equal_to<>> prefixes_;
     std::size_t sweep_prefixes_at_ = 1024;  // twice the live classes at the last sweep, and some
+    std::uint64_t frames_built_ = 0;
 };
 
 }  // namespace star::server

@@ -29,6 +29,10 @@ public:
     // hub hands many links' frames to their thread in one post (see outbox).
     virtual boost::asio::any_io_executor executor() = 0;
     virtual void deliver(frame_ptr frame, steady_time received) = 0;
+    // `count` packets the server originates, laid out as WebSocket text frames
+    // (protocol::websocket::append_text_frame): a refresh's announcements, queued, counted
+    // against the memory budget and written as one.
+    virtual void deliver_framed(frame_ptr frames, std::uint32_t count) = 0;
 
     // Closes the connection at once (a takeover, or a dead holder).
     virtual void drop(std::string_view why) = 0;

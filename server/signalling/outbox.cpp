@@ -6,12 +6,11 @@ namespace star::server {
 namespace net = boost::asio;
 
 void outbox::send(link_ptr const& to, frame_ptr frame, steady_time received) {
-    batch_for(to).push_back({to, std::move(frame), received});
+    batch_for(to).push_back({to, std::move(frame), received, 0});
 }
 
-void outbox::send_many(link_ptr const& to, std::vector<frame_ptr> frames) {
-    auto& items = batch_for(to);
-    for (auto& f : frames) items.push_back({to, std::move(f), {}});
+void outbox::send_framed(link_ptr const& to, frame_ptr frames, std::uint32_t count) {
+    batch_for(to).push_back({to, std::move(frames), {}, count});
 }
 
 std::vector<outbox::item>& outbox::batch_for(link_ptr const& to) {
@@ -25,7 +24,10 @@ void outbox::deliver(handover batches) {
     for (auto& b : batches) {
         // Inline when the caller runs on that thread already, else one post.
         net::dispatch(b.executor, [items = std::move(b.items)]() mutable {
-            for (auto& i : items) i.link->deliver(std::move(i.frame), i.received);
+            for (auto& i : items) {
+                if (i.framed) i.link->deliver_framed(std::move(i.frame), i.framed);
+                else i.link->deliver(std::move(i.frame), i.received);
+            }
         });
     }
 }

@@ -70,9 +70,9 @@ void engineio_session::on_binary(session_transport& from) {
     if (&from == transport_) protocol_.on_binary();  // socket.io refuses binary it was not told to expect
 }
 
-void engineio_session::enqueue(frame_ptr frame, steady_time received) {
+void engineio_session::enqueue(outgoing packet) {
     if (finished_ || !sending_) return;
-    std::size_t size = frame->size();
+    std::size_t size = packet.frame->size();
     if (queued_bytes_ + size > ctx_.cfg.max_queued_bytes) {
         // A client that does not read is cut off rather than buffered for without bound.
         inc(ctx_.metrics.slow_consumers);
@@ -80,7 +80,7 @@ void engineio_session::enqueue(frame_ptr frame, steady_time received) {
         return close("send queue full");
     }
     queued_bytes_ += size;
-    queue_.push_back({std::move(frame), received});
+    queue_.push_back(std::move(packet));
     account();
     schedule_flush();
 }
@@ -106,7 +106,7 @@ bool engineio_session::take_queued(outgoing& out) {
 
 // Counted here, for every transport; the caller calls account() once its batch is done.
 void engineio_session::sent(outgoing const& packet) {
-    inc(ctx_.metrics.frames_sent);
+    ctx_.metrics.frames_sent.fetch_add(std::max<std::uint32_t>(packet.framed, 1), std::memory_order_relaxed);
     if (packet.received != steady_time{})
         ctx_.metrics.forward_latency.observe(std::chrono::steady_clock::now() - packet.received);
     discard(packet);

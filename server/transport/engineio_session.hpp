@@ -78,14 +78,15 @@ public:
 
     // client_link (any thread, but deliver on executor())
     boost::asio::any_io_executor executor() override { return executor_; }
-    void deliver(frame_ptr frame, steady_time received) override { enqueue(std::move(frame), received); }
+    void deliver(frame_ptr frame, steady_time received) override { enqueue({std::move(frame), received}); }
+    void deliver_framed(frame_ptr frames, std::uint32_t count) override { enqueue({std::move(frames), {}, count}); }
     void drop(std::string_view why) override;
     void probe(std::function<void(bool alive)> done) override;
     void close_going_away() override;
 
 private:
     // session_protocol_events
-    void send_packet(std::string packet) override { enqueue(make_frame(std::move(packet)), {}); }
+    void send_packet(std::string packet) override { enqueue({make_frame(std::move(packet)), {}}); }
     void close_session(std::string_view why, bool policy_violation) override;
     void join(protocol::star_address address, std::optional<std::uint64_t> ack_id) override;
     void leave() override;
@@ -93,7 +94,7 @@ private:
     void left_namespace() override;
 
     void open(session_transport& transport, bool polling);
-    void enqueue(frame_ptr frame, steady_time received);
+    void enqueue(outgoing packet);
     void schedule_flush();
     void finish(std::string_view why, close_kind transport_close = close_kind::abort);
     void log_closing(std::string_view why) const;

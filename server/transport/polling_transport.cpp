@@ -2,6 +2,8 @@
 
 #include "transport/engineio_session.hpp"
 
+#include "protocol/websocket.hpp"
+
 #include <boost/asio/dispatch.hpp>
 
 namespace star::server {
@@ -129,7 +131,10 @@ void polling_transport::flush(std::string_view last_packet) {
     auto& s = *session_;
     std::string payload;
     for (outgoing p; s.take_queued(p);) {
-        eio::append_to_payload(payload, version_, *p.frame);
+        if (p.framed)
+            protocol::websocket::for_each_text_frame(
+                *p.frame, [&](std::string_view packet) { eio::append_to_payload(payload, version_, packet); });
+        else eio::append_to_payload(payload, version_, *p.frame);
         s.sent(p);
     }
     s.account();

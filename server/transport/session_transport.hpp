@@ -8,14 +8,18 @@
 #include "signalling/client_link.hpp"
 
 #include <cstddef>
+#include <cstdint>
 
 namespace star::server {
 
 // A packet the session has queued: `received` is when the message it forwards arrived
 // (default-constructed for packets the server originates), for the forward-latency histogram.
+// With `framed` > 0 the frame is that many packets already laid out as WebSocket text frames
+// (client_link::deliver_framed): a WebSocket writes it as it is, polling walks it.
 struct outgoing {
     frame_ptr frame;
     steady_time received;
+    std::uint32_t framed = 0;
 };
 
 // How a session ends on its transport.

@@ -165,7 +165,7 @@ template <class Stream> void websocket_transport<Stream>::send_ready() {
             session_->discard(p);
             continue;
         }
-        queue_.push_back({std::move(p.frame), p.received, ws_opcode::text, true});
+        queue_.push_back({std::move(p.frame), p.received, ws_opcode::text, true, p.framed});
     }
     if (!writing_ && !queue_.empty() && !finished_) do_write();
 }
@@ -213,6 +213,11 @@ template <class Stream> std::size_t websocket_transport<Stream>::prepare_write()
         auto const& q = queue_[i];
         std::size_t size = q.frame ? q.frame->size() : 0;
         if (i > 0 && bytes + size > max_bytes_per_write) return i;
+        if (q.framed) {
+            write_buffers_.push_back(net::buffer(*q.frame));
+            bytes += size;
+            continue;
+        }
         auto* header = reinterpret_cast<std::uint8_t*>(write_headers_.data()) + i * ws::max_header_size;
         write_buffers_.push_back(net::buffer(header, ws::encode_header(q.op, size, header)));
         if (size) write_buffers_.push_back(net::buffer(*q.frame));
@@ -294,7 +299,7 @@ template <class Stream> bool websocket_transport<Stream>::complete_write() {
     for (std::size_t i = 0; i < in_flight_; ++i) {
         queued& done = queue_.front();
         if (done.op == ws_opcode::close) close_written = true;
-        if (done.from_session) session_->sent({std::move(done.frame), done.received});
+        if (done.from_session) session_->sent({std::move(done.frame), done.received, done.framed});
         queue_.pop_front();
     }
     in_flight_ = 0;

@@ -55,6 +55,7 @@ private:
         steady_time received;
         ws_opcode op = ws_opcode::text;
         bool from_session = false;  // a packet of the session's queue: reported sent or discarded
+        std::uint32_t framed = 0;   // > 0: `frame` is that many packets, framed already
     };
     // A write is one sendmsg on plain TCP: two iovecs a frame, well under IOV_MAX (1024).
     static constexpr std::size_t max_frames_per_write = 256;

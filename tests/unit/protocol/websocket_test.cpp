@@ -28,6 +28,16 @@ std::string client_frame(std::uint8_t first_byte, std::string_view payload, std:
 
 std::string text(std::string_view s) { return client_frame(0x81, s); }
 
+// A server's text frame, as RFC 6455 5.2 lays it out: FIN and opcode 1, no mask, the shortest length.
+std::string text_unmasked(std::string_view payload) {
+    std::string f = client_frame(0x81, payload);
+    std::size_t len_bytes = payload.size() < 126 ? 0 : payload.size() <= 0xFFFF ? 2 : 8;
+    f[1] = static_cast<char>(f[1] & 0x7F);              // no mask bit
+    f.erase(2 + len_bytes, 4);                          // no masking key
+    f.replace(2 + len_bytes, payload.size(), payload);  // the payload as it is
+    return f;
+}
+
 }  // namespace
 
 TEST_CASE("the accept key is RFC 6455's") {
@@ -47,6 +57,28 @@ TEST_CASE("server headers use the shortest length form") {
     CHECK(encode_header(opcode::binary, 70000, h) == 10);
     CHECK(h[0] == 0x82);
     CHECK(close_payload(1001) == std::string("\x03\xe9", 2));
+}
+
+TEST_CASE("a run of text frames is walked back message by message, whatever the length form") {
+    std::vector<std::string> messages{"",
+                                      "42[\"ws-peer\"]",
+                                      std::string(125, 'a'),
+                                      std::string(126, 'b'),
+                                      std::string(65535, 'c'),
+                                      std::string(65536, 'd')};
+    std::string run;
+    for (auto const& m : messages) append_text_frame(run, m);
+    std::string expected;
+    for (auto const& m : messages) expected += text_unmasked(m);
+    CHECK(run == expected);
+    std::vector<std::string> got;
+    for_each_text_frame(run, [&](std::string_view m) { got.emplace_back(m); });
+    CHECK(got == messages);
+    // Cut short, it yields the frames that are whole and stops.
+    got.clear();
+    for_each_text_frame(std::string_view(run).substr(0, run.size() - 1),
+                        [&](std::string_view m) { got.emplace_back(m); });
+    CHECK(got.size() == messages.size() - 1);
 }
 
 TEST_CASE("messages arrive whole however the bytes are split") {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "metrics/metrics.hpp"
+#include "protocol/websocket.hpp"
 #include "signalling/backend.hpp"
 #include "signalling/client_link.hpp"
 
@@ -24,17 +25,32 @@ public:
         frames.push_back(*frame);
         shared.push_back(std::move(frame));
     }
+    // A run arrives laid out as WebSocket frames: recorded frame by frame, as a client reads it.
+    void deliver_framed(server::frame_ptr run, std::uint32_t count) override {
+        ++runs;
+        std::uint32_t seen = 0;
+        protocol::websocket::for_each_text_frame(*run, [&](std::string_view f) {
+            ++seen;
+            frames.emplace_back(f);
+            shared.push_back(server::make_frame(std::string(f)));
+        });
+        if (seen != count)
+            frames.emplace_back("(run of " + std::to_string(count) + " held " + std::to_string(seen) + ")");
+    }
     void drop(std::string_view) override { dropped = true; }
     void probe(std::function<void(bool)> done) override {
         ++probes;
         done(alive_);
     }
+    // What arrived since the last take (frames, and runs counted afresh).
     std::vector<std::string> take() {
         shared.clear();
+        runs = 0;
         return std::exchange(frames, {});
     }
     std::vector<server::frame_ptr> take_shared() {
         frames.clear();
+        runs = 0;
         return std::exchange(shared, {});
     }
 
@@ -42,6 +58,7 @@ public:
     std::vector<server::frame_ptr> shared;  // the same frames, as the objects sent
     bool dropped = false;
     int probes = 0;
+    int runs = 0;  // deliver_framed calls
 
 private:
     boost::asio::any_io_executor ex_;
