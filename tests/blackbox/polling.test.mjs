@@ -58,6 +58,22 @@ describe('socket.io clients over long-polling', () => {
     }
   }
 
+  // A joining peer hears of the others in one run laid out as WebSocket frames (the announcer
+  // builds it once for any transport); over polling it must come apart packet by packet again,
+  // in each Engine.IO version's payload framing.
+  it('a polling-only client hears of several peers at its join, each as its own ws-peer', { timeout: 20000 }, async () => {
+    for (const version of VERSIONS) {
+      const others = []
+      for (let i = 0; i < 3; i++) others.push(await joinPeer(d, 'v4'))
+      const c = await joinPeer(d, version, { extra: POLLING_ONLY })
+      const heard = await c.rec.waitCount('ws-peer', 3, (x) => others.some(o => o.id === idOf(x)), 5000)
+      assert.deepEqual([...heard].sort(), others.map(o => o.addr).sort())
+      assert.equal(transportOf(c.socket), 'polling')
+      for (const addr of c.rec.all('ws-peer')) assert.match(addr, /^\/ip4\/127\.0\.0\.1\/tcp\/\d+\/ws\/p2p-webrtc-star\/p2p\/\w+$/)
+      closeAllClients()
+    }
+  })
+
   it('a polling client reconnects (new session) when the server ends its session', { timeout: 30000 }, async () => {
     for (const version of VERSIONS) {
       const socket = createClient(version, d.url, { extra: { ...POLLING_ONLY, reconnection: true, reconnectionDelay: 100, reconnectionDelayMax: 200 } })
