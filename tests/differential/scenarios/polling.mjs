@@ -93,6 +93,21 @@ export function pollingScenarios () {
     http('socket_io_no_query', '/socket.io/'),
     http('post_handshake', '/socket.io/?EIO=4&transport=polling', { method: 'POST', body: '40' })
   )
+  // One client address opens the default limit of new sessions (300 per 10 s), then one more.
+  // On servers of its own: every other scenario's sessions come from the same address.
+  list.push({
+    id: 'http/sessions_per_address',
+    kind: 'http',
+    isolated: true,
+    run: async (ctx) => {
+      const statuses = {}
+      for (let i = 0; i < 300; i++) {
+        const r = await request(ctx, '/socket.io/?EIO=4&transport=polling')
+        statuses[r.status ?? r.error] = (statuses[r.status ?? r.error] ?? 0) + 1
+      }
+      return { first_300: statuses, next: await request(ctx, '/socket.io/?EIO=4&transport=polling') }
+    }
+  })
   for (const eio of [3, 4]) {
     // Non-ASCII in a payload: v3 lengths count UTF-16 units, v4 records need none.
     list.push({
