@@ -39,8 +39,8 @@ TEST_CASE_METHOD(outbox_fixture, "a run reaches its link as one delivery, in ord
     out.send(b, make_frame("b only"));
     out.send(a, make_frame("last"));
     deliver();
-    CHECK(a->frames == std::vector<std::string>{"42[\"ws-handshake\",1]", "42[\"ws-peer\",\"x\"]", std::string(300, 'y'),
-                                                "z", "last"});
+    CHECK(a->frames == std::vector<std::string>{"42[\"ws-handshake\",1]", "42[\"ws-peer\",\"x\"]",
+                                                std::string(300, 'y'), "z", "last"});
     CHECK(a->runs == 1);
     CHECK(b->frames == std::vector<std::string>{"b only"});
     CHECK(b->runs == 0);
