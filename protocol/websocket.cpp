@@ -43,20 +43,6 @@ std::size_t encode_header(opcode op, std::uint64_t payload_size, std::uint8_t* o
     return 10;
 }
 
-std::optional<frame_length> read_frame_length(std::string_view frame) {
-    auto byte = [&](std::size_t i) { return static_cast<std::uint8_t>(frame[i]); };
-    if (frame.size() < 2) return std::nullopt;
-    std::uint64_t length = byte(1) & 0x7F;
-    std::size_t header = 2 + (length == 126 ? 2 : length == 127 ? 8 : 0);
-    if (frame.size() < header) return std::nullopt;
-    if (length == 126) length = (std::uint64_t{byte(2)} << 8) | byte(3);
-    if (length == 127) {
-        length = 0;
-        for (std::size_t i = 2; i < 10; ++i) length = (length << 8) | byte(i);
-    }
-    return frame_length{header, length};
-}
-
 void append_text_frame(std::string& frames, std::string_view message) {
     std::uint8_t header[max_header_size];
     frames.append(reinterpret_cast<char const*>(header), encode_header(opcode::text, message.size(), header));
@@ -86,10 +72,16 @@ void reader::release_idle() {
 std::size_t reader::pending_message_size() const {
     std::size_t avail = buffer_.size() - offset_;
     std::size_t assembled = in_message_ ? message_.size() : 0;
-    auto frame = read_frame_length(std::string_view(buffer_).substr(offset_));
-    if (!frame || avail < frame->header + 4) return assembled + avail;
-    std::size_t header = frame->header + 4;  // and the masking key
-    std::uint64_t length = frame->payload;
+    if (avail < 2) return assembled + avail;
+    auto const* p = reinterpret_cast<std::uint8_t const*>(buffer_.data()) + offset_;
+    std::uint64_t length = p[1] & 0x7F;
+    std::size_t header = 2 + (length == 126 ? 2 : length == 127 ? 8 : 0) + 4;
+    if (avail < header) return assembled + avail;
+    if (length == 126) length = (std::uint64_t(p[2]) << 8) | p[3];
+    if (length == 127) {
+        length = 0;
+        for (int i = 0; i < 8; ++i) length = (length << 8) | p[2 + i];
+    }
     // Bounded by the size check in next(): a longer frame is refused before it is awaited.
     return assembled + header + static_cast<std::size_t>(std::min<std::uint64_t>(length, max_message_ + 1));
 }
@@ -108,12 +100,17 @@ reader::event reader::next() {
         if (avail < 2) return {};
         bool fin = p[0] & 0x80;
         auto op = static_cast<opcode>(p[0] & 0x0F);
+        std::uint64_t length = p[1] & 0x7F;
         if ((p[0] & 0x70) != 0 || (p[1] & 0x80) == 0) return fail(close_code::protocol_error);
-        auto frame = read_frame_length(std::string_view(buffer_).substr(offset_));
-        if (!frame || avail < frame->header + 4) return {};
-        std::size_t header = frame->header + 4;  // and the masking key
-        std::uint64_t length = frame->payload;
-        if (length >> 63) return fail(close_code::protocol_error);
+        std::size_t header = 2 + (length == 126 ? 2 : length == 127 ? 8 : 0) + 4;
+        if (avail < header) return {};
+        if (length == 126) {
+            length = (std::uint64_t(p[2]) << 8) | p[3];
+        } else if (length == 127) {
+            length = 0;
+            for (int i = 0; i < 8; ++i) length = (length << 8) | p[2 + i];
+            if (length >> 63) return fail(close_code::protocol_error);
+        }
         bool control = static_cast<std::uint8_t>(op) & 0x8;
         if (control) {
             if (!fin || length > 125) return fail(close_code::protocol_error);

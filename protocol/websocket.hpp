@@ -4,7 +4,6 @@
 #pragma once
 
 #include <cstdint>
-#include <optional>
 #include <string>
 #include <string_view>
 
@@ -33,14 +32,6 @@ inline constexpr std::size_t max_header_size = 10;
 std::size_t encode_header(opcode op, std::uint64_t payload_size, std::uint8_t* out);
 // A close frame's payload: the code, big-endian.
 std::string close_payload(std::uint16_t code);
-
-// What a frame's second byte and extended length say: the header's size up to the length
-// (without a client's masking key) and the payload's. None while `frame` is shorter than that.
-struct frame_length {
-    std::size_t header;
-    std::uint64_t payload;
-};
-std::optional<frame_length> read_frame_length(std::string_view frame);
 
 // Text messages laid out as the server's frames, back to back (a refresh's 50 announcements):
 // a WebSocket writes them as they are, one buffer however many; a transport that frames
@@ -90,10 +81,21 @@ private:
 };
 
 template <class F> void for_each_text_frame(std::string_view frames, F&& f) {
-    while (auto length = read_frame_length(frames)) {
-        if (frames.size() - length->header < length->payload) return;  // not as laid out here
-        f(frames.substr(length->header, length->payload));
-        frames.remove_prefix(length->header + length->payload);
+    while (frames.size() >= 2) {
+        auto byte = [&](std::size_t i) { return static_cast<std::uint8_t>(frames[i]); };
+        std::size_t header = 2;
+        std::uint64_t size = byte(1) & 0x7F;
+        if (size == 126) {
+            header = 4;
+            size = (std::uint64_t{byte(2)} << 8) | byte(3);
+        } else if (size == 127) {
+            header = 10;
+            size = 0;
+            for (std::size_t i = 2; i < 10; ++i) size = (size << 8) | byte(i);
+        }
+        if (frames.size() < header || frames.size() - header < size) return;  // not as laid out here
+        f(frames.substr(header, size));
+        frames.remove_prefix(header + size);
     }
 }
 
